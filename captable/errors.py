@@ -1,0 +1,202 @@
+"""Refusals: every refused input raises one of these and stores nothing.
+
+Each carries a stable ``code``, the warrant ``section`` whose rule refused it
+(when a rule did), the ``field`` and ``value`` at fault, and for an import
+the ``line``. The message says what to do about it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Refused(Exception):
+    code = "refused"
+    section: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        section: str | None = None,
+        line: int | None = None,
+        event: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.value = value
+        self.line = line
+        self.event = event
+        if section is not None:
+            self.section = section
+
+    def at(self, *, line: int | None = None, event: str | None = None) -> Refused:
+        """The same refusal, placed at an import line or event id."""
+        self.line = self.line if line is None else line
+        self.event = self.event if event is None else event
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "section": self.section,
+            "field": self.field,
+            "value": _jsonable(self.value),
+            "line": self.line,
+            "event": self.event,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = [f"line {self.line}" if self.line is not None else None,
+                 f"event {self.event}" if self.event else None,
+                 f"field {self.field}" if self.field else None,
+                 f"value {_jsonable(self.value)!r}" if self.value is not None else None,
+                 self.section]
+        place = ", ".join(w for w in where if w)
+        return f"{self.code}: {self.message}" + (f" ({place})" if place else "")
+
+
+def _jsonable(value: Any) -> Any:
+    from fractions import Fraction
+
+    from captable.numbers import JsonFloat, format_exact
+
+    if isinstance(value, Fraction):
+        return format_exact(value)
+    if isinstance(value, JsonFloat):
+        return value.text
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+# Input that is not a well-formed event.
+class MalformedJson(Refused):
+    code = "malformed_json"
+
+
+class InvalidEvent(Refused):
+    code = "invalid_event"
+
+
+class CompanyRequired(Refused):
+    code = "company_required"
+
+
+class UnknownCompany(Refused):
+    code = "unknown_company"
+
+
+class DuplicateCompany(Refused):
+    code = "duplicate_company"
+
+
+class UnknownClass(Refused):
+    code = "unknown_class"
+
+
+class DuplicateClass(Refused):
+    code = "duplicate_class"
+
+
+class UnknownWarrant(Refused):
+    code = "unknown_warrant"
+
+
+class DuplicateWarrant(Refused):
+    code = "duplicate_warrant"
+
+
+class UnknownEvent(Refused):
+    code = "unknown_event"
+
+
+class IdConflict(Refused):
+    code = "id_conflict"
+
+
+class RecordedOutOfOrder(Refused):
+    code = "recorded_out_of_order"
+
+
+class RecordedInFuture(Refused):
+    code = "recorded_in_future"
+
+
+class ConcurrentWrite(Refused):
+    code = "concurrent_write"
+
+
+class ComputedMismatch(Refused):
+    code = "computed_mismatch"
+
+
+class RuleNotImplemented(Refused):
+    code = "rule_not_implemented"
+
+
+# The capital structure.
+class InsufficientShares(Refused):
+    code = "insufficient_shares"
+
+
+class ExceedsAuthorized(Refused):
+    code = "exceeds_authorized"
+
+
+class NotConvertible(Refused):
+    code = "not_convertible"
+
+
+class UnknownAgreement(Refused):
+    code = "unknown_agreement"
+    section = "§4.3"
+
+
+class MissingConsideration(Refused):
+    code = "missing_consideration"
+    section = "§4.3"
+
+
+# The warrant's own rules.
+class WarrantExpired(Refused):
+    code = "warrant_expired"
+    section = "§1(a)"
+
+
+class WarrantNotOutstanding(Refused):
+    code = "warrant_not_outstanding"
+    section = "§1(a)"
+
+
+class ExceedsSharesPurchasable(Refused):
+    code = "exceeds_shares_purchasable"
+    section = "§1(a)"
+
+
+class FractionalCashExercise(Refused):
+    code = "fractional_cash_exercise"
+    section = "§1(a)"
+
+
+class PaymentMismatch(Refused):
+    code = "payment_mismatch"
+    section = "§1(a)"
+
+
+class TransferWithoutBasis(Refused):
+    code = "transfer_without_basis"
+    section = "§2"
+
+
+class ReplacementIncomplete(Refused):
+    code = "replacement_incomplete"
+    section = "§15"

@@ -1,0 +1,121 @@
+"""The event catalogue (DESIGN §5): every fact the engine knows, as frozen models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field, TypeAdapter
+
+from captable.events.base import ClassQuantity, Event, Party, SecurityQuantity, SecurityRef
+from captable.events.capital import (
+    AuthorizedSharesChanged,
+    BoardValuation,
+    CashDividend,
+    CompanyFormed,
+    Consideration,
+    ConversionRatioAdjusted,
+    Delisted,
+    DissolutionApproved,
+    Distribution,
+    Listed,
+    MarketQuotes,
+    MergerAgreed,
+    MergerCompleted,
+    OptionsIssued,
+    OtherActionProposed,
+    PreferredConverted,
+    PublicOfferingPriced,
+    Quote,
+    Reclassification,
+    ShareClassCreated,
+    SharesCancelled,
+    SharesConverted,
+    SharesIssued,
+    SharesTransferred,
+    StockDividend,
+    StockSplit,
+    SubscriptionOffered,
+    SuccessorAssumed,
+    TransferBooksClosed,
+)
+from captable.events.warrants import (
+    BoardAdjustment,
+    Delivery,
+    EventRetracted,
+    ExerciseOutcome,
+    HolderAddressChanged,
+    NoticeSent,
+    ReportDelivered,
+    ShareholderMaterialsSent,
+    WaiverSigned,
+    WarrantExercised,
+    WarrantIssued,
+    WarrantNetExercised,
+    WarrantReplaced,
+    WarrantTransferred,
+)
+
+CATALOGUE: tuple[type[Event], ...] = (
+    CompanyFormed,
+    ShareClassCreated,
+    AuthorizedSharesChanged,
+    SharesIssued,
+    OptionsIssued,
+    SharesCancelled,
+    SharesTransferred,
+    SharesConverted,
+    StockSplit,
+    StockDividend,
+    CashDividend,
+    Distribution,
+    SubscriptionOffered,
+    Reclassification,
+    MergerAgreed,
+    MergerCompleted,
+    SuccessorAssumed,
+    DissolutionApproved,
+    OtherActionProposed,
+    PreferredConverted,
+    ConversionRatioAdjusted,
+    PublicOfferingPriced,
+    Listed,
+    Delisted,
+    MarketQuotes,
+    BoardValuation,
+    TransferBooksClosed,
+    WarrantIssued,
+    WarrantExercised,
+    WarrantNetExercised,
+    WarrantTransferred,
+    WarrantReplaced,
+    HolderAddressChanged,
+    BoardAdjustment,
+    NoticeSent,
+    ReportDelivered,
+    ShareholderMaterialsSent,
+    WaiverSigned,
+    EventRetracted,
+)
+
+BY_TYPE: dict[str, type[Event]] = {cls.TOPIC.split(":", 1)[1]: cls for cls in CATALOGUE}
+BY_TOPIC: dict[str, type[Event]] = {cls.TOPIC: cls for cls in CATALOGUE}
+
+AnyEvent = Annotated[Union[CATALOGUE], Field(discriminator="type")]  # type: ignore[valid-type]
+EVENT = TypeAdapter(AnyEvent)
+
+__all__ = [cls.__name__ for cls in CATALOGUE] + [
+    "AnyEvent",
+    "BY_TOPIC",
+    "BY_TYPE",
+    "CATALOGUE",
+    "ClassQuantity",
+    "Consideration",
+    "Delivery",
+    "EVENT",
+    "Event",
+    "ExerciseOutcome",
+    "Party",
+    "Quote",
+    "SecurityQuantity",
+    "SecurityRef",
+]

@@ -1,0 +1,138 @@
+"""Warrant events (DESIGN §5, second table), with what the engine computes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from captable.events.base import Event, Frozen, Party, SecurityRef
+from captable.instants import Moment, When
+from captable.numbers import Exact, NonNegative, Positive
+
+Units = Positive | Literal["all"]
+
+
+class WarrantIssued(Event):
+    type: Literal["WarrantIssued"] = "WarrantIssued"
+    warrant: str = Field(min_length=1)
+    holder: Party
+    class_: str = Field(alias="class", min_length=1)
+    shares: Positive
+    price: Positive
+    expires: Moment
+    certificate: str = Field(min_length=1)
+    category: Literal["financing_warrant"] | None = None
+
+
+class Delivery(Frozen):
+    """Securities or cash the company must deliver on an exercise."""
+
+    name: str
+    issuer: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    shares: Exact | None = None
+    cash: Exact | None = None
+    reason: str
+
+
+class ExerciseOutcome(Frozen):
+    """What the engine computed when it accepted an exercise (§1(a), §16)."""
+
+    units: Exact
+    price: Exact
+    payment_due: Exact
+    shares_issued: Exact
+    fraction: Exact
+    cash_in_lieu: Exact
+    certificate_cancelled: str
+    new_certificate: str | None = None
+    deliveries: list[Delivery]
+
+
+class WarrantExercised(Event):
+    type: Literal["WarrantExercised"] = "WarrantExercised"
+    warrant: str = Field(min_length=1)
+    shares: Units
+    payment: NonNegative
+    deliver_to: str | None = None
+    new_certificate: str | None = None
+    computed: ExerciseOutcome | None = None
+
+
+class WarrantNetExercised(Event):
+    type: Literal["WarrantNetExercised"] = "WarrantNetExercised"
+    warrant: str = Field(min_length=1)
+    shares: Units
+    method: Literal["market", "public_offering", "board"]
+    offering: str | None = None
+    deliver_to: str | None = None
+
+
+class WarrantTransferred(Event):
+    type: Literal["WarrantTransferred"] = "WarrantTransferred"
+    warrant: str = Field(min_length=1)
+    to: Party
+    basis: Literal["registration", "rule_144", "opinion_of_counsel"] | None = None
+    transferee_agreed: bool = False
+
+
+class WarrantReplaced(Event):
+    type: Literal["WarrantReplaced"] = "WarrantReplaced"
+    warrant: str = Field(min_length=1)
+    reason: Literal["lost", "stolen", "destroyed", "mutilated"]
+    evidence: str = Field(min_length=1)
+    indemnity: str | None = None
+    surrendered: bool | None = None
+    certificate: str = Field(min_length=1)
+
+
+class HolderAddressChanged(Event):
+    type: Literal["HolderAddressChanged"] = "HolderAddressChanged"
+    warrant: str = Field(min_length=1)
+    address: str = Field(min_length=1)
+
+
+class BoardAdjustment(Event):
+    type: Literal["BoardAdjustment"] = "BoardAdjustment"
+    warrant: str = Field(min_length=1)
+    price: Positive | None = None
+    shares: Positive | None = None
+    security: SecurityRef | None = None
+    reason: str = Field(min_length=1)
+
+
+class NoticeSent(Event):
+    type: Literal["NoticeSent"] = "NoticeSent"
+    obligations: list[str] = Field(min_length=1)
+    method: Literal["personal", "courier", "telecopy", "mail"]
+    sent: When
+    received: When | None = None
+    confirmed: When | None = None
+    signed_by: str = Field(min_length=1)
+    to: str = Field(min_length=1)
+
+
+class ReportDelivered(Event):
+    type: Literal["ReportDelivered"] = "ReportDelivered"
+    kind: Literal["annual", "quarterly", "shareholder_materials"]
+    period: str = Field(min_length=1)
+    delivered: When
+
+
+class ShareholderMaterialsSent(Event):
+    type: Literal["ShareholderMaterialsSent"] = "ShareholderMaterialsSent"
+    description: str = Field(min_length=1)
+
+
+class WaiverSigned(Event):
+    type: Literal["WaiverSigned"] = "WaiverSigned"
+    by: Literal["holder", "company"]
+    obligations: list[str] = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class EventRetracted(Event):
+    type: Literal["EventRetracted"] = "EventRetracted"
+    event: str = Field(min_length=1)
+    reason: str = Field(min_length=1)

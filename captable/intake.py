@@ -1,0 +1,85 @@
+"""Reading events from JSON Lines: exact numbers, one clear error per bad line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from captable.errors import InvalidEvent, MalformedJson, Refused
+from captable.events import EVENT, Event
+from captable.instants import parse_aware
+from captable.numbers import JsonFloat
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A parsed input event, with its line and an explicit ``recorded`` if it had one."""
+
+    fact: Event
+    line: int | None
+    recorded: datetime | None = None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def load_json(text: str, line: int | None = None) -> Any:
+    try:
+        return json.loads(text, parse_float=JsonFloat, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, ValueError) as error:
+        raise MalformedJson(f"not valid JSON: {error}", line=line, value=text[:200]) from None
+
+
+def parse_event(data: Any, line: int | None = None) -> Incoming:
+    """One event object into its model; ``recorded`` is taken aside (import only, DESIGN §3)."""
+    if not isinstance(data, dict):
+        raise InvalidEvent("each line must be one JSON object", line=line, value=str(data)[:200])
+    data = dict(data)
+    recorded = None
+    if "recorded" in data:
+        try:
+            recorded = parse_aware(data.pop("recorded"))
+        except ValueError as error:
+            raise InvalidEvent(str(error), field="recorded", value=data.get("recorded"), line=line) from None
+    try:
+        fact = EVENT.validate_python(data)
+    except ValidationError as error:
+        raise _invalid(error, data, line) from None
+    return Incoming(fact, line, recorded)
+
+
+def _invalid(error: ValidationError, data: dict[str, Any], line: int | None) -> Refused:
+    first = error.errors(include_url=False)[0]
+    loc = [str(part) for part in first["loc"]]
+    if first["type"] == "union_tag_invalid" or first["type"] == "union_tag_not_found":
+        return InvalidEvent(
+            f"unknown or missing event type {data.get('type')!r}", field="type", value=data.get("type"), line=line,
+        )
+    if loc and loc[0] == data.get("type"):
+        loc = loc[1:]
+    field = ".".join(loc) or None
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"{data.get('type')} has no field {field!r}"
+    elif first["type"] == "missing":
+        message = f"{data.get('type')} needs the field {field!r}"
+    more = len(error.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''} in this event)"
+    value = first.get("input")
+    if first["type"] == "missing":
+        value = None
+    return InvalidEvent(message, field=field, value=value, line=line)
+
+
+def read_lines(lines: Iterable[str]) -> Iterator[Incoming]:
+    """Parse a JSON Lines history; blank lines are skipped, line numbers start at 1."""
+    for number, text in enumerate(lines, start=1):
+        if text.strip():
+            yield parse_event(load_json(text, number), number)

@@ -1,0 +1,132 @@
+"""Exact numbers (DESIGN §4).
+
+Prices, share counts, ratios and baskets are ``fractions.Fraction`` from
+input to output. Inputs are decimal strings (``"8.93"``), ratios (``"3/2"``)
+or integers for whole shares; a JSON number with a fraction or exponent is
+refused, because a binary float cannot say 8.93 exactly. Money that changes
+hands is rounded to the cent, half up, only when it is paid.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer, PlainValidator
+
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
+_RATIO = re.compile(r"[+-]?\d+/\d+")
+
+CENT = Fraction(1, 100)
+
+
+class JsonFloat:
+    """A JSON number written with a decimal point or exponent.
+
+    ``json.loads(..., parse_float=JsonFloat)`` keeps the text so that the
+    validators can refuse it with the field's name instead of silently
+    turning it into a binary float.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonFloat) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def exact(value: Any) -> Fraction:
+    """The one constructor for exact quantities."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, JsonFloat):
+        raise ValueError(
+            f"the JSON number {value.text} would be read as a binary float; "
+            f'write it as a string: "{value.text}"'
+        )
+    if isinstance(value, float):
+        raise ValueError(f"floats are not exact; write {value!r} as a string")
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL.fullmatch(text) or _RATIO.fullmatch(text):
+            try:
+                return Fraction(text)
+            except ZeroDivisionError:
+                raise ValueError(f"{value!r} divides by zero") from None
+        raise ValueError(f'{value!r} is not an exact number (write "8.93" or "3/2")')
+    raise ValueError(f"expected an exact number as a string, got {type(value).__name__}")
+
+
+def format_exact(q: Fraction) -> str:
+    """``"20381"`` or ``"2679/450"``: reduced, positive denominator."""
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def round_half_up(q: Fraction, step: Fraction = CENT) -> Fraction:
+    """Round to a multiple of ``step``, halves away from zero (money, §16)."""
+    units, rest = divmod(abs(q), step)
+    if rest * 2 >= step:
+        units += 1
+    return (units * step) if q >= 0 else -(units * step)
+
+
+def to_cents(q: Fraction) -> Fraction:
+    return round_half_up(q, CENT)
+
+
+def decimal_text(q: Fraction, places: int = 2) -> str:
+    """A rounded decimal for people (always labelled as rounded where shown)."""
+    r = round_half_up(q, Fraction(1, 10**places))
+    sign = "-" if r < 0 else ""
+    whole, frac = divmod(abs(r) * 10**places, 10**places)
+    if places == 0:
+        return f"{sign}{int(whole):,}"
+    return f"{sign}{int(whole):,}.{int(frac):0{places}d}"
+
+
+def is_whole(q: Fraction) -> bool:
+    return q.denominator == 1
+
+
+def _positive(q: Fraction) -> Fraction:
+    if q <= 0:
+        raise ValueError(f"must be greater than zero, got {format_exact(q)}")
+    return q
+
+
+def _non_negative(q: Fraction) -> Fraction:
+    if q < 0:
+        raise ValueError(f"must not be negative, got {format_exact(q)}")
+    return q
+
+
+def _whole_positive(q: Fraction) -> Fraction:
+    _positive(q)
+    if not is_whole(q):
+        raise ValueError(f"must be a whole number of shares, got {format_exact(q)}")
+    return q
+
+
+def _serialize(q: Fraction) -> str:
+    return format_exact(q)
+
+
+_OUT = PlainSerializer(_serialize, return_type=str)
+
+Exact = Annotated[Fraction, PlainValidator(exact), _OUT]
+Positive = Annotated[Fraction, PlainValidator(lambda v: _positive(exact(v))), _OUT]
+NonNegative = Annotated[Fraction, PlainValidator(lambda v: _non_negative(exact(v))), _OUT]
+WholeShares = Annotated[Fraction, PlainValidator(lambda v: _whole_positive(exact(v))), _OUT]
