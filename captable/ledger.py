@@ -1,0 +1,263 @@
+"""The application service: import and record facts, read them back, answer queries.
+
+Writing follows decide-then-fold: a batch is validated in effective order
+against the state at each new event's effective instant, then appended to
+the company's stream in one transaction. Reading folds the stream (see
+``projections``) as of an effective instant and as known at a recorded one.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from captable import errors
+from captable.decide import decide
+from captable.events import CompanyFormed, Event, EventRetracted
+from captable.instants import UTC, now
+from captable.intake import Incoming, parse_event
+from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, chain_hash, stream_id
+from projections.fold import apply, fold_into, initial_state
+from projections.state import CompanyState
+from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class History:
+    """A company's stored events, in stream order and in effective order."""
+
+    company: str
+    zone: ZoneInfo
+    records: Sequence[Recorded]
+    entries: Sequence[Entry]
+
+    @property
+    def version(self) -> int:
+        return self.records[-1].originator_version if self.records else 0
+
+    @property
+    def head_hash(self) -> str:
+        return self.records[-1].hash if self.records else GENESIS
+
+    def timeline(self, known: datetime, checkpoint_every: int | None = None) -> Timeline:
+        return Timeline(known_at(self.entries, known), fold_into, initial_state, checkpoint_every)  # type: ignore[arg-type]
+
+
+@dataclass
+class ImportReport:
+    stored: dict[str, int] = field(default_factory=dict)
+    already_stored: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.stored.values())
+
+
+def _comparable(fact: Event) -> dict[str, Any]:
+    """A fact's content for idempotency: what the engine computed does not count."""
+    content = fact.content()
+    content.pop("computed", None)
+    return content
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Reading or writing a history makes many small objects and no cycles:
+    the cyclic collector would only rescan them (a third of load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Ledger:
+    def __init__(self, db: str) -> None:
+        self.store = Store(db)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # Reading -------------------------------------------------------------
+
+    def companies(self) -> list[str]:
+        return self.store.companies()
+
+    def company(self, requested: str | None) -> str:
+        companies = self.companies()
+        if requested:
+            if requested not in companies:
+                raise errors.UnknownCompany(f"the store holds no company {requested!r}", field="company", value=requested)
+            return requested
+        if len(companies) == 1:
+            return companies[0]
+        if not companies:
+            raise errors.UnknownCompany("the store holds no company yet; import a history first", field="company")
+        raise errors.CompanyRequired(f"the store holds {len(companies)} companies; name one with --company",
+                                     field="company", value=companies)
+
+    def history(self, company: str) -> History:
+        with gc_paused():
+            return self._history(company)
+
+    def _history(self, company: str) -> History:
+        records = self.store.stream(company)
+        tz = company_zone(r.fact for r in records)
+        expanded = [e for r in records for e in entries(r.fact, r.timestamp, r.originator_version, tz, r.hash)]
+        return History(company, tz, records, in_effective_order(expanded))
+
+    def state(self, company: str, as_of: datetime, known: datetime) -> CompanyState:
+        return self.history(company).timeline(known).state_at(as_of)  # type: ignore[no-any-return]
+
+    # Writing -------------------------------------------------------------
+
+    def record(self, data: dict[str, Any]) -> ImportReport:
+        return self.import_events([parse_event(data)])
+
+    def import_events(self, incoming: Iterable[Incoming]) -> ImportReport:
+        """Store every event or none: any refusal raises before anything is written."""
+        with gc_paused():
+            return self._import(list(incoming))
+
+    def _import(self, items: list[Incoming]) -> ImportReport:
+        report = ImportReport()
+        if not items:
+            return report
+        existing = self.companies()
+        records: list[Recorded] = []
+        added: list[CompanyAdded] = []
+        moment = now()
+        for company, group in self._by_company(items, existing).items():
+            history = self._history(company) if company in existing else History(company, company_zone([]), [], [])
+            new, duplicates = self._plan(history, group, moment)
+            report.already_stored += duplicates
+            if new:
+                report.stored[company] = len(new)
+                records.extend(new)
+                if company not in existing:
+                    added.append(CompanyAdded(INDEX_STREAM, self.store.index_version() + len(added) + 1,
+                                              new[0].timestamp, company))
+        if records:
+            self.store.append(records, added)
+        return report
+
+    def _by_company(self, items: Sequence[Incoming], existing: Sequence[str]) -> dict[str, list[Incoming]]:
+        formed = {i.fact.company for i in items if isinstance(i.fact, CompanyFormed)}
+        default = next(iter(formed)) if len(formed) == 1 else (existing[0] if len(existing) == 1 and not formed else None)
+        groups: dict[str, list[Incoming]] = {}
+        for item in items:
+            company = item.fact.company or default
+            if company is None:
+                raise errors.CompanyRequired(
+                    "name the company: the store holds several (or none) and this line does not say which",
+                    field="company", line=item.line)
+            if company not in existing and company not in formed:
+                raise errors.UnknownCompany(f"no company {company!r}: record its CompanyFormed first",
+                                            field="company", value=company, line=item.line)
+            groups.setdefault(company, []).append(item)
+        return groups
+
+    def _plan(self, history: History, items: Sequence[Incoming], moment: datetime) -> tuple[list[Recorded], int]:
+        stored = {r.fact.id: r.fact for r in history.records}
+        fresh: dict[str, tuple[Incoming, Event]] = {}
+        seen: Counter[str] = Counter()
+        duplicates = 0
+        for item in items:
+            fact = item.fact
+            if fact.id is None:
+                # Re-importing the same file is idempotent; identical lines stay distinct events.
+                body = canonical(_comparable(fact))
+                seen[body] += 1
+                digest = hashlib.sha256(f"{body}#{seen[body]}".encode()).hexdigest()[:16]
+                fact = fact.model_copy(update={"id": f"{fact.type_name}-{digest}"})
+            prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[index]
+            if prior is not None:
+                if _comparable(prior) != _comparable(fact):
+                    raise errors.IdConflict(
+                        f"id {fact.id!r} is already used by different content; ids are unique within a company",
+                        field="id", value=fact.id, line=item.line)
+                duplicates += 1
+                continue
+            fresh[fact.id] = (item, fact)  # type: ignore[index]
+        if not fresh:
+            return [], duplicates
+
+        tz = company_zone([*(r.fact for r in history.records), *(f for _, f in fresh.values())])
+        last = history.records[-1].timestamp if history.records else None
+        new: list[Entry] = []
+        lines: dict[int, int | None] = {}
+        for seq, (item, fact) in enumerate(fresh.values(), start=history.version + 1):
+            recorded = self._recorded(item, last, moment)
+            last = recorded
+            new.extend(entries(fact, recorded, seq, tz))
+            lines[seq] = item.line
+
+        decided = self._decide(history, new, set(stored) | set(fresh), lines)
+        records = []
+        prev = history.head_hash
+        stream = stream_id(history.company)
+        for item_entry in new:
+            if item_entry.phase:
+                continue
+            fact = decided.get(item_entry.seq, item_entry.fact)
+            fact_json = canonical(fact.content())
+            digest = chain_hash(prev, history.company, item_entry.seq, item_entry.recorded, fact_json)
+            records.append(Recorded(stream, item_entry.seq, item_entry.recorded, history.company, fact, prev,
+                                    digest, fact_json))
+            prev = digest
+        return records, duplicates
+
+    @staticmethod
+    def _recorded(item: Incoming, last: datetime | None, moment: datetime) -> datetime:
+        """The store's clock, or an explicit ``recorded`` that keeps the stream's order (DESIGN §3)."""
+        if item.recorded is None:
+            return moment if last is None or moment >= last else last
+        recorded = item.recorded.astimezone(UTC)
+        if recorded > moment:
+            raise errors.RecordedInFuture("a recorded instant cannot lie in the future",
+                                          field="recorded", value=item.recorded.isoformat(), line=item.line)
+        if last is not None and recorded < last:
+            raise errors.RecordedOutOfOrder(
+                f"recorded instants never go back: the stream's last is {last.isoformat()}",
+                field="recorded", value=item.recorded.isoformat(), line=item.line)
+        return recorded
+
+    @staticmethod
+    def _decide(history: History, new: Sequence[Entry], ids: set[str], lines: dict[int, int | None]) -> dict[int, Event]:
+        """Each new fact against the state at its effective instant, in effective order."""
+        first_new = new[0].seq
+        decided: dict[int, Event] = {}
+        retractions = [e for e in new if isinstance(e.fact, EventRetracted)]
+        others = [e for e in new if not isinstance(e.fact, EventRetracted)]
+        # Retractions recorded in this batch do not hide events from this batch's own checks.
+        merged = known_at(in_effective_order([*history.entries, *others]), _END_OF_TIME)
+        state = initial_state(merged)
+        for item in merged:
+            if item.seq >= first_new and not item.phase:
+                try:
+                    fact = decide(state, item, ids)
+                except errors.Refused as refusal:
+                    raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
+                decided[item.seq] = fact
+            if item.seq in decided and decided[item.seq] is not item.fact:
+                item = replace(item, fact=decided[item.seq])
+            apply(state, item)
+        for item in retractions:
+            if item.phase:
+                continue
+            try:
+                decide(state, item, ids)
+            except errors.Refused as refusal:
+                raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
+        return decided
