@@ -1,0 +1,364 @@
+"""Decide: validate a new fact against the state at its effective instant.
+
+Each decider either returns the fact to store (an exercise gains what the
+engine computed) or raises a ``Refused`` naming the field, value and
+section. Nothing here writes; the ledger stores only a batch whose every
+fact was accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from captable import errors
+from captable import events as ev
+from captable.numbers import format_exact
+from captable.rules import expiry
+from captable.rules.cash_exercise import payment_due, require_payment, units_to_exercise
+from captable.rules.deliveries import deliver
+from projections.state import CompanyState, Warrant
+from projections.timeline import Entry
+
+Decider = Callable[[CompanyState, Entry, Collection[str]], ev.Event]
+
+PENDING_RULES: dict[type[ev.Event], str] = {
+    ev.WarrantNetExercised: "§1(b), §1(c)",
+}
+
+
+def decide(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact = entry.fact
+    if type(fact) in PENDING_RULES:
+        section = PENDING_RULES[type(fact)]
+        raise errors.RuleNotImplemented(
+            f"{fact.type_name} is read under {section}, whose rules this release does not apply yet; "
+            "it was refused so that no answer is computed without them",
+            field="type", value=fact.type_name, section=section,
+        )
+    if state.company is None and not isinstance(fact, ev.CompanyFormed):
+        raise errors.UnknownCompany(
+            "the company is not formed at this event's effective instant; record CompanyFormed "
+            "effective on or before it", field="effective", value=str(fact.effective),
+        )
+    share_class = getattr(fact, "class_", None)
+    if share_class is not None and not isinstance(fact, (ev.ShareClassCreated, ev.StockSplit)):
+        _require_class(state, share_class, "class")
+    return DECIDERS.get(type(fact), _accept)(state, entry, known_ids)
+
+
+def _require_class(state: CompanyState, class_id: str, field: str) -> None:
+    if class_id not in state.classes:
+        raise errors.UnknownClass(f"no share class {class_id!r} exists at this instant", field=field, value=class_id)
+
+
+def _accept(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    return entry.fact
+
+
+def _company_formed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    if state.company is not None:
+        raise errors.DuplicateCompany(f"company {state.company!r} is already formed", field="company", value=entry.fact.company)
+    return entry.fact
+
+
+def _class_created(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.ShareClassCreated = entry.fact  # type: ignore[assignment]
+    if fact.class_ in state.classes:
+        raise errors.DuplicateClass(f"share class {fact.class_!r} already exists", field="class", value=fact.class_)
+    if fact.converts_to is not None:
+        target = state.classes.get(fact.converts_to)
+        if target is None or target.kind != "common":
+            raise errors.UnknownClass(
+                f"{fact.converts_to!r} is not a common class at this instant; create it first",
+                field="converts_to", value=fact.converts_to,
+            )
+    return fact
+
+
+def _authorized_changed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.AuthorizedSharesChanged = entry.fact  # type: ignore[assignment]
+    outstanding = state.classes[fact.class_].outstanding
+    if fact.authorized < outstanding:
+        raise errors.ExceedsAuthorized(
+            f"{format_exact(outstanding)} shares of {fact.class_} are outstanding; authorized cannot be lower",
+            field="authorized", value=fact.authorized, section="charter",
+        )
+    return fact
+
+
+def _require_room(state: CompanyState, class_id: str, adding: Fraction, field: str) -> None:
+    share_class = state.classes[class_id]
+    if share_class.outstanding + adding > share_class.authorized:
+        raise errors.ExceedsAuthorized(
+            f"{format_exact(adding)} more shares of {class_id} would exceed the "
+            f"{format_exact(share_class.authorized)} authorized ({format_exact(share_class.outstanding)} "
+            "outstanding); record AuthorizedSharesChanged first",
+            field=field, value=adding, section="charter",
+        )
+
+
+def _shares_issued(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.SharesIssued = entry.fact  # type: ignore[assignment]
+    _require_room(state, fact.class_, fact.shares, "shares")
+    return fact
+
+
+def _require_holding(state: CompanyState, class_id: str, holder: str, shares: Fraction, field: str) -> None:
+    held = state.classes[class_id].holdings.get(holder, Fraction(0))
+    if shares > held:
+        raise errors.InsufficientShares(
+            f"{holder!r} holds {format_exact(held)} shares of {class_id}, not {format_exact(shares)}",
+            field=field, value=holder,
+        )
+
+
+def _shares_cancelled(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.SharesCancelled = entry.fact  # type: ignore[assignment]
+    _require_holding(state, fact.class_, fact.holder, fact.shares, "holder")
+    return fact
+
+
+def _shares_transferred(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.SharesTransferred = entry.fact  # type: ignore[assignment]
+    _require_holding(state, fact.class_, fact.from_, fact.shares, "from")
+    return fact
+
+
+def _convertible(state: CompanyState, class_id: str) -> None:
+    share_class = state.classes[class_id]
+    if share_class.kind != "preferred" or share_class.converted:
+        why = "has already converted" if share_class.converted else "is not a preferred class"
+        raise errors.NotConvertible(f"{class_id} {why}", field="class", value=class_id)
+
+
+def _shares_converted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.SharesConverted = entry.fact  # type: ignore[assignment]
+    _convertible(state, fact.class_)
+    _require_holding(state, fact.class_, fact.holder, fact.shares, "holder")
+    preferred = state.classes[fact.class_]
+    _require_room(state, preferred.converts_to, fact.shares * preferred.conversion_ratio, "shares")  # type: ignore[arg-type,operator]
+    return fact
+
+
+def _stock_split(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    """§4.1, and "as nearly as may be possible" (§4.3) a split of a successor's stock."""
+    fact: ev.StockSplit = entry.fact  # type: ignore[assignment]
+    share_class = state.classes.get(fact.class_)
+    if share_class is not None and share_class.exchanged_by is None:
+        _require_room(state, fact.class_, share_class.outstanding * fact.ratio - share_class.outstanding, "ratio")
+    elif fact.class_ not in state.successors:
+        raise errors.UnknownClass(
+            f"no share class {fact.class_!r} of the company or of a successor exists at this instant",
+            field="class", value=fact.class_)
+    return fact
+
+
+def _stock_dividend(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.StockDividend = entry.fact  # type: ignore[assignment]
+    _require_class(state, fact.paid_class, "paid_class")
+    return fact
+
+
+def _distribution(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.Distribution = entry.fact  # type: ignore[assignment]
+    for n, security in enumerate(fact.securities_per_share or ()):
+        if security.issuer == state.name:
+            _require_class(state, security.class_, f"securities_per_share.{n}.class")
+    return fact
+
+
+def _reclassification(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.Reclassification = entry.fact  # type: ignore[assignment]
+    for n, part in enumerate(fact.into):
+        _require_class(state, part.class_, f"into.{n}.class")
+    return fact
+
+
+def _merger_completed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    """§4.3: a completion names its agreement and gives consideration for every class a warrant delivers."""
+    fact: ev.MergerCompleted = entry.fact  # type: ignore[assignment]
+    agreement = state.agreements.get(fact.agreement)
+    if agreement is None or agreement.completed_by is not None:
+        why = "is already completed" if agreement else "is not a MergerAgreed of this company at this instant"
+        raise errors.UnknownAgreement(f"agreement {fact.agreement!r} {why}", field="agreement", value=fact.agreement)
+    for class_id in fact.consideration:
+        _require_class(state, class_id, f"consideration.{class_id}")
+    for warrant in state.warrants.values():
+        if warrant.status_at(entry.effective) != "outstanding":
+            continue
+        for amount in (*warrant.basket, *warrant.entitlements):
+            security = amount.security
+            if security and security.issuer == state.name and security.class_ not in fact.consideration:
+                raise errors.MissingConsideration(
+                    f"warrant {warrant.id} delivers {security.class_}, for which the completion gives no "
+                    "consideration; §4.3 requires provision for what the holder would have received",
+                    field="consideration", value=security.class_)
+    return fact
+
+
+def _preferred_converted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.PreferredConverted = entry.fact  # type: ignore[assignment]
+    _convertible(state, fact.class_)
+    preferred = state.classes[fact.class_]
+    _require_room(state, preferred.converts_to, preferred.outstanding * preferred.conversion_ratio, "class")  # type: ignore[arg-type,operator]
+    return fact
+
+
+def _ratio_adjusted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.ConversionRatioAdjusted = entry.fact  # type: ignore[assignment]
+    _convertible(state, fact.class_)
+    return fact
+
+
+def _warrant_issued(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.WarrantIssued = entry.fact  # type: ignore[assignment]
+    if fact.warrant in state.warrants:
+        raise errors.DuplicateWarrant(f"warrant {fact.warrant!r} already exists", field="warrant", value=fact.warrant)
+    if fact.expires <= entry.effective:
+        raise errors.InvalidEvent("a warrant must expire after it is issued", field="expires", value=fact.expires.isoformat())
+    return fact
+
+
+def warrant_of(state: CompanyState, warrant_id: str) -> Warrant:
+    warrant = state.warrants.get(warrant_id)
+    if warrant is None:
+        raise errors.UnknownWarrant(f"no warrant {warrant_id!r} exists at this instant", field="warrant", value=warrant_id)
+    return warrant
+
+
+def cash_exercise_outcome(
+    state: CompanyState, entry: Entry, requested: Fraction | str, deliver_to: str | None, new_certificate: str | None
+) -> ev.ExerciseOutcome:
+    """§1(a), §16: what a cash exercise of ``requested`` units at ``entry.effective`` delivers and costs."""
+    warrant = warrant_of(state, entry.fact.warrant)  # type: ignore[attr-defined]
+    expiry.require_open(warrant.expires, entry.effective, ZoneInfo(state.timezone))
+    units = units_to_exercise(requested, warrant.units)  # type: ignore[arg-type]
+    delivered = deliver(units, warrant.units, warrant.price, warrant.security, warrant.basket, warrant.entitlements)
+    holder = warrant.holder.name
+    recipient = deliver_to or holder
+    tax = f"; registered in another name: §5 issue tax borne by {holder}" if recipient != holder else ""
+    deliveries = []
+    for item in delivered.items:
+        if item.kind == "securities":
+            deliveries.append(ev.Delivery(name=recipient, issuer=item.security.issuer, class_=item.security.class_,  # type: ignore[union-attr]
+                                          shares=item.quantity, reason=item.reason + tax))
+        elif item.kind == "cash":
+            deliveries.append(ev.Delivery(name=holder, cash=item.quantity, reason=item.reason))
+        else:
+            deliveries.append(ev.Delivery(name=recipient, reason=f"{item.reason}: {format_exact(item.quantity)} × "
+                                                                 f"{item.description}"))
+    if delivered.cash_in_lieu:
+        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
+                                      reason="§16 cash in lieu of fractional shares, at the Stock Purchase Price"))
+    balance_certificate = None
+    if warrant.units - units > 0:
+        balance_certificate = new_certificate or f"{warrant.certificate}-B{len(warrant.exercises) + 1}"
+    return ev.ExerciseOutcome(
+        units=units,
+        price=warrant.price,
+        payment_due=payment_due(units, warrant.price),
+        shares_issued=delivered.primary_shares,
+        fraction=delivered.primary_fraction,
+        cash_in_lieu=delivered.cash_in_lieu,
+        certificate_cancelled=warrant.certificate,
+        new_certificate=balance_certificate,
+        deliveries=deliveries,
+    )
+
+
+def _warrant_exercised(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.WarrantExercised = entry.fact  # type: ignore[assignment]
+    outcome = cash_exercise_outcome(state, entry, fact.shares, fact.deliver_to, fact.new_certificate)
+    require_payment(fact.payment, outcome.payment_due)
+    if fact.computed is not None and fact.computed != outcome:
+        raise errors.ComputedMismatch(
+            "the recorded 'computed' part differs from what the rules compute now; omit it and the engine fills it in",
+            field="computed", value=fact.computed.model_dump(mode="json", by_alias=True), section="§1(a), §16",
+        )
+    return fact.model_copy(update={"computed": outcome})
+
+
+def _open_warrant(state: CompanyState, entry: Entry) -> Warrant:
+    warrant = warrant_of(state, entry.fact.warrant)  # type: ignore[attr-defined]
+    status = warrant.status_at(entry.effective)
+    if status != "outstanding":
+        raise errors.WarrantNotOutstanding(f"warrant {warrant.id} is {status} at this instant", field="warrant", value=warrant.id)
+    return warrant
+
+
+def _warrant_transferred(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    """§2: a transfer needs a basis (registration, Rule 144, opinion of counsel) and the transferee's agreement."""
+    fact: ev.WarrantTransferred = entry.fact  # type: ignore[assignment]
+    _open_warrant(state, entry)
+    if fact.basis is None:
+        raise errors.TransferWithoutBasis(
+            "§2(c) allows a transfer only under registration, Rule 144 or an opinion of counsel; give basis",
+            field="basis", value=None,
+        )
+    if not fact.transferee_agreed:
+        raise errors.TransferWithoutBasis(
+            "§2(a): the transferee must agree to hold the warrant subject to Section 2; set transferee_agreed",
+            field="transferee_agreed", value=fact.transferee_agreed,
+        )
+    return fact
+
+
+def _warrant_replaced(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    """§15: evidence, plus an indemnity for loss, theft or destruction, or surrender if mutilated."""
+    fact: ev.WarrantReplaced = entry.fact  # type: ignore[assignment]
+    warrant_of(state, fact.warrant)
+    if fact.reason == "mutilated" and not fact.surrendered:
+        raise errors.ReplacementIncomplete("a mutilated certificate must be surrendered and cancelled",
+                                           field="surrendered", value=fact.surrendered)
+    if fact.reason != "mutilated" and not fact.indemnity:
+        raise errors.ReplacementIncomplete(f"a {fact.reason} certificate is replaced only against an indemnity",
+                                           field="indemnity", value=fact.indemnity)
+    return fact
+
+
+def _holder_address_changed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    warrant_of(state, entry.fact.warrant)  # type: ignore[attr-defined]
+    return entry.fact
+
+
+def _board_adjustment(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.BoardAdjustment = entry.fact  # type: ignore[assignment]
+    _open_warrant(state, entry)
+    if fact.price is None and fact.shares is None and fact.security is None:
+        raise errors.InvalidEvent("a §4.7 adjustment names a price, a share count or a security",
+                                  field="price", value=None, section="§4.7")
+    return fact
+
+
+def _event_retracted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.EventRetracted = entry.fact  # type: ignore[assignment]
+    if fact.event not in known_ids:
+        raise errors.UnknownEvent(f"no stored event has id {fact.event!r}", field="event", value=fact.event)
+    return fact
+
+
+DECIDERS: dict[type[ev.Event], Decider] = {
+    ev.CompanyFormed: _company_formed,
+    ev.ShareClassCreated: _class_created,
+    ev.AuthorizedSharesChanged: _authorized_changed,
+    ev.SharesIssued: _shares_issued,
+    ev.SharesCancelled: _shares_cancelled,
+    ev.SharesTransferred: _shares_transferred,
+    ev.SharesConverted: _shares_converted,
+    ev.StockSplit: _stock_split,
+    ev.StockDividend: _stock_dividend,
+    ev.Distribution: _distribution,
+    ev.Reclassification: _reclassification,
+    ev.MergerCompleted: _merger_completed,
+    ev.PreferredConverted: _preferred_converted,
+    ev.ConversionRatioAdjusted: _ratio_adjusted,
+    ev.WarrantIssued: _warrant_issued,
+    ev.WarrantExercised: _warrant_exercised,
+    ev.WarrantTransferred: _warrant_transferred,
+    ev.WarrantReplaced: _warrant_replaced,
+    ev.HolderAddressChanged: _holder_address_changed,
+    ev.BoardAdjustment: _board_adjustment,
+    ev.EventRetracted: _event_retracted,
+}

@@ -1,0 +1,78 @@
+"""What an exercise delivers: §1(a) "certificates for the shares … so purchased,
+together with any other securities or property to which the Holder hereof is
+entitled upon such exercise", whole shares only with cash in lieu (§16), and
+Y/N of every amount accrued under §4.2 for Y of N units (DESIGN §6 item 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from captable.numbers import to_cents
+from captable.rules.amounts import Amount, Security, quantity_of
+
+ZERO = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing to deliver: whole shares of a security, cash, or property."""
+
+    kind: str
+    quantity: Fraction
+    reason: str
+    security: Security | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    items: tuple[Item, ...]
+    primary_shares: Fraction  # whole shares of the warrant's own security from the units
+    primary_fraction: Fraction
+    cash_in_lieu: Fraction  # §16, rounded to the cent
+
+
+def _whole(q: Fraction) -> Fraction:
+    return Fraction(q.numerator // q.denominator)
+
+
+def deliver(
+    units: Fraction, balance: Fraction, price: Fraction, security: Security,
+    basket: Sequence[Amount], entitlements: Sequence[Amount],
+) -> Delivery:
+    """The units' baskets and their share of the accrued entitlements, fractions settled in cash."""
+    items: list[Item] = []
+    fractional_value = ZERO
+    primary = (ZERO, ZERO)
+    for amount in basket:
+        total = amount.quantity * units
+        if amount.kind == "securities":
+            whole = _whole(total)
+            fractional_value += (total - whole) * price / amount.quantity  # fractions_at_unit_price
+            if amount.security == security:
+                primary = (whole, total - whole)
+            if whole:
+                items.append(Item("securities", whole, "§1(a) shares purchased", amount.security))
+        elif amount.kind == "cash":
+            items.append(Item("cash", to_cents(total), "§4.3 cash each unit delivers"))
+        else:
+            items.append(Item("property", total, "§4.3 property each unit delivers", description=amount.description))
+
+    share = units / balance if balance else ZERO
+    for amount in entitlements:
+        part = amount.quantity * share
+        reason = f"{amount.section} accrued by {amount.event}"
+        if amount.kind == "securities":
+            whole = _whole(part)
+            per_share = quantity_of(basket, amount.security) or Fraction(1)  # type: ignore[arg-type]
+            fractional_value += (part - whole) * price / per_share
+            if whole:
+                items.append(Item("securities", whole, reason, amount.security))
+        elif amount.kind == "cash":
+            items.append(Item("cash", to_cents(part), reason))
+        elif part:
+            items.append(Item("property", part, reason, description=amount.description))
+    return Delivery(tuple(items), primary[0], primary[1], to_cents(fractional_value))

@@ -1,0 +1,144 @@
+"""The JSON shapes other programs rely on (DESIGN §7), from a folded state.
+
+Every exact quantity is a reduced string (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from captable.numbers import format_exact
+from captable.rules.adjustment import Adjustment
+from captable.rules.amounts import Amount
+from projections.covenant import required_by_class
+from projections.state import Breach, CompanyState, ShareClass, Warrant
+
+ZERO = Fraction(0)
+
+
+def _x(q: Fraction | None) -> str | None:
+    return None if q is None else format_exact(q)
+
+
+def adjustment_json(change: Adjustment) -> dict[str, Any]:
+    return {
+        "event": change.event,
+        "section": change.section,
+        "convention": change.convention,
+        "price_before": _x(change.price_before),
+        "price_after": _x(change.price_after),
+        "shares_before": _x(change.shares_before),
+        "shares_after": _x(change.shares_after),
+        "formula": change.formula,
+        "inputs": {k: (_x(v) if isinstance(v, Fraction) else v) for k, v in change.inputs.items()},
+    }
+
+
+def conversion_ratio(state: CompanyState, warrant: Warrant) -> Fraction | None:
+    share_class = state.classes.get(warrant.security.class_)
+    if warrant.security.issuer != state.name or share_class is None or share_class.kind != "preferred":
+        return None
+    return share_class.conversion_ratio
+
+
+def purchasable(warrant: Warrant, instant: datetime) -> Fraction:
+    """Shares purchasable now: none once the warrant has expired (DESIGN §6 item 13)."""
+    return warrant.units if warrant.status_at(instant) == "outstanding" else ZERO
+
+
+def warrant_json(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str, Any]:
+    tz = ZoneInfo(state.timezone)
+    shares = purchasable(warrant, instant)
+    ratio = conversion_ratio(state, warrant)
+    return {
+        "warrant": warrant.id,
+        "holder": {"name": warrant.holder.name, "address": warrant.holder.address},
+        "certificate": warrant.certificate,
+        "status": warrant.status_at(instant),
+        "security": {"issuer": warrant.security.issuer, "class": warrant.security.class_},
+        "stock_purchase_price": _x(warrant.price),
+        "shares_purchasable": _x(shares),
+        "aggregate_purchase_price": _x(warrant.price * shares),
+        "conversion_ratio": _x(ratio),
+        "common_equivalent": _x(shares * ratio if ratio is not None else shares),
+        "basket": basket_json(warrant.basket),
+        "entitlements": [amount_json(a) for a in warrant.entitlements],
+        "exercised": _x(warrant.exercised),
+        "expires": warrant.expires.astimezone(tz).isoformat(),
+        "adjustments": [adjustment_json(a) for a in warrant.adjustments],
+    }
+
+
+def amount_json(amount: Amount) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": amount.kind, "quantity": _x(amount.quantity)}
+    if amount.security is not None:
+        body.update(issuer=amount.security.issuer, **{"class": amount.security.class_})
+    if amount.description:
+        body["description"] = amount.description
+    if amount.event:
+        body.update(event=amount.event, section=amount.section)
+    return body
+
+
+def basket_json(basket: tuple[Amount, ...]) -> dict[str, Any]:
+    """What one unit delivers: securities, cash and property."""
+    return {
+        "securities": [{"issuer": a.security.issuer, "class": a.security.class_, "quantity": _x(a.quantity)}
+                       for a in basket if a.kind == "securities" and a.security is not None],
+        "cash": _x(sum((a.quantity for a in basket if a.kind == "cash"), ZERO)),
+        "property": [a.description for a in basket if a.kind == "property"],
+    }
+
+
+def breach_json(breach: Breach, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "section": "§3",
+        "class": breach.class_,
+        "event": breach.event,
+        "since": breach.since.astimezone(tz).isoformat(),
+        "required": _x(breach.required),
+        "authorized_unissued": _x(breach.authorized_unissued),
+        "cured_by": breach.cured_by,
+        "cured_at": breach.cured_at.astimezone(tz).isoformat() if breach.cured_at else None,
+    }
+
+
+def class_json(share_class: ShareClass, reserved: Fraction) -> dict[str, Any]:
+    return {
+        "class": share_class.id,
+        "name": share_class.name,
+        "kind": share_class.kind,
+        "authorized": _x(share_class.authorized),
+        "outstanding": _x(share_class.outstanding),
+        "reserved": _x(reserved),
+        "available": _x(share_class.authorized - share_class.outstanding - reserved),
+        "conversion_ratio": _x(share_class.conversion_ratio),
+        "converts_to": share_class.converts_to,
+        "converted": share_class.converted,
+        "exchanged_by": share_class.exchanged_by,
+        "holders": [{"holder": h, "shares": _x(n)} for h, n in sorted(share_class.holdings.items())],
+    }
+
+
+def state_json(
+    state: CompanyState, instant: datetime, as_of: str, known: str | None, warrant: str | None = None
+) -> dict[str, Any]:
+    reserved = required_by_class(state, instant)
+    warrants = [w for w in state.warrants.values() if warrant is None or w.id == warrant]
+    return {
+        "company": state.company,
+        "name": state.name,
+        "as_of": as_of,
+        "known_at": known,
+        "events_applied": state.events_applied,
+        "warrants": [warrant_json(state, w, instant) for w in warrants],
+        "classes": [class_json(c, reserved.get(c.id, ZERO)) for c in state.classes.values()],
+        "covenant": {
+            "holds": all(c.authorized - c.outstanding >= reserved.get(c.id, ZERO) for c in state.classes.values()),
+            "breaches": [breach_json(b, ZoneInfo(state.timezone)) for b in state.breach_log],
+        },
+        "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes],
+    }

@@ -1,0 +1,110 @@
+"""Fold handlers for the warrant events.
+
+Stored facts are applied as recorded (an exercise carries what the engine
+computed when it was accepted). Where a back-dated event has since changed
+the terms so that a recorded fact no longer fits, the fold still applies it
+and adds a ``Note``: a projection never skips an event.
+"""
+
+from __future__ import annotations
+
+
+from captable.events import (
+    BoardAdjustment,
+    HolderAddressChanged,
+    WarrantExercised,
+    WarrantIssued,
+    WarrantReplaced,
+    WarrantTransferred,
+)
+from captable.instants import start_of, zone
+from captable.numbers import format_exact
+from captable.rules.amounts import portion, shares_of
+from captable.rules.board_adjustment import board_adjustment
+from projections.state import CompanyState, Exercise, Holder, Note, Security, Warrant
+from projections.timeline import Entry
+
+
+def warrant_issued(state: CompanyState, entry: Entry) -> None:
+    fact: WarrantIssued = entry.fact  # type: ignore[assignment]
+    security = state.own(fact.class_)
+    state.warrants[fact.warrant] = Warrant(
+        id=fact.warrant,
+        holder=Holder(fact.holder.name, fact.holder.address),
+        certificate=fact.certificate,
+        security=security,
+        basket=(shares_of(security),),  # units_and_baskets: one share of the class per unit
+        price=fact.price,
+        units=fact.shares,
+        expires=start_of(fact.expires, zone(state.timezone)),
+        issued=entry.effective,
+        issued_event=fact.id or "",
+        category=fact.category,
+    )
+
+
+def warrant_exercised(state: CompanyState, entry: Entry) -> None:
+    """§1(a): the units leave the warrant, the balance moves to a new certificate, shares issue."""
+    fact: WarrantExercised = entry.fact  # type: ignore[assignment]
+    outcome = fact.computed
+    assert outcome is not None, "an accepted exercise always carries what the engine computed"
+    warrant = state.warrants[fact.warrant]
+    units = outcome.units
+    if units > warrant.units or outcome.price != warrant.price:
+        state.notes.append(Note(
+            fact.id or "", "exercise_no_longer_fits",
+            f"recorded exercise of {format_exact(units)} units at {format_exact(outcome.price)} against "
+            f"{format_exact(warrant.units)} units at {format_exact(warrant.price)} now computed",
+        ))
+        units = min(units, warrant.units)
+    if warrant.units:
+        left = portion(warrant.entitlements, 1 - units / warrant.units)  # §4.2: Y/N of each leaves with the units
+        warrant.entitlements = tuple(a for a in left if a.quantity)
+    warrant.units -= units
+    warrant.exercised += units
+    if outcome.new_certificate:
+        warrant.certificate = outcome.new_certificate
+    warrant.exercises.append(Exercise(
+        event=fact.id or "",
+        effective=entry.effective,
+        units=outcome.units,
+        shares_issued=outcome.shares_issued,
+        cash_in_lieu=outcome.cash_in_lieu,
+        payment=fact.payment,
+        certificate_cancelled=outcome.certificate_cancelled,
+        new_certificate=outcome.new_certificate,
+    ))
+    for delivery in outcome.deliveries:
+        if delivery.shares and delivery.issuer == state.name and delivery.class_ in state.classes:
+            state.classes[delivery.class_].add(delivery.name, delivery.shares)
+
+
+def warrant_transferred(state: CompanyState, entry: Entry) -> None:
+    """§2: the transferee becomes the holder; notices go to its address from now on."""
+    fact: WarrantTransferred = entry.fact  # type: ignore[assignment]
+    state.warrants[fact.warrant].holder = Holder(fact.to.name, fact.to.address)
+
+
+def warrant_replaced(state: CompanyState, entry: Entry) -> None:
+    """§15: a new certificate of like tenor; the terms do not change."""
+    fact: WarrantReplaced = entry.fact  # type: ignore[assignment]
+    state.warrants[fact.warrant].certificate = fact.certificate
+
+
+def holder_address_changed(state: CompanyState, entry: Entry) -> None:
+    fact: HolderAddressChanged = entry.fact  # type: ignore[assignment]
+    warrant = state.warrants[fact.warrant]
+    warrant.holder = Holder(warrant.holder.name, fact.address)
+
+
+def board_adjusted(state: CompanyState, entry: Entry) -> None:
+    """§4.7: the Board's adjustment, applied as recorded with its reason."""
+    fact: BoardAdjustment = entry.fact  # type: ignore[assignment]
+    warrant = state.warrants[fact.warrant]
+    change = board_adjustment(warrant.price, warrant.units, fact.price, fact.shares, fact.reason)
+    warrant.adjust(change.for_event(fact.id or ""))
+    if fact.security is not None:
+        warrant.security = Security(fact.security.issuer, fact.security.class_)
+        warrant.basket = (shares_of(warrant.security),)
+
+
