@@ -1,0 +1,189 @@
+"""The ``captable`` command line (DESIGN §7).
+
+Exit status: 0 success; 1 the input was refused (a rule or a validation
+error), with the refusal on standard error and, with ``--json``, as JSON on
+standard output; 2 a usage error. A refused command stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from captable import demo as demo_module
+from captable import queries, render
+from captable.errors import Refused, RuleNotImplemented
+from captable.intake import Incoming, load_json, parse_event, read_lines
+from captable.ledger import ImportReport, Ledger
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="An event-sourced cap-table engine for warrants.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+JSON = typer.Option(False, "--json", help="Print JSON (exact numbers as strings).")
+AS_OF = typer.Option(None, "--as-of", help="Effective instant: a date (end of that day, company zone) or a date-time with offset.")
+KNOWN_AT = typer.Option(None, "--known-at", help="Recorded instant: what the books said then (default: now).")
+
+
+@dataclass
+class Options:
+    db: str
+    company: str | None
+
+
+@app.callback()
+def options(
+    ctx: typer.Context,
+    db: str = typer.Option("./captable.db", "--db", envvar="CAPTABLE_DB",
+                           help="SQLite file, or a postgresql:// URL."),
+    company: Optional[str] = typer.Option(None, "--company", help="Company id (when the store holds several)."),
+) -> None:
+    ctx.obj = Options(db, company)
+
+
+def _print_json(body: Any) -> None:
+    sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def _refusals(as_json: bool) -> Iterator[None]:
+    """Report refusals with their code, section, field and value; exit 1."""
+    try:
+        yield
+    except Refused as refusal:
+        if as_json:
+            _print_json({"error": refusal.to_json()})
+        err.print(f"[red]refused[/red] {refusal}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _with_ledger(ctx: typer.Context, as_json: bool, work: Callable[[Ledger], None]) -> None:
+    with _refusals(as_json):
+        ledger = Ledger(ctx.obj.db)
+        try:
+            work(ledger)
+        finally:
+            ledger.close()
+
+
+def _report(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        _print_json({"stored": report.stored, "already_stored": report.already_stored})
+        return
+    for company, count in report.stored.items():
+        out.print(f"Stored {count} event{'s' if count != 1 else ''} for {company}.")
+    if report.already_stored:
+        out.print(f"{report.already_stored} already stored (same id and content): skipped.")
+    if not report.stored and not report.already_stored:
+        out.print("Nothing to store.")
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+            as_json: bool = JSON) -> None:
+    """Import a JSON Lines history: every line is stored, or none is."""
+    def work(ledger: Ledger) -> None:
+        with file.open(encoding="utf-8") as lines:
+            incoming = _parse_all(lines, as_json)
+        _report(ledger.import_events(incoming), as_json)
+    _with_ledger(ctx, as_json, work)
+
+
+def _parse_all(lines: Any, as_json: bool) -> list[Incoming]:
+    """Parse every line first, so one run reports every malformed line."""
+    incoming: list[Incoming] = []
+    problems: list[Refused] = []
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            incoming.append(parse_event(load_json(text, number), number))
+        except Refused as refusal:
+            problems.append(refusal)
+    if len(problems) > 1:
+        for refusal in problems[1:]:
+            err.print(f"[red]refused[/red] {refusal}", highlight=False)
+        if as_json:
+            _print_json({"errors": [p.to_json() for p in problems[1:]]})
+    if problems:
+        raise problems[0]
+    return incoming
+
+
+@app.command()
+def record(ctx: typer.Context, event: str = typer.Argument(..., help="One event as a JSON object, or - for stdin."),
+           as_json: bool = JSON) -> None:
+    """Record one event."""
+    text = sys.stdin.read() if event == "-" else event
+
+    def work(ledger: Ledger) -> None:
+        _report(ledger.import_events([parse_event(load_json(text))]), as_json)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
+          warrant: Optional[str] = typer.Option(None, "--warrant"), as_json: bool = JSON) -> None:
+    """The warrant terms and the cap table at an instant."""
+    def work(ledger: Ledger) -> None:
+        body = queries.state(ledger, ctx.obj.company, as_of, known_at).to_json(warrant)
+        _print_json(body) if as_json else render.state_tables(out, body)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command("exercise-quote")
+def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warrant"),
+                   shares: str = typer.Option(..., "--shares", help="A whole number of units, or all."),
+                   net: Optional[str] = typer.Option(None, "--net", help="market, public_offering or board (§1(b))."),
+                   at: Optional[str] = typer.Option(None, "--at", help="The election instant (default: now)."),
+                   deliver_to: Optional[str] = typer.Option(None, "--deliver-to"),
+                   as_json: bool = JSON) -> None:
+    """What an exercise on an instant would deliver and cost, without recording it."""
+    def work(ledger: Ledger) -> None:
+        if net is not None:
+            raise RuleNotImplemented("net exercise (§1(b), §1(c)) is not applied by this release",
+                                     field="net", value=net, section="§1(b)")
+        quote = queries.cash_quote(ledger, ctx.obj.company, warrant, shares, at, deliver_to)
+        _print_json(quote) if as_json else render.quote_table(out, quote)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def log(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """The stored events with their effective and recorded instants and chain hashes."""
+    def work(ledger: Ledger) -> None:
+        history = ledger.history(ledger.company(ctx.obj.company))
+        rows = [{
+            "seq": r.originator_version,
+            "id": r.fact.id,
+            "type": r.fact.type_name,
+            "effective": r.fact.content()["effective"],
+            "recorded": r.timestamp.isoformat(),
+            "source": r.fact.source,
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+            "event": r.fact.content(),
+        } for r in history.records]
+        _print_json({"company": history.company, "events": rows}) if as_json else render.log_table(out, rows)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def demo(as_json: bool = JSON) -> None:
+    """The Juniper warrant of 1997, end to end, in a temporary store."""
+    with _refusals(as_json):
+        ok = demo_module.run(out, as_json)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,93 @@
+"""Point-in-time questions asked of the ledger: state and exercise quotes.
+
+The query instants follow DESIGN §3: a date means the end of that day in the
+company's zone, a date-time must carry its offset; known-at defaults to now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from captable import errors
+from captable.decide import cash_exercise_outcome
+from captable.events import WarrantExercised
+from captable.instants import end_of, now, parse_when
+from captable.ledger import History, Ledger
+from captable.numbers import exact, format_exact
+from projections.state import CompanyState
+from projections.timeline import Entry
+from projections.views import state_json
+
+
+@dataclass(frozen=True)
+class Instant:
+    """A query instant: what the user wrote (None for now) and the last UTC instant it includes."""
+
+    label: str | None
+    at: datetime
+
+
+def instant(text: str | None, tz: ZoneInfo, field: str) -> Instant:
+    if text is None:
+        return Instant(None, now())
+    try:
+        when = parse_when(text)
+    except ValueError as error:
+        raise errors.InvalidEvent(str(error), field=field, value=text) from None
+    return Instant(str(text), end_of(when, tz))
+
+
+@dataclass(frozen=True)
+class StateAnswer:
+    history: History
+    as_of: Instant
+    known_at: Instant
+    state: CompanyState
+
+    def to_json(self, warrant: str | None = None) -> dict[str, Any]:
+        if warrant is not None and warrant not in self.state.warrants:
+            raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
+        as_of = self.as_of.label or self.as_of.at.astimezone(self.history.zone).isoformat()
+        return state_json(self.state, self.as_of.at, as_of, self.known_at.label, warrant)
+
+
+def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
+    history = ledger.history(ledger.company(company))
+    as_of_at = instant(as_of, history.zone, "as_of")
+    known_at_ = instant(known, history.zone, "known_at")
+    return StateAnswer(history, as_of_at, known_at_, history.timeline(known_at_.at).state_at(as_of_at.at))
+
+
+def _units(text: str) -> Fraction:
+    try:
+        units = exact(text)
+    except ValueError as error:
+        raise errors.InvalidEvent(str(error), field="shares", value=text) from None
+    if units <= 0:
+        raise errors.InvalidEvent("shares must be greater than zero", field="shares", value=text)
+    return units
+
+
+def cash_quote(
+    ledger: Ledger, company: str | None, warrant: str, shares: str, at: str | None, deliver_to: str | None = None
+) -> dict[str, Any]:
+    """What a cash exercise at ``at`` would deliver and cost, without recording it."""
+    answer = state(ledger, company, at, None)
+    requested: Fraction | str = "all" if shares == "all" else _units(shares)
+    probe = Entry(answer.as_of.at, answer.as_of.at, 0,
+                  WarrantExercised(effective=answer.as_of.at, warrant=warrant, shares=requested, payment=0))
+    outcome = cash_exercise_outcome(answer.state, probe, requested, deliver_to, None)
+    body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {
+        "warrant": warrant,
+        "at": answer.as_of.label or answer.as_of.at.astimezone(answer.history.zone).isoformat(),
+        "method": "cash",
+        "units": body.pop("units"),
+        "stock_purchase_price": body.pop("price"),
+        "balance_after": format_exact(answer.state.warrants[warrant].units - outcome.units),
+        **body,
+    }
