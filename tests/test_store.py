@@ -1,0 +1,99 @@
+"""The event store: atomic batches, idempotent ids, optimistic concurrency, upcasting, the chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from captable import errors
+from captable import events as ev
+from captable.instants import now
+from captable.intake import parse_event
+from captable.ledger import Ledger
+from captable.store import GENESIS, canonical, chain_hash
+from tests.conftest import COMPANY, record_all
+
+LISTED = {"type": "Listed", "id": "listed", "effective": "1999-06-25", "class": "common", "exchange": "NASDAQ"}
+
+
+def test_a_concurrent_writer_gets_a_conflict_and_nothing_is_lost_or_duplicated(db):
+    first, second = Ledger(db), Ledger(db)
+    try:
+        record_all(first, *COMPANY)
+        stale = first.history("acme")
+        planned, _ = first._plan(stale, [parse_event(LISTED)], now())
+        record_all(second, {**LISTED, "id": "listed-by-second"})
+        with pytest.raises(errors.ConcurrentWrite):
+            first.store.append(planned)
+        ids = [r.fact.id for r in first.history("acme").records]
+        assert ids == [e["id"] for e in COMPANY] + ["listed-by-second"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_refused_batch_stores_none_of_its_good_events(ledger):
+    record_all(ledger, *COMPANY)
+    bad = {"type": "WarrantExercised", "id": "x", "effective": "1998-01-02", "warrant": "W-1", "shares": 1,
+           "payment": "1.00"}
+    with pytest.raises(errors.PaymentMismatch):
+        record_all(ledger, LISTED, bad)
+    assert len(ledger.history("acme").records) == len(COMPANY)
+
+
+def test_events_without_an_id_get_one_that_makes_reimport_idempotent(ledger):
+    record_all(ledger, *COMPANY)
+    anonymous = {k: v for k, v in LISTED.items() if k != "id"}
+    record_all(ledger, anonymous, anonymous)  # two identical lines are two events
+    report = ledger.import_events([parse_event(anonymous), parse_event(anonymous)])
+    assert report.total == 0 and report.already_stored == 2
+    assert len(ledger.history("acme").records) == len(COMPANY) + 2
+
+
+def test_two_companies_keep_separate_streams(ledger):
+    record_all(ledger, *COMPANY)
+    other = [{**e, "company": "beta"} for e in COMPANY[:2]]
+    other[0] = {**other[0], "name": "Beta, Inc."}
+    record_all(ledger, *other)
+    assert sorted(ledger.companies()) == ["acme", "beta"]
+    assert len(ledger.history("beta").records) == 2
+    with pytest.raises(errors.CompanyRequired):
+        ledger.company(None)
+
+
+def test_each_event_is_chained_to_the_previous_one_by_its_hash(ledger):
+    record_all(ledger, *COMPANY)
+    previous = GENESIS
+    for record in ledger.history("acme").records:
+        assert record.prev_hash == previous
+        assert record.hash == chain_hash(previous, "acme", record.originator_version, record.timestamp,
+                                         canonical(record.fact.content()))
+        previous = record.hash
+
+
+def test_a_stored_event_of_an_older_class_version_is_upcast_on_reading(ledger, monkeypatch):
+    record_all(ledger, *COMPANY, LISTED)
+
+    def upcast_v1_v2(state: dict) -> None:
+        state["exchange"] = state["exchange"].lower()
+
+    monkeypatch.setattr(ev.Listed, "class_version", 2)
+    monkeypatch.setattr(ev.Listed, "upcast_v1_v2", staticmethod(upcast_v1_v2), raising=False)
+    assert ledger.history("acme").records[-1].fact.exchange == "nasdaq"
+
+
+def test_the_chain_hash_covers_the_canonical_content():
+    from datetime import datetime, timezone
+
+    recorded = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    fact = {"type": "Listed", "class": "common", "effective": "1999-06-25", "exchange": "NASDAQ"}
+    composed = chain_hash(GENESIS, "acme", 7, recorded, canonical(fact))
+    body = canonical({"company": "acme", "version": 7, "recorded": recorded.isoformat(), "fact": fact})
+    import hashlib
+
+    assert composed == hashlib.sha256(f"{GENESIS}\n{body}".encode()).hexdigest()
+
+
+def test_topics_are_the_public_type_names(ledger):
+    record_all(ledger, *COMPANY)
+    stored = ledger.store.recorder.select_events(ledger.history("acme").records[0].originator_id)
+    assert [s.topic for s in stored][:2] == ["captable.events:CompanyFormed", "captable.events:ShareClassCreated"]
