@@ -20,8 +20,8 @@ from rich.console import Console
 
 from captable import demo as demo_module
 from captable import queries, render
-from captable.errors import Refused, RuleNotImplemented
-from captable.intake import Incoming, load_json, parse_event, read_lines
+from captable.errors import Refused
+from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="An event-sourced cap-table engine for warrants.")
@@ -142,17 +142,38 @@ def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
 @app.command("exercise-quote")
 def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warrant"),
                    shares: str = typer.Option(..., "--shares", help="A whole number of units, or all."),
-                   net: Optional[str] = typer.Option(None, "--net", help="market, public_offering or board (§1(b))."),
+                   net: Optional[str] = typer.Option(None, "--net", help="Net exercise (§1(b)) priced by market, "
+                                                     "public_offering or board (§1(c))."),
+                   offering: Optional[str] = typer.Option(None, "--offering", help="The PublicOfferingPriced id, "
+                                                          "for --net public_offering."),
                    at: Optional[str] = typer.Option(None, "--at", help="The election instant (default: now)."),
                    deliver_to: Optional[str] = typer.Option(None, "--deliver-to"),
                    as_json: bool = JSON) -> None:
     """What an exercise on an instant would deliver and cost, without recording it."""
     def work(ledger: Ledger) -> None:
-        if net is not None:
-            raise RuleNotImplemented("net exercise (§1(b), §1(c)) is not applied by this release",
-                                     field="net", value=net, section="§1(b)")
-        quote = queries.cash_quote(ledger, ctx.obj.company, warrant, shares, at, deliver_to)
+        quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, at, net, offering, deliver_to)
         _print_json(quote) if as_json else render.quote_table(out, quote)
+    _with_ledger(ctx, as_json, work)
+
+
+quotes_app = typer.Typer(no_args_is_help=True, help="Closing market quotes (§1(c)(i)).")
+app.add_typer(quotes_app, name="quotes")
+
+
+@quotes_app.command("import")
+def quotes_import(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                                                  help="CSV with the columns date, bid, ask."),
+                  class_id: str = typer.Option(..., "--class", help="The share class quoted, e.g. common."),
+                  effective: Optional[str] = typer.Option(None, "--effective",
+                                                          help="Default: the last quoted day."),
+                  event_id: Optional[str] = typer.Option(None, "--id", help="Default: quotes-CLASS-FIRST-LAST."),
+                  as_json: bool = JSON) -> None:
+    """Import a CSV of closing bid and asked prices as one MarketQuotes event."""
+    def work(ledger: Ledger) -> None:
+        with file.open(encoding="utf-8", newline="") as lines:
+            incoming = quotes_from_csv(lines, class_id, f"Closing quotes imported from {file.name}",
+                                       effective, event_id)
+        _report(ledger.import_events([incoming]), as_json)
     _with_ledger(ctx, as_json, work)
 
 

@@ -10,33 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable import events as ev
 from captable.numbers import format_exact
-from captable.rules import expiry
-from captable.rules.cash_exercise import payment_due, require_payment, units_to_exercise
-from captable.rules.deliveries import deliver
+from captable.exercises import cash_outcome, net_outcome, warrant_of
+from captable.rules.cash_exercise import require_payment
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
 
 Decider = Callable[[CompanyState, Entry, Collection[str]], ev.Event]
 
-PENDING_RULES: dict[type[ev.Event], str] = {
-    ev.WarrantNetExercised: "§1(b), §1(c)",
-}
-
-
 def decide(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
     fact = entry.fact
-    if type(fact) in PENDING_RULES:
-        section = PENDING_RULES[type(fact)]
-        raise errors.RuleNotImplemented(
-            f"{fact.type_name} is read under {section}, whose rules this release does not apply yet; "
-            "it was refused so that no answer is computed without them",
-            field="type", value=fact.type_name, section=section,
-        )
     if state.company is None and not isinstance(fact, ev.CompanyFormed):
         raise errors.UnknownCompany(
             "the company is not formed at this event's effective instant; record CompanyFormed "
@@ -221,61 +207,27 @@ def _warrant_issued(state: CompanyState, entry: Entry, known_ids: Collection[str
     return fact
 
 
-def warrant_of(state: CompanyState, warrant_id: str) -> Warrant:
-    warrant = state.warrants.get(warrant_id)
-    if warrant is None:
-        raise errors.UnknownWarrant(f"no warrant {warrant_id!r} exists at this instant", field="warrant", value=warrant_id)
-    return warrant
-
-
-def cash_exercise_outcome(
-    state: CompanyState, entry: Entry, requested: Fraction | str, deliver_to: str | None, new_certificate: str | None
-) -> ev.ExerciseOutcome:
-    """§1(a), §16: what a cash exercise of ``requested`` units at ``entry.effective`` delivers and costs."""
-    warrant = warrant_of(state, entry.fact.warrant)  # type: ignore[attr-defined]
-    expiry.require_open(warrant.expires, entry.effective, ZoneInfo(state.timezone))
-    units = units_to_exercise(requested, warrant.units)  # type: ignore[arg-type]
-    delivered = deliver(units, warrant.units, warrant.price, warrant.security, warrant.basket, warrant.entitlements)
-    holder = warrant.holder.name
-    recipient = deliver_to or holder
-    tax = f"; registered in another name: §5 issue tax borne by {holder}" if recipient != holder else ""
-    deliveries = []
-    for item in delivered.items:
-        if item.kind == "securities":
-            deliveries.append(ev.Delivery(name=recipient, issuer=item.security.issuer, class_=item.security.class_,  # type: ignore[union-attr]
-                                          shares=item.quantity, reason=item.reason + tax))
-        elif item.kind == "cash":
-            deliveries.append(ev.Delivery(name=holder, cash=item.quantity, reason=item.reason))
-        else:
-            deliveries.append(ev.Delivery(name=recipient, reason=f"{item.reason}: {format_exact(item.quantity)} × "
-                                                                 f"{item.description}"))
-    if delivered.cash_in_lieu:
-        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
-                                      reason="§16 cash in lieu of fractional shares, at the Stock Purchase Price"))
-    balance_certificate = None
-    if warrant.units - units > 0:
-        balance_certificate = new_certificate or f"{warrant.certificate}-B{len(warrant.exercises) + 1}"
-    return ev.ExerciseOutcome(
-        units=units,
-        price=warrant.price,
-        payment_due=payment_due(units, warrant.price),
-        shares_issued=delivered.primary_shares,
-        fraction=delivered.primary_fraction,
-        cash_in_lieu=delivered.cash_in_lieu,
-        certificate_cancelled=warrant.certificate,
-        new_certificate=balance_certificate,
-        deliveries=deliveries,
-    )
-
-
 def _warrant_exercised(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
     fact: ev.WarrantExercised = entry.fact  # type: ignore[assignment]
-    outcome = cash_exercise_outcome(state, entry, fact.shares, fact.deliver_to, fact.new_certificate)
+    outcome = cash_outcome(state, entry.effective, fact.warrant, fact.shares, fact.deliver_to, fact.new_certificate)
     require_payment(fact.payment, outcome.payment_due)
+    return _with_computed(fact, outcome, "§1(a), §16")
+
+
+def _warrant_net_exercised(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+    fact: ev.WarrantNetExercised = entry.fact  # type: ignore[assignment]
+    outcome = net_outcome(state, entry.effective, fact.warrant, fact.shares, fact.method, fact.offering,
+                          fact.deliver_to, fact.new_certificate)
+    return _with_computed(fact, outcome, "§1(b), §1(c), §16")
+
+
+def _with_computed(fact: ev.WarrantExercised | ev.WarrantNetExercised, outcome: ev.ExerciseOutcome,
+                   section: str) -> ev.Event:
+    """The exercise as stored: with what the engine computed, which a re-import must match."""
     if fact.computed is not None and fact.computed != outcome:
         raise errors.ComputedMismatch(
             "the recorded 'computed' part differs from what the rules compute now; omit it and the engine fills it in",
-            field="computed", value=fact.computed.model_dump(mode="json", by_alias=True), section="§1(a), §16",
+            field="computed", value=fact.computed.model_dump(mode="json", by_alias=True), section=section,
         )
     return fact.model_copy(update={"computed": outcome})
 
@@ -356,6 +308,7 @@ DECIDERS: dict[type[ev.Event], Decider] = {
     ev.ConversionRatioAdjusted: _ratio_adjusted,
     ev.WarrantIssued: _warrant_issued,
     ev.WarrantExercised: _warrant_exercised,
+    ev.WarrantNetExercised: _warrant_net_exercised,
     ev.WarrantTransferred: _warrant_transferred,
     ev.WarrantReplaced: _warrant_replaced,
     ev.HolderAddressChanged: _holder_address_changed,

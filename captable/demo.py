@@ -1,9 +1,11 @@
 """``captable demo``: the Juniper warrant of 1997, end to end, in a temporary store.
 
 Imports ``fixtures/juniper_1997/events.jsonl`` into a fresh SQLite file,
-prints the warrant at every dated checkpoint beside the expected answer, and
-ends with what a cash exercise of the whole warrant would have delivered the
-day after the preferred converted, when "all" ends in a fractional unit.
+prints the warrant at every dated checkpoint beside the expected answer,
+shows what a cash exercise of the whole warrant would have delivered the day
+after the preferred converted (when "all" ends in a fractional unit), and
+ends with a net exercise of the whole warrant in conjunction with the IPO, at
+the price to the public, checked against the answer worked by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from captable import queries, render
 from captable.intake import read_lines
@@ -47,17 +48,23 @@ def run(console: Console, as_json: bool = False) -> bool:
                 body = queries.state(ledger, plan["company"], point["as_of"], None).to_json(plan["warrant"])
                 warrant = body["warrants"][0]
                 results.append((point, warrant, mismatches(point["expect"], warrant)))
-            quote = queries.cash_quote(ledger, plan["company"], plan["warrant"], "all", QUOTE_AT)
+            quote = queries.exercise_quote(ledger, plan["company"], plan["warrant"], "all", QUOTE_AT)
+            worked = plan["net_exercise_quote"]
+            net = queries.exercise_quote(ledger, plan["company"], plan["warrant"], worked["shares"], worked["at"],
+                                         worked["method"], worked.get("offering"))
         finally:
             ledger.close()
 
-    ok = all(not problems for _, _, problems in results)
+    net_problems = mismatches(worked["expect"], net)
+    ok = all(not problems for _, _, problems in results) and not net_problems
     if as_json:
         console.print_json(data={
             "stored": report.total,
             "checkpoints": [{"as_of": p["as_of"], "label": p["label"], "warrant": w, "matches": not m, "mismatches": m}
                             for p, w, m in results],
             "exercise_quote": quote,
+            "net_exercise_quote": {"label": worked["label"], "quote": net, "matches": not net_problems,
+                                   "mismatches": net_problems},
             "ok": ok,
         })
         return ok
@@ -73,5 +80,10 @@ def run(console: Console, as_json: bool = False) -> bool:
                       f"aggregate {render.approx(warrant['aggregate_purchase_price'], 2)} — {check}")
     console.print()
     render.quote_table(console, quote)
+    console.print()
+    console.print(worked["label"])
+    render.quote_table(console, net)
+    console.print("Net exercise quote as worked by hand." if not net_problems
+                  else "[red]" + "; ".join(net_problems) + "[/red]")
     console.print("All checkpoints as expected." if ok else "[red]Some checkpoints differ from the expected answers.[/red]")
     return ok

@@ -139,10 +139,6 @@ class ComputedMismatch(Refused):
     code = "computed_mismatch"
 
 
-class RuleNotImplemented(Refused):
-    code = "rule_not_implemented"
-
-
 # The capital structure.
 class InsufficientShares(Refused):
     code = "insufficient_shares"
@@ -190,6 +186,41 @@ class FractionalCashExercise(Refused):
 class PaymentMismatch(Refused):
     code = "payment_mismatch"
     section = "§1(a)"
+
+
+class FractionalExercise(Refused):
+    code = "fractional_exercise"
+    section = "§1(b)"
+
+
+class NetExerciseNoValue(Refused):
+    code = "net_exercise_no_value"
+    section = "§1(b)"
+
+
+class MissingQuote(Refused):
+    code = "missing_quote"
+    section = "§1(c)(i)"
+
+
+class NotListed(Refused):
+    code = "not_listed"
+    section = "§1(c)(i)"
+
+
+class MethodNotAvailable(Refused):
+    code = "method_not_available"
+    section = "§1(c)"
+
+
+class UnknownOffering(Refused):
+    code = "unknown_offering"
+    section = "§1(c)(ii)"
+
+
+class NoBoardValuation(Refused):
+    code = "no_board_valuation"
+    section = "§1(c)(iii)"
 
 
 class TransferWithoutBasis(Refused):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -83,3 +84,32 @@ def read_lines(lines: Iterable[str]) -> Iterator[Incoming]:
     for number, text in enumerate(lines, start=1):
         if text.strip():
             yield parse_event(load_json(text, number), number)
+
+
+def quotes_from_csv(lines: Iterable[str], class_id: str, source: str,
+                    effective: str | None = None, event_id: str | None = None) -> Incoming:
+    """A CSV of closing quotes (columns ``date``, ``bid``, ``ask``) as one ``MarketQuotes`` event.
+
+    Effective on the last quoted day unless told otherwise; the default id
+    names the class and the days, so importing the same file again is a no-op.
+    """
+    rows = list(csv.DictReader(lines))
+    if not rows:
+        raise InvalidEvent("the CSV holds no quotes; it needs a header row date,bid,ask and one row per day",
+                           field="quotes", value=source)
+    columns = {name.strip().lower() for name in rows[0] if name}
+    if not {"date", "bid", "ask"} <= columns:
+        raise InvalidEvent("the CSV needs the columns date, bid and ask", field="quotes", value=sorted(columns))
+    quotes = [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k and k.strip().lower() in
+               ("date", "bid", "ask")} for row in rows]
+    days = sorted(q["date"] for q in quotes)
+    event = {"type": "MarketQuotes", "id": event_id or f"quotes-{class_id}-{days[0]}-{days[-1]}",
+             "effective": effective or days[-1], "class": class_id, "quotes": quotes, "source": source}
+    try:
+        return parse_event(event)
+    except InvalidEvent as refusal:
+        # quotes.N.field → the CSV line (the header is line 1).
+        parts = (refusal.field or "").split(".")
+        if len(parts) >= 2 and parts[0] == "quotes" and parts[1].isdigit():
+            refusal.line = int(parts[1]) + 2
+        raise

@@ -13,14 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.decide import cash_exercise_outcome
-from captable.events import WarrantExercised
+from captable.exercises import cash_outcome, net_outcome
 from captable.instants import end_of, now, parse_when
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from projections.state import CompanyState
-from projections.timeline import Entry
 from projections.views import state_json
+
+
+METHODS = ("market", "public_offering", "board")  # §1(c)(i)–(iii)
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,31 @@ def _units(text: str) -> Fraction:
     return units
 
 
-def cash_quote(
-    ledger: Ledger, company: str | None, warrant: str, shares: str, at: str | None, deliver_to: str | None = None
+def exercise_quote(
+    ledger: Ledger, company: str | None, warrant: str, shares: str, at: str | None,
+    net: str | None = None, offering: str | None = None, deliver_to: str | None = None,
 ) -> dict[str, Any]:
-    """What a cash exercise at ``at`` would deliver and cost, without recording it."""
+    """What a cash exercise, or a net exercise by the §1(c) method ``net``, at ``at`` would deliver and cost.
+
+    The same computation the exercise would store, from the state at that
+    instant (which includes every event effective up to it), recording nothing.
+    """
     answer = state(ledger, company, at, None)
     requested: Fraction | str = "all" if shares == "all" else _units(shares)
-    probe = Entry(answer.as_of.at, answer.as_of.at, 0,
-                  WarrantExercised(effective=answer.as_of.at, warrant=warrant, shares=requested, payment=0))
-    outcome = cash_exercise_outcome(answer.state, probe, requested, deliver_to, None)
+    if net is None:
+        outcome = cash_outcome(answer.state, answer.as_of.at, warrant, requested, deliver_to)  # type: ignore[arg-type]
+    else:
+        if net not in METHODS:
+            raise errors.InvalidEvent(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
+        outcome = net_outcome(answer.state, answer.as_of.at, warrant, requested, net, offering, deliver_to)  # type: ignore[arg-type]
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
         "warrant": warrant,
         "at": answer.as_of.label or answer.as_of.at.astimezone(answer.history.zone).isoformat(),
-        "method": "cash",
+        "method": net or "cash",
         "units": body.pop("units"),
         "stock_purchase_price": body.pop("price"),
         "balance_after": format_exact(answer.state.warrants[warrant].units - outcome.units),
         **body,
     }
+

@@ -96,12 +96,18 @@ def state_tables(console: Console, body: dict[str, Any]) -> None:
 
 
 def quote_table(console: Console, quote: dict[str, Any]) -> None:
-    table = Table(title=f"Cash exercise of {quote['units']} units of {quote['warrant']} at {quote['at']}",
-                  show_header=False)
+    net = quote["method"] != "cash"
+    kind = f"Net exercise (§1(b), Per Share Price by {quote['method']})" if net else "Cash exercise"
+    table = Table(title=f"{kind} of {quote['units']} units of {quote['warrant']} at {quote['at']}", show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("Stock Purchase Price", approx(quote["stock_purchase_price"]))
-    table.add_row("Payment due (§1(a))", money(quote["payment_due"]))
+    if net:
+        _per_share_price_rows(table, quote["per_share_price"])
+        table.add_row("Units surrendered (Y)", approx(quote["units"]))
+        table.add_row("Units received (X)", quote["formula"] + f" (≈ {decimal_text(exact(quote['units_received']), 4)})")
+    else:
+        table.add_row("Payment due (§1(a))", money(quote["payment_due"]))
     table.add_row("Whole shares issued", approx(quote["shares_issued"]))
     table.add_row("Fraction (§16)", approx(quote["fraction"]))
     table.add_row("Cash in lieu (§16)", money(quote["cash_in_lieu"]))
@@ -118,6 +124,20 @@ def quote_table(console: Console, quote: dict[str, Any]) -> None:
             what = ""
         table.add_row(f"Deliver to {d['name']}", what + d["reason"])
     console.print(table)
+
+
+def _per_share_price_rows(table: Table, price: dict[str, Any]) -> None:
+    """§1(c): the method's inputs, each day's quotes included, then the price used."""
+    for day in price.get("quotes", []):
+        table.add_row(f"  {day['date']} close", f"bid {approx(day['bid'])}, asked {approx(day['ask'])}, "
+                                                f"mean {approx(day['mean'])}")
+    source = {"market": f"10-trading-day average on {price.get('exchange')}",
+              "public_offering": f"price to the public, offering {price.get('offering')}",
+              "board": f"Board determination {price.get('valuation')}"}[price["method"]]
+    table.add_row("Common price (§1(c))", f"{approx(price['common_price'])} — {source}")
+    if price.get("conversion_ratio"):
+        table.add_row("As converted", f"× conversion ratio {price['conversion_ratio']}")
+    table.add_row("Per Share Price (PSP)", approx(price["price"]))
 
 
 def log_table(console: Console, rows: list[dict[str, Any]]) -> None:

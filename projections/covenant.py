@@ -21,7 +21,8 @@ ZERO = Fraction(0)
 # Events that change what the warrants require (a §4.4 issuance clears the cache where it adjusts).
 CHANGES_REQUIREMENT = frozenset({
     ev.StockSplit, ev.StockDividend, ev.Distribution, ev.Reclassification, ev.PreferredConverted,
-    ev.ConversionRatioAdjusted, ev.MergerCompleted, ev.WarrantIssued, ev.WarrantExercised, ev.BoardAdjustment,
+    ev.ConversionRatioAdjusted, ev.MergerCompleted, ev.WarrantIssued, ev.WarrantExercised, ev.WarrantNetExercised,
+    ev.BoardAdjustment,
 })
 # Events after which the covenant is checked: those, and those that move authorized or outstanding.
 TRIGGERS = CHANGES_REQUIREMENT | {ev.AuthorizedSharesChanged, ev.SharesIssued, ev.SharesCancelled,

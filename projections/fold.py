@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from captable import events as ev
-from projections import cap_table, corporate_actions, covenant, warrant_terms
+from projections import cap_table, corporate_actions, covenant, market, warrant_terms
 from projections.state import CompanyState
 from projections.timeline import Entry
 
@@ -35,6 +35,7 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.ConversionRatioAdjusted: cap_table.conversion_ratio_adjusted,
     ev.WarrantIssued: warrant_terms.warrant_issued,
     ev.WarrantExercised: warrant_terms.warrant_exercised,  # §1(a), §16
+    ev.WarrantNetExercised: warrant_terms.warrant_exercised,  # §1(b), §1(c), §16
     ev.WarrantTransferred: warrant_terms.warrant_transferred,  # §2
     ev.WarrantReplaced: warrant_terms.warrant_replaced,  # §15
     ev.HolderAddressChanged: warrant_terms.holder_address_changed,
@@ -45,18 +46,18 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.StockDividend: _no_change,
     ev.Distribution: _no_change,
     ev.Reclassification: _no_change,
-    # Market data, notices, reports and announcements: read by the rules that need them.
+    # Notices, reports and announcements: read by the rules that need them.
     ev.CashDividend: _no_change,
     ev.SubscriptionOffered: _no_change,
     ev.SuccessorAssumed: _no_change,
     ev.DissolutionApproved: _no_change,
     ev.OtherActionProposed: _no_change,
-    ev.PublicOfferingPriced: _no_change,
-    ev.Listed: _no_change,
-    ev.Delisted: _no_change,
-    ev.MarketQuotes: _no_change,
-    ev.BoardValuation: _no_change,
-    ev.TransferBooksClosed: _no_change,
+    ev.PublicOfferingPriced: market.offering_priced,  # §1(c)(ii)
+    ev.Listed: market.listed,  # §1(c)(i)
+    ev.Delisted: market.delisted,
+    ev.MarketQuotes: market.market_quotes,  # §1(c)(i)
+    ev.BoardValuation: market.board_valuation,  # §1(c)(iii)
+    ev.TransferBooksClosed: market.books_closed,  # §6
     ev.NoticeSent: _no_change,
     ev.ReportDelivered: _no_change,
     ev.ShareholderMaterialsSent: _no_change,

@@ -7,9 +7,12 @@ which is how checkpoints are taken (state after event k, then k+1 …).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 
+from zoneinfo import ZoneInfo
+
+from captable.instants import zone
 from captable.rules.adjustment import Adjustment
 from captable.rules.amounts import Amount, Security
 
@@ -159,6 +162,53 @@ class Breach:
     cured_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ClosingQuote:
+    """A trading day's closing bid and asked prices (§1(c)(i)), and the event that reported them."""
+
+    bid: Fraction
+    ask: Fraction
+    event: str
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """A public offering priced (§1(c)(ii)): the price to the public per share."""
+
+    event: str
+    class_: str
+    price_to_public: Fraction
+    closing: date
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """The Board's good-faith price per share (§1(c)(iii))."""
+
+    event: str
+    class_: str
+    price: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedBooks:
+    """§6: a period in which the transfer books were closed."""
+
+    event: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BooksClosedBreach:
+    """§6: an exercise effective while the transfer books were closed against it."""
+
+    event: str
+    warrant: str
+    at: datetime
+    closure: str
+
+
 @dataclass(slots=True)
 class CompanyState:
     company: str | None = None
@@ -176,6 +226,13 @@ class CompanyState:
     exclusions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # issuance → (section, event, warrant)
     breaches: dict[str, Breach] = field(default_factory=dict)  # open, by class
     breach_log: list[Breach] = field(default_factory=list)  # every breach, cured ones included
+    books_breaches: list[BooksClosedBreach] = field(default_factory=list)  # §6
+    listings: dict[str, str] = field(default_factory=dict)  # class id → exchange
+    # Per class, by trading day. Each MarketQuotes replaces the inner dict, so copies may share it.
+    quotes: dict[str, dict[date, ClosingQuote]] = field(default_factory=dict)
+    offerings: dict[str, Offering] = field(default_factory=dict)
+    valuations: dict[str, Valuation] = field(default_factory=dict)  # the latest, by class
+    closed_books: list[ClosedBooks] = field(default_factory=list)
     # §3: what the warrants require of each class, until the next expiry (None: to be recomputed).
     requirement: dict[str, Fraction] | None = None
     requirement_until: datetime | None = None
@@ -194,7 +251,17 @@ class CompanyState:
             successors=dict(self.successors),
             breaches=dict(self.breaches),
             breach_log=list(self.breach_log),
+            books_breaches=list(self.books_breaches),
+            listings=dict(self.listings),
+            quotes=dict(self.quotes),
+            offerings=dict(self.offerings),
+            valuations=dict(self.valuations),
+            closed_books=list(self.closed_books),
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
 
     def own(self, class_id: str) -> Security:
         """The company's own security of a class."""

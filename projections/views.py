@@ -14,7 +14,7 @@ from captable.numbers import format_exact
 from captable.rules.adjustment import Adjustment
 from captable.rules.amounts import Amount
 from projections.covenant import required_by_class
-from projections.state import Breach, CompanyState, ShareClass, Warrant
+from projections.state import BooksClosedBreach, Breach, CompanyState, ShareClass, Warrant
 
 ZERO = Fraction(0)
 
@@ -50,7 +50,7 @@ def purchasable(warrant: Warrant, instant: datetime) -> Fraction:
 
 
 def warrant_json(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str, Any]:
-    tz = ZoneInfo(state.timezone)
+    tz = state.zone
     shares = purchasable(warrant, instant)
     ratio = conversion_ratio(state, warrant)
     return {
@@ -106,6 +106,18 @@ def breach_json(breach: Breach, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def books_breach_json(breach: BooksClosedBreach, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "section": "§6",
+        "event": breach.event,
+        "warrant": breach.warrant,
+        "since": breach.at.astimezone(tz).isoformat(),
+        "closure": breach.closure,
+        "message": "an exercise was made while the transfer books were closed; it is accepted, and the "
+                   "company, which covenanted never to close them against it, is in breach",
+    }
+
+
 def class_json(share_class: ShareClass, reserved: Fraction) -> dict[str, Any]:
     return {
         "class": share_class.id,
@@ -137,8 +149,10 @@ def state_json(
         "warrants": [warrant_json(state, w, instant) for w in warrants],
         "classes": [class_json(c, reserved.get(c.id, ZERO)) for c in state.classes.values()],
         "covenant": {
+            # §3 at this instant; §6 breaches are past exercises and stay listed.
             "holds": all(c.authorized - c.outstanding >= reserved.get(c.id, ZERO) for c in state.classes.values()),
-            "breaches": [breach_json(b, ZoneInfo(state.timezone)) for b in state.breach_log],
+            "breaches": [breach_json(b, state.zone) for b in state.breach_log]
+            + [books_breach_json(b, state.zone) for b in state.books_breaches],
         },
         "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes],
     }

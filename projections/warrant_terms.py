@@ -14,14 +14,15 @@ from captable.events import (
     HolderAddressChanged,
     WarrantExercised,
     WarrantIssued,
+    WarrantNetExercised,
     WarrantReplaced,
     WarrantTransferred,
 )
-from captable.instants import start_of, zone
+from captable.instants import start_of
 from captable.numbers import format_exact
 from captable.rules.amounts import portion, shares_of
 from captable.rules.board_adjustment import board_adjustment
-from projections.state import CompanyState, Exercise, Holder, Note, Security, Warrant
+from projections.state import BooksClosedBreach, CompanyState, Exercise, Holder, Note, Security, Warrant
 from projections.timeline import Entry
 
 
@@ -36,7 +37,7 @@ def warrant_issued(state: CompanyState, entry: Entry) -> None:
         basket=(shares_of(security),),  # units_and_baskets: one share of the class per unit
         price=fact.price,
         units=fact.shares,
-        expires=start_of(fact.expires, zone(state.timezone)),
+        expires=start_of(fact.expires, state.zone),
         issued=entry.effective,
         issued_event=fact.id or "",
         category=fact.category,
@@ -44,8 +45,13 @@ def warrant_issued(state: CompanyState, entry: Entry) -> None:
 
 
 def warrant_exercised(state: CompanyState, entry: Entry) -> None:
-    """§1(a): the units leave the warrant, the balance moves to a new certificate, shares issue."""
-    fact: WarrantExercised = entry.fact  # type: ignore[assignment]
+    """§1(a), §1(b): the units leave the warrant, the balance moves to a new certificate, shares issue.
+
+    A net exercise surrenders Y units and delivers X of them; the accrued
+    amounts of the other Y − X units are given up with them (they are part of
+    the value the holder chose not to pay for).
+    """
+    fact: WarrantExercised | WarrantNetExercised = entry.fact  # type: ignore[assignment]
     outcome = fact.computed
     assert outcome is not None, "an accepted exercise always carries what the engine computed"
     warrant = state.warrants[fact.warrant]
@@ -70,13 +76,16 @@ def warrant_exercised(state: CompanyState, entry: Entry) -> None:
         units=outcome.units,
         shares_issued=outcome.shares_issued,
         cash_in_lieu=outcome.cash_in_lieu,
-        payment=fact.payment,
+        payment=outcome.payment_due,
         certificate_cancelled=outcome.certificate_cancelled,
         new_certificate=outcome.new_certificate,
     ))
     for delivery in outcome.deliveries:
         if delivery.shares and delivery.issuer == state.name and delivery.class_ in state.classes:
             state.classes[delivery.class_].add(delivery.name, delivery.shares)
+    for closure in state.closed_books:
+        if closure.start <= entry.effective <= closure.end:  # §6: accepted, and the company is in breach
+            state.books_breaches.append(BooksClosedBreach(fact.id or "", fact.warrant, entry.effective, closure.event))
 
 
 def warrant_transferred(state: CompanyState, entry: Entry) -> None:

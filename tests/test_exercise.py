@@ -98,7 +98,7 @@ def test_an_exercise_at_five_pm_pacific_on_the_expiration_date_is_accepted(acme)
 
 
 def test_the_quote_matches_what_the_exercise_then_records(acme):
-    quote = queries.cash_quote(acme, "acme", "W-1", "1000", "1998-03-02")
+    quote = queries.exercise_quote(acme, "acme", "W-1", "1000", "1998-03-02")
     record_all(acme, exercise("x1", "1998-03-02T12:00:00-08:00", 1000, "8930.00"))
     stored = acme.history("acme").records[-1].fact.computed
     assert quote["payment_due"] == "8930"

@@ -2,7 +2,8 @@
 
 ``events.jsonl`` is imported in one batch; ``checkpoints.json`` holds
 ``checkpoints`` (each an ``as_of``, optional ``known_at`` and ``warrant``, and
-subsets of the expected warrant, classes, covenant and cash exercise quote)
+subsets of the expected warrant, classes, covenant and an exercise quote: cash,
+or net with ``net`` naming the §1(c) method and ``offering`` where it needs one)
 and ``refusals`` (events that must be refused with a code, storing nothing).
 """
 
@@ -76,7 +77,9 @@ def test_scenario_checkpoint(imported, folder, n):
     if "covenant" in point:
         assert subset(body["covenant"], point["covenant"]) == point["covenant"], point["label"]
     if "quote" in point:
-        quote = queries.cash_quote(ledger, plan.get("company"), warrant_id, point["quote"]["shares"], point["as_of"])
+        asked = point["quote"]
+        quote = queries.exercise_quote(ledger, plan.get("company"), warrant_id, asked["shares"],
+                                       asked.get("at", point["as_of"]), asked.get("net"), asked.get("offering"))
         assert subset(quote, point["quote"]["expect"]) == point["quote"]["expect"], point["label"]
 
 

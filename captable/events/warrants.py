@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import Field
 
 from captable.events.base import Event, Frozen, Party, SecurityRef
-from captable.instants import Moment, When
+from captable.instants import Day, Moment, When
 from captable.numbers import Exact, NonNegative, Positive
 
 Units = Positive | Literal["all"]
@@ -50,6 +51,45 @@ class ExerciseOutcome(Frozen):
     deliveries: list[Delivery]
 
 
+class QuoteUsed(Frozen):
+    """One trading day's closing quotes in a §1(c)(i) average, and the event that reported them."""
+
+    date: Day
+    bid: Exact
+    ask: Exact
+    mean: Exact
+    event: str
+
+
+class PerSharePrice(Frozen):
+    """§1(c): the method, every input it read, and the price per share of the warrant's security.
+
+    A common price (market, offering or board) is multiplied by the conversion
+    ratio while the warrant is for preferred (DESIGN §6 item 10: as-converted).
+    """
+
+    method: Literal["market", "public_offering", "board"]
+    common_price: Exact
+    conversion_ratio: Exact | None = None
+    price: Exact
+    exchange: str | None = None
+    quotes: list[QuoteUsed] = []
+    offering: str | None = None
+    valuation: str | None = None
+
+
+class NetExerciseOutcome(ExerciseOutcome):
+    """What the engine computed when it accepted a net exercise (§1(b), §1(c), §16).
+
+    ``units`` are surrendered; ``units_received`` = units × (PSP − P) / PSP are delivered.
+    """
+
+    payment_due: Exact = Fraction(0)
+    per_share_price: PerSharePrice
+    units_received: Exact
+    formula: str
+
+
 class WarrantExercised(Event):
     type: Literal["WarrantExercised"] = "WarrantExercised"
     warrant: str = Field(min_length=1)
@@ -67,6 +107,8 @@ class WarrantNetExercised(Event):
     method: Literal["market", "public_offering", "board"]
     offering: str | None = None
     deliver_to: str | None = None
+    new_certificate: str | None = None
+    computed: NetExerciseOutcome | None = None
 
 
 class WarrantTransferred(Event):

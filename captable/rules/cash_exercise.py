@@ -18,21 +18,24 @@ from captable.errors import (
     ExceedsSharesPurchasable,
     FractionalCashExercise,
     PaymentMismatch,
+    Refused,
     WarrantNotOutstanding,
 )
 from captable.numbers import decimal_text, format_exact, is_whole, to_cents
 from captable.rules import conventions
 
 
-def units_to_exercise(requested: Fraction | Literal["all"], balance: Fraction) -> Fraction:
-    """§1(a): a whole number of units up to the balance, or "all" (which may end in a fraction)."""
+def units_to_exercise(
+    requested: Fraction | Literal["all"], balance: Fraction, fractional: type[Refused] = FractionalCashExercise
+) -> Fraction:
+    """§1(a), §1(b): a whole number of units up to the balance, or "all" (which may end in a fraction)."""
     if balance <= 0:
         raise WarrantNotOutstanding("the warrant has no shares left to purchase", field="shares", value=requested)
     if requested == "all":
         return balance
     if not is_whole(requested):
-        raise FractionalCashExercise(
-            f"a cash exercise is for whole shares, not {format_exact(requested)}; exercise a whole "
+        raise fractional(
+            f"an exercise is for whole shares, not {format_exact(requested)}; exercise a whole "
             'number, or "all" to include the fractional remainder (paid in cash under §16)',
             field="shares",
             value=requested,

@@ -104,6 +104,27 @@ FRACTIONS_AT_UNIT_PRICE = Convention(
     "A fractional share of a security a unit delivers q of is paid at P / q; a fractional unit at P.",
     "§16 pays fractions at the Stock Purchase Price, which is the price of one unit.",
 )
+NET_EXERCISE_UNITS = Convention(
+    "net_exercise_units", "§1(b), §16",
+    "Surrendering Y units delivers X = Y × (PSP − P) / PSP units' baskets; whole shares issue and "
+    "the fraction is paid at P; accrued §4.2 amounts are delivered for the X units received.",
+    "§1(b) gives the quotient in shares of the warrant's security; a unit is one such share, and "
+    "§16 settles the fraction at the Stock Purchase Price.",
+)
+MARKET_PRICE_MEAN_OF_MIDPOINTS = Convention(
+    "market_price_mean_of_midpoints", "§1(c)(i)",
+    "The mean, over the 10 consecutive trading days before the election date (not including it), "
+    "of (closing bid + closing asked) / 2; every one of those days needs its quotes.",
+    "\"the average of the closing bid and asked prices … for the ten (10) consecutive trading days "
+    "prior to the date of the Holder's election\"; trading days follow the NYSE calendar.",
+)
+PER_SHARE_PRICE_AS_CONVERTED = Convention(
+    "per_share_price_as_converted", "§1(c)",
+    "While the warrant is for preferred, a common price is multiplied by the conversion ratio in "
+    "effect; a price of the warrant's own class is used as it is.",
+    "§1(b) needs the Per Share Price \"of the Preferred stock\"; one preferred share is worth the "
+    "common it converts into.",
+)
 
 ALL = (
     UNITS_AND_BASKETS,
@@ -120,4 +141,7 @@ ALL = (
     CONSIDERATION_PER_COMMON_SHARE,
     RECORD_DATE_ACCRUAL,
     FRACTIONS_AT_UNIT_PRICE,
+    NET_EXERCISE_UNITS,
+    MARKET_PRICE_MEAN_OF_MIDPOINTS,
+    PER_SHARE_PRICE_AS_CONVERTED,
 )

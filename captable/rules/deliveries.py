@@ -41,7 +41,7 @@ def _whole(q: Fraction) -> Fraction:
 
 def deliver(
     units: Fraction, balance: Fraction, price: Fraction, security: Security,
-    basket: Sequence[Amount], entitlements: Sequence[Amount],
+    basket: Sequence[Amount], entitlements: Sequence[Amount], reason: str = "§1(a) shares purchased",
 ) -> Delivery:
     """The units' baskets and their share of the accrued entitlements, fractions settled in cash."""
     items: list[Item] = []
@@ -55,7 +55,7 @@ def deliver(
             if amount.security == security:
                 primary = (whole, total - whole)
             if whole:
-                items.append(Item("securities", whole, "§1(a) shares purchased", amount.security))
+                items.append(Item("securities", whole, reason, amount.security))
         elif amount.kind == "cash":
             items.append(Item("cash", to_cents(total), "§4.3 cash each unit delivers"))
         else:

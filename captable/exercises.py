@@ -1,0 +1,129 @@
+"""What an exercise delivers and costs, read from the state at its election instant.
+
+Shared by the deciders, which store the outcome with the exercise, and by the
+quotes, which show the same outcome without storing anything: §1(a) for
+cash, §1(b) and §1(c) net of the price, §16 for fractions, §5 for the issue
+tax when the shares go to another name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Literal
+
+from captable import errors
+from captable import events as ev
+from captable.numbers import format_exact
+from captable.rules import expiry, net_exercise
+from captable.rules import per_share_price as psp
+from captable.rules.cash_exercise import payment_due, units_to_exercise
+from captable.rules.deliveries import Delivery as Delivered
+from captable.rules.deliveries import deliver
+from projections.state import CompanyState, Warrant
+
+Requested = Fraction | Literal["all"]
+
+
+def warrant_of(state: CompanyState, warrant_id: str) -> Warrant:
+    warrant = state.warrants.get(warrant_id)
+    if warrant is None:
+        raise errors.UnknownWarrant(f"no warrant {warrant_id!r} exists at this instant", field="warrant", value=warrant_id)
+    return warrant
+
+
+def _open_units(state: CompanyState, warrant_id: str, at: datetime, requested: Requested,
+                fractional: type[errors.Refused]) -> tuple[Warrant, Fraction]:
+    warrant = warrant_of(state, warrant_id)
+    expiry.require_open(warrant.expires, at, state.zone)
+    return warrant, units_to_exercise(requested, warrant.units, fractional)
+
+
+def _deliveries(state: CompanyState, warrant: Warrant, units: Fraction, deliver_to: str | None,
+                reason: str) -> tuple[Delivered, list[ev.Delivery]]:
+    """§1(a), §16, §5: the units' baskets and accrued amounts, registered to the holder or the named person."""
+    delivered = deliver(units, warrant.units, warrant.price, warrant.security, warrant.basket, warrant.entitlements,
+                        reason)
+    holder = warrant.holder.name
+    recipient = deliver_to or holder
+    tax = f"; registered in another name: §5 issue tax borne by {holder}" if recipient != holder else ""
+    deliveries = []
+    for item in delivered.items:
+        if item.kind == "securities":
+            deliveries.append(ev.Delivery(name=recipient, issuer=item.security.issuer, class_=item.security.class_,  # type: ignore[union-attr]
+                                          shares=item.quantity, reason=item.reason + tax))
+        elif item.kind == "cash":
+            deliveries.append(ev.Delivery(name=holder, cash=item.quantity, reason=item.reason))
+        else:
+            deliveries.append(ev.Delivery(name=recipient, reason=f"{item.reason}: {format_exact(item.quantity)} × "
+                                                                 f"{item.description}"))
+    if delivered.cash_in_lieu:
+        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
+                                      reason="§16 cash in lieu of fractional shares, at the Stock Purchase Price"))
+    return delivered, deliveries
+
+
+def _balance_certificate(warrant: Warrant, units: Fraction, chosen: str | None) -> str | None:
+    """§1(a): a new warrant of like tenor for the balance, numbered after the one surrendered."""
+    if warrant.units - units <= 0:
+        return None
+    return chosen or f"{warrant.certificate}-B{len(warrant.exercises) + 1}"
+
+
+def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: Requested,
+                 deliver_to: str | None = None, new_certificate: str | None = None) -> ev.ExerciseOutcome:
+    """§1(a), §16: what a cash exercise of ``requested`` units at ``at`` delivers and costs."""
+    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalCashExercise)
+    delivered, deliveries = _deliveries(state, warrant, units, deliver_to, "§1(a) shares purchased")
+    return ev.ExerciseOutcome(
+        units=units,
+        price=warrant.price,
+        payment_due=payment_due(units, warrant.price),
+        shares_issued=delivered.primary_shares,
+        fraction=delivered.primary_fraction,
+        cash_in_lieu=delivered.cash_in_lieu,
+        certificate_cancelled=warrant.certificate,
+        new_certificate=_balance_certificate(warrant, units, new_certificate),
+        deliveries=deliveries,
+    )
+
+
+def per_share_price(state: CompanyState, warrant: Warrant, at: datetime, method: str,
+                    offering: str | None) -> ev.PerSharePrice:
+    """§1(c) on the election date, as-converted while the warrant is for unconverted preferred."""
+    day = at.astimezone(state.zone).date()
+    own = warrant.security.class_
+    share_class = state.classes.get(own) if warrant.security.issuer == state.name else None
+    convertible = share_class is not None and share_class.kind == "preferred" and not share_class.converted
+    ratio = share_class.conversion_ratio if convertible else None  # type: ignore[union-attr]
+    common = share_class.converts_to if convertible else own  # type: ignore[union-attr]
+    exchange = state.listings.get(common)  # type: ignore[arg-type]
+    if method == "market":
+        return psp.market(day, exchange, state.quotes.get(common, {}), ratio)  # type: ignore[arg-type]
+    if method == "public_offering":
+        return psp.public_offering(day, offering, state.offerings.get(offering or ""), common, own, ratio)  # type: ignore[arg-type]
+    valuation = state.valuations.get(own) or state.valuations.get(common)  # type: ignore[arg-type]
+    return psp.board(day, exchange, valuation, own, ratio)
+
+
+def net_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: Requested, method: str,
+                offering: str | None = None, deliver_to: str | None = None,
+                new_certificate: str | None = None) -> ev.NetExerciseOutcome:
+    """§1(b), §1(c), §16: what surrendering ``requested`` units at ``at`` delivers, nothing paid."""
+    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalExercise)
+    price = per_share_price(state, warrant, at, method, offering)
+    received = net_exercise.units_received(units, price.price, warrant.price)
+    delivered, deliveries = _deliveries(state, warrant, received, deliver_to, "§1(b) shares issued on net exercise")
+    return ev.NetExerciseOutcome(
+        units=units,
+        price=warrant.price,
+        per_share_price=price,
+        units_received=received,
+        formula=net_exercise.formula(units, price.price, warrant.price, received),
+        shares_issued=delivered.primary_shares,
+        fraction=delivered.primary_fraction,
+        cash_in_lieu=delivered.cash_in_lieu,
+        certificate_cancelled=warrant.certificate,
+        new_certificate=_balance_certificate(warrant, units, new_certificate),
+        deliveries=deliveries,
+    )
