@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 
-from captable import errors
+from captable import errors, queries
 from captable import events as ev
 from captable.instants import now
 from captable.intake import parse_event
 from captable.ledger import Ledger
 from captable.store import GENESIS, canonical, chain_hash
-from tests.conftest import COMPANY, record_all
+from tests.conftest import COMPANY, POSTGRES, _drop_schema, _postgres_url, import_juniper, record_all
 
 LISTED = {"type": "Listed", "id": "listed", "effective": "1999-06-25", "class": "common", "exchange": "NASDAQ"}
 
@@ -97,3 +100,23 @@ def test_topics_are_the_public_type_names(ledger):
     record_all(ledger, *COMPANY)
     stored = ledger.store.recorder.select_events(ledger.history("acme").records[0].originator_id)
     assert [s.topic for s in stored][:2] == ["captable.events:CompanyFormed", "captable.events:ShareClassCreated"]
+
+
+@pytest.mark.postgres
+def test_postgresql_and_sqlite_give_identical_answers(tmp_path):
+    """DESIGN §7 shapes do not depend on the store: the Juniper state JSON is byte-identical."""
+    if not POSTGRES:
+        pytest.skip("PostgreSQL not configured: set CAPTABLE_TEST_POSTGRES=postgresql://user@host:port/db to run")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    _drop_schema(schema)
+    answers = []
+    for url in (str(tmp_path / "juniper.db"), _postgres_url(schema)):
+        ledger = Ledger(url)
+        try:
+            import_juniper(ledger)
+            answers.append(json.dumps(queries.state(ledger, "juniper", "2000-07-01", None).to_json(), sort_keys=True))
+        finally:
+            ledger.close()
+    _drop_schema(schema)
+    assert answers[0] == answers[1]
+    assert json.loads(answers[0])["warrants"][0]["shares_purchasable"] == "183429"
