@@ -20,7 +20,8 @@ from captable.events import (
 )
 from captable.instants import start_of
 from captable.numbers import format_exact
-from captable.rules.amounts import portion, shares_of
+from captable.rules.amounts import shares_of
+from captable.rules.deliveries import left_after
 from captable.rules.board_adjustment import board_adjustment
 from projections.state import BooksClosedBreach, CompanyState, Exercise, Holder, Note, Security, Warrant
 from projections.timeline import Entry
@@ -63,9 +64,7 @@ def warrant_exercised(state: CompanyState, entry: Entry) -> None:
             f"{format_exact(warrant.units)} units at {format_exact(warrant.price)} now computed",
         ))
         units = min(units, warrant.units)
-    if warrant.units:
-        left = portion(warrant.entitlements, 1 - units / warrant.units)  # §4.2: Y/N of each leaves with the units
-        warrant.entitlements = tuple(a for a in left if a.quantity)
+    warrant.entitlements = left_after(warrant.entitlements, units, warrant.units)  # §4.2: Y/N leaves with Y units
     warrant.units -= units
     warrant.exercised += units
     if outcome.new_certificate:

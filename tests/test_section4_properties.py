@@ -7,9 +7,9 @@ from fractions import Fraction
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from captable.rules.amounts import Amount, Security, portion, shares_of
+from captable.rules.amounts import Amount, Security, shares_of
 from captable.rules.board_adjustment import board_adjustment
-from captable.rules.deliveries import deliver
+from captable.rules.deliveries import deliver, left_after
 from captable.rules.dilutive_issuance import weighted_average
 from captable.rules.splits import subdivide_or_combine
 
@@ -57,14 +57,17 @@ def test_accrued_entitlements_are_conserved_across_partial_exercises(plan, accru
     assume(steps)
     entitlements = (Amount("securities", accrued_shares, OTHER, event="div"), Amount("cash", accrued_cash, event="dist"))
     original = entitlements
-    delivered_shares = Fraction(0)
+    delivered_shares = paid_cash = Fraction(0)
     for y in steps:
         delivery = deliver(y, balance, price, COMMON, (shares_of(COMMON),), entitlements)
         exact_part = entitlements[0].quantity * y / balance
         whole = sum((i.quantity for i in delivery.items if i.security == OTHER), Fraction(0))
         assert 0 <= exact_part - whole < 1  # whole shares now, the fraction in cash
         delivered_shares += exact_part
-        entitlements = portion(entitlements, 1 - y / balance)
+        paid_cash += sum((i.quantity for i in delivery.items if i.kind == "cash"), Fraction(0))
+        entitlements = left_after(entitlements, y, balance)
         balance -= y
     assert delivered_shares == original[0].quantity
-    assert all(a.quantity == 0 for a in entitlements)
+    # Each payment is rounded to the cent, and what stays accrued is what was not paid.
+    assert paid_cash + sum((a.quantity for a in entitlements if a.kind == "cash"), Fraction(0)) == original[1].quantity
+    assert not [a for a in entitlements if a.kind == "securities"]

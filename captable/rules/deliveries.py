@@ -76,3 +76,19 @@ def deliver(
         elif part:
             items.append(Item("property", part, reason, description=amount.description))
     return Delivery(tuple(items), primary[0], primary[1], to_cents(fractional_value))
+
+
+def left_after(entitlements: Sequence[Amount], units: Fraction, balance: Fraction) -> tuple[Amount, ...]:
+    """What stays accrued after ``units`` of ``balance`` are exercised: (1 − Y/N) of each amount,
+    except cash, which keeps exactly what was not paid (the payment was rounded to the cent), so that
+    the parts paid add up to the amount accrued."""
+    share = units / balance if balance else Fraction(1)
+    left = []
+    for amount in entitlements:
+        if amount.kind == "cash":
+            rest = amount.quantity - to_cents(amount.quantity * share)
+        else:
+            rest = amount.quantity * (1 - share)
+        if rest:
+            left.append(amount.times(rest / amount.quantity))
+    return tuple(left)
