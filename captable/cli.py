@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from captable import demo as demo_module
-from captable import queries, render
+from captable import documents, queries, render
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
@@ -59,9 +59,14 @@ def _refusals(as_json: bool) -> Iterator[None]:
     try:
         yield
     except Refused as refusal:
+        others = getattr(refusal, "others", [])
         if as_json:
-            _print_json({"error": refusal.to_json()})
-        err.print(f"[red]refused[/red] {refusal}", markup=True, highlight=False)
+            body = {"error": refusal.to_json()}
+            if others:
+                body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
+            _print_json(body)
+        for problem in [refusal, *others]:
+            err.print(f"[red]refused[/red] {problem}", markup=True, highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -92,12 +97,12 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, di
     """Import a JSON Lines history: every line is stored, or none is."""
     def work(ledger: Ledger) -> None:
         with file.open(encoding="utf-8") as lines:
-            incoming = _parse_all(lines, as_json)
+            incoming = _parse_all(lines)
         _report(ledger.import_events(incoming), as_json)
     _with_ledger(ctx, as_json, work)
 
 
-def _parse_all(lines: Any, as_json: bool) -> list[Incoming]:
+def _parse_all(lines: Any) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
     incoming: list[Incoming] = []
     problems: list[Refused] = []
@@ -108,12 +113,8 @@ def _parse_all(lines: Any, as_json: bool) -> list[Incoming]:
             incoming.append(parse_event(load_json(text, number), number))
         except Refused as refusal:
             problems.append(refusal)
-    if len(problems) > 1:
-        for refusal in problems[1:]:
-            err.print(f"[red]refused[/red] {refusal}", highlight=False)
-        if as_json:
-            _print_json({"errors": [p.to_json() for p in problems[1:]]})
     if problems:
+        problems[0].others = problems[1:]  # type: ignore[attr-defined]  # reported together, one document
         raise problems[0]
     return incoming
 
@@ -154,6 +155,37 @@ def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warra
         quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, at, net, offering, deliver_to)
         _print_json(quote) if as_json else render.quote_table(out, quote)
     _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
+            status: list[str] = typer.Option([], "--status", help="open, met, late, overdue, waived or lapsed "
+                                                                  "(repeat for several)."),
+            ics: Optional[Path] = typer.Option(None, "--ics", dir_okay=False,
+                                               help="Also write every open deadline and latest mailing day "
+                                                    "to this iCalendar file."),
+            as_json: bool = JSON) -> None:
+    """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
+    def work(ledger: Ledger) -> None:
+        body = queries.notices(ledger, ctx.obj.company, as_of, known_at, status)
+        if ics is not None:
+            ics.write_bytes(documents.calendar_file(body))
+        _print_json(body) if as_json else render.obligations_table(out, body)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command("notice-letter")
+def notice_letter(ctx: typer.Context, obligation: str = typer.Argument(..., help="An obligation id from `notices`."),
+                  on: Optional[str] = typer.Option(None, "--date", help="The letter's date (default: today)."),
+                  fmt: str = typer.Option("markdown", "--format", help="markdown or html.")) -> None:
+    """Draft the §4.5 notice of adjustment or the §4.6 notice for an obligation."""
+    if fmt not in ("markdown", "html"):
+        raise typer.BadParameter("markdown or html", param_hint="--format")
+
+    def work(ledger: Ledger) -> None:
+        letter = documents.draft(ledger, ctx.obj.company, obligation, on)
+        sys.stdout.write(documents.markdown(letter) if fmt == "markdown" else documents.html_page(letter))
+    _with_ledger(ctx, False, work)
 
 
 quotes_app = typer.Typer(no_args_is_help=True, help="Closing market quotes (§1(c)(i)).")

@@ -44,10 +44,11 @@ def parse_event(data: Any, line: int | None = None) -> Incoming:
     data = dict(data)
     recorded = None
     if "recorded" in data:
+        written = data.pop("recorded")
         try:
-            recorded = parse_aware(data.pop("recorded"))
+            recorded = parse_aware(written)
         except ValueError as error:
-            raise InvalidEvent(str(error), field="recorded", value=data.get("recorded"), line=line) from None
+            raise InvalidEvent(str(error), field="recorded", value=written, line=line) from None
     try:
         fact = EVENT.validate_python(data)
     except ValidationError as error:
@@ -55,9 +56,15 @@ def parse_event(data: Any, line: int | None = None) -> Incoming:
     return Incoming(fact, line, recorded)
 
 
+def _field_path(loc: tuple[Any, ...]) -> list[str]:
+    """The field as the user wrote it: without pydantic's names for the members of a union."""
+    return [str(part) for part in loc if not (isinstance(part, str) and ("[" in part or part.startswith("function-")))]
+
+
 def _invalid(error: ValidationError, data: dict[str, Any], line: int | None) -> Refused:
-    first = error.errors(include_url=False)[0]
-    loc = [str(part) for part in first["loc"]]
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    loc = _field_path(first["loc"])
     if first["type"] == "union_tag_invalid" or first["type"] == "union_tag_not_found":
         return InvalidEvent(
             f"unknown or missing event type {data.get('type')!r}", field="type", value=data.get("type"), line=line,
@@ -70,7 +77,7 @@ def _invalid(error: ValidationError, data: dict[str, Any], line: int | None) -> 
         message = f"{data.get('type')} has no field {field!r}"
     elif first["type"] == "missing":
         message = f"{data.get('type')} needs the field {field!r}"
-    more = len(error.errors()) - 1
+    more = len({tuple(_field_path(p["loc"])) for p in problems}) - 1  # a union's members count once
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''} in this event)"
     value = first.get("input")
