@@ -6,6 +6,7 @@ company's zone, a date-time must carry its offset; known-at defaults to now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -17,8 +18,10 @@ from captable.exercises import cash_outcome, net_outcome
 from captable.instants import end_of, now, parse_when
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
+from projections.obligations import obligations
 from projections.state import CompanyState
-from projections.views import state_json
+from projections.timeline import known_at
+from projections.views import obligation_json, state_json
 
 
 METHODS = ("market", "public_offering", "board")  # §1(c)(i)–(iii)
@@ -101,3 +104,26 @@ def exercise_quote(
         **body,
     }
 
+
+
+STATUSES = ("open", "met", "late", "overdue", "waived", "lapsed")
+
+
+def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
+            statuses: Sequence[str] = ()) -> dict[str, Any]:
+    """Every obligation arisen by ``as_of`` as the books stood at ``known``, with its status then."""
+    for status in statuses:
+        if status not in STATUSES:
+            raise errors.InvalidEvent(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
+    history = ledger.history(ledger.company(company))
+    as_of_at = instant(as_of, history.zone, "as_of")
+    known_at_ = instant(known, history.zone, "known_at")
+    company_state, found = obligations(known_at(history.entries, known_at_.at), as_of_at.at)
+    rows = [obligation_json(o, as_of_at.at.astimezone(history.zone).date()) for o in found]
+    return {
+        "company": history.company,
+        "name": company_state.name,
+        "as_of": as_of_at.label or as_of_at.at.astimezone(history.zone).isoformat(),
+        "known_at": known_at_.label,
+        "obligations": [r for r in rows if not statuses or r["status"] in statuses],
+    }

@@ -149,3 +149,17 @@ def log_table(console: Console, rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+
+
+def obligations_table(console: Console, body: dict[str, Any]) -> None:
+    title = f"Obligations of {body['name'] or body['company']} as of {body['as_of']}, known at {body['known_at'] or 'now'}"
+    table = Table(title=title)
+    table.add_column("obligation", overflow="fold")
+    for column in ("deadline", "mail by", "status", "given / age"):
+        table.add_column(column, no_wrap=True)
+    for o in body["obligations"]:
+        when = o["given"] or ("" if o["age_days"] is None else f"{o['age_days']} days")
+        what = f"{o['id']}\n[dim]{o['section']} {o['description']}[/dim]"
+        what += "".join(f"\n[yellow]flag: {f}[/yellow]" for f in o["flags"])
+        table.add_row(what, o["deadline"] or "none", o["latest_mailing"] or "", o["status"], when)
+    console.print(table)

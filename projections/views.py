@@ -5,7 +5,7 @@ Every exact quantity is a reduced string (DESIGN §4).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from captable.numbers import format_exact
 from captable.rules.adjustment import Adjustment
 from captable.rules.amounts import Amount
 from projections.covenant import required_by_class
+from projections.obligations import Obligation
 from projections.state import BooksClosedBreach, Breach, CompanyState, ShareClass, Warrant
 
 ZERO = Fraction(0)
@@ -155,4 +156,28 @@ def state_json(
             + [books_breach_json(b, state.zone) for b in state.books_breaches],
         },
         "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes],
+    }
+
+
+def obligation_json(obligation: Obligation, today: date) -> dict[str, Any]:
+    """DESIGN §7 ``notices --json``: id, section, kind, trigger, deadline, latest_mailing, status, given."""
+    status = obligation.status(today)
+    day = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "id": obligation.id,
+        "section": obligation.section,
+        "kind": obligation.kind,
+        "warrant": obligation.warrant,
+        "trigger": obligation.trigger,
+        "description": obligation.description,
+        "arose": day(obligation.arose),
+        "target": day(obligation.target),
+        "deadline": day(obligation.deadline),
+        "latest_mailing": day(obligation.latest_mailing) if status in ("open", "overdue") else None,
+        "status": status,
+        "given": day(obligation.given) if status in ("met", "late") else None,
+        "notices": obligation.notices if status in ("met", "late") else [],
+        "waived_by": obligation.waived_by,
+        "age_days": (today - obligation.arose).days if status in ("open", "overdue") else None,
+        "flags": obligation.flags,
     }

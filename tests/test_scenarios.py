@@ -3,7 +3,8 @@
 ``events.jsonl`` is imported in one batch; ``checkpoints.json`` holds
 ``checkpoints`` (each an ``as_of``, optional ``known_at`` and ``warrant``, and
 subsets of the expected warrant, classes, covenant and an exercise quote: cash,
-or net with ``net`` naming the §1(c) method and ``offering`` where it needs one)
+or net with ``net`` naming the §1(c) method and ``offering`` where it needs one;
+``obligations`` by id and ``absent`` obligation ids, from ``captable notices``)
 and ``refusals`` (events that must be refused with a code, storing nothing).
 """
 
@@ -76,6 +77,14 @@ def test_scenario_checkpoint(imported, folder, n):
         assert subset(share_class, expected) == expected, point["label"]
     if "covenant" in point:
         assert subset(body["covenant"], point["covenant"]) == point["covenant"], point["label"]
+    if "obligations" in point or "absent" in point:
+        found = {o["id"]: o for o in queries.notices(ledger, plan.get("company"), point["as_of"],
+                                                     point.get("known_at"))["obligations"]}
+        for obligation_id, expected in point.get("obligations", {}).items():
+            assert obligation_id in found, f"{point['label']}: {obligation_id} not among {sorted(found)}"
+            assert subset(found[obligation_id], expected) == expected, point["label"]
+        for obligation_id in point.get("absent", []):
+            assert obligation_id not in found, point["label"]
     if "quote" in point:
         asked = point["quote"]
         quote = queries.exercise_quote(ledger, plan.get("company"), warrant_id, asked["shares"],

@@ -1,0 +1,280 @@
+"""What the company owes the holder, by when, and whether it delivered.
+
+An observer of the fold: each entry is applied to the state, then looked at
+for obligations it creates (§4.5 adjustments, §4.6 record dates and actions,
+§4.3 assumptions, §18.7(iii) shareholder materials) or discharges (notices,
+reports, assumptions, §11 waivers), against the state at that very instant
+(the registered holder's address, the CFO of record). The §18.7 periodic
+reports follow from the calendar once the warrant's end is known. Statuses are
+read at the query's instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from captable import events as ev
+from captable.rules import notices as delivery
+from captable.rules.reports import report_periods
+from projections.fold import apply, initial_state
+from projections.state import CompanyState, Warrant
+from projections.timeline import Entry
+
+# §4.6 kinds: (a)–(c) are notices of a record date; (d)–(f) also of the day the action takes place.
+NOTICE_KINDS: dict[type[ev.Event], str] = {
+    ev.CashDividend: "(a)", ev.StockDividend: "(b)", ev.Distribution: "(b)", ev.SubscriptionOffered: "(c)",
+    ev.Reclassification: "(d)", ev.MergerAgreed: "(d)", ev.DissolutionApproved: "(e)",
+    ev.OtherActionProposed: "(f)",
+}
+NOTICE_SECTIONS = ("§4.5", "§4.6")
+
+
+@dataclass(slots=True)
+class Obligation:
+    id: str
+    section: str
+    kind: str
+    warrant: str
+    trigger: str
+    arose: date
+    description: str
+    target: date | None = None  # the record date, or the day the action takes place
+    deadline: date | None = None
+    given: date | None = None
+    notices: list[str] = field(default_factory=list)  # the notices or reports that discharged it
+    flags: list[str] = field(default_factory=list)  # notices that named it but did not discharge it
+    waived_by: str | None = None
+    lapsed: bool = False
+
+    def status(self, today: date) -> str:
+        if self.waived_by:
+            return "waived"
+        if self.lapsed:
+            return "lapsed"
+        if self.given is not None and self.given <= today:
+            return "met" if self.deadline is None or self.given <= self.deadline else "late"
+        return "overdue" if self.deadline is not None and self.deadline < today else "open"
+
+    @property
+    def latest_mailing(self) -> date | None:
+        return delivery.latest_mailing(self.deadline) if self.deadline else None
+
+
+@dataclass(slots=True)
+class Book:
+    """The obligations found so far, by id, and what the fold has seen."""
+
+    items: dict[str, Obligation] = field(default_factory=dict)
+    agreements: dict[str, list[str]] = field(default_factory=dict)  # MergerAgreed id → its (ii) and §4.3 ids
+    adjustments_seen: dict[str, int] = field(default_factory=dict)  # warrant → adjustments already noted
+    reports: list[tuple[str, str, date, str]] = field(default_factory=list)  # kind, period, delivered, event
+    waivers: list[ev.WaiverSigned] = field(default_factory=list)
+
+    def add(self, obligation: Obligation) -> None:
+        self.items.setdefault(obligation.id, obligation)
+
+
+def obligations(entries: Sequence[Entry], until: datetime) -> tuple[CompanyState, list[Obligation]]:
+    """Every obligation arisen by ``until`` among ``entries`` (effective order, known-at applied)."""
+    state = initial_state(entries)
+    book = Book()
+    for entry in entries:
+        if entry.effective > until:
+            break
+        apply(state, entry)
+        if not entry.phase:
+            _observe(state, book, entry)
+    _periodic_reports(state, book, until)
+    for waiver in book.waivers:
+        _waive(book, waiver)
+    return state, sorted(book.items.values(), key=_order)
+
+
+def _order(o: Obligation) -> tuple:
+    return (o.deadline is None, o.deadline or o.arose, o.arose, o.id)
+
+
+def _day(state: CompanyState, when: date | datetime) -> date:
+    return when.astimezone(state.zone).date() if isinstance(when, datetime) else when
+
+
+def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
+    fact = entry.fact
+    today = entry.effective.astimezone(state.zone).date()
+    for warrant in state.warrants.values():
+        _adjustment_notices(book, warrant, fact, today)
+    kind = NOTICE_KINDS.get(type(fact))
+    if kind:
+        for warrant in _concerned(state, fact, entry):
+            _prior_notices(state, book, warrant, fact, kind, today)
+    if isinstance(fact, ev.MergerCompleted):
+        _actual_closing(book, fact, today)
+    elif isinstance(fact, ev.NoticeSent):
+        _notice(state, book, fact)
+    elif isinstance(fact, ev.SuccessorAssumed):
+        _assumed(state, book, fact)
+    elif isinstance(fact, ev.ShareholderMaterialsSent):
+        for warrant in _outstanding(state, entry):
+            book.add(Obligation(f"{warrant.id}/18.7(iii)/{fact.id}", "§18.7(iii)", "shareholder_materials",
+                                warrant.id, fact.id or "", today, f"copies of {fact.description}, promptly"))
+    elif isinstance(fact, ev.ReportDelivered):
+        _report(state, book, fact)
+    elif isinstance(fact, ev.WaiverSigned):
+        book.waivers.append(fact)  # applied last: it may name a periodic report laid out at the end
+
+
+def _outstanding(state: CompanyState, entry: Entry) -> list[Warrant]:
+    return [w for w in state.warrants.values() if w.status_at(entry.effective) == "outstanding"]
+
+
+def _adjustment_notices(book: Book, warrant: Warrant, fact: ev.Event, today: date) -> None:
+    """§4.5: each change of P or N other than by exercise, no deadline."""
+    seen = book.adjustments_seen.get(warrant.id, 0)
+    for change in warrant.adjustments[seen:]:
+        book.add(Obligation(
+            f"{warrant.id}/4.5/{change.event}", "§4.5", "notice_of_adjustment", warrant.id, change.event, today,
+            f"notice of adjustment under {change.section}: Stock Purchase Price {change.price_after}, "
+            f"shares purchasable {change.shares_after}",
+        ))
+    book.adjustments_seen[warrant.id] = len(warrant.adjustments)
+
+
+def _concerned(state: CompanyState, fact: ev.Event, entry: Entry) -> list[Warrant]:
+    """(a)–(c) concern holders of the warrant's class (or the common its preferred converts into); (d)–(f) all."""
+    warrants = _outstanding(state, entry)
+    class_id = getattr(fact, "class_", None)
+    if isinstance(fact, (ev.Reclassification, ev.MergerAgreed, ev.DissolutionApproved, ev.OtherActionProposed)):
+        return warrants
+    concerned = []
+    for warrant in warrants:
+        own = state.classes.get(warrant.security.class_)
+        classes = {warrant.security.class_, own.converts_to if own and not own.converted else None}
+        if class_id in classes:
+            concerned.append(warrant)
+    return concerned
+
+
+def _prior_notices(state: CompanyState, book: Book, warrant: Warrant, fact: ev.Event, kind: str, today: date) -> None:
+    """§4.6 (i) 20 days before the record date; (ii) for (d)–(f), 20 days before the action takes place."""
+    name = fact.type_name
+    record_date = getattr(fact, "record_date", None)
+    if record_date is not None:
+        book.add(Obligation(
+            f"{warrant.id}/4.6(i)/{fact.id}", f"§4.6{kind}(i)", "notice_of_record_date", warrant.id, fact.id or "",
+            today, f"20 days' notice of the record date of {name}", target=record_date,
+            deadline=delivery.prior_notice_deadline(record_date),
+        ))
+    if kind in ("(d)", "(e)", "(f)"):
+        takes_place = _takes_place(fact, today)
+        book.add(Obligation(
+            f"{warrant.id}/4.6(ii)/{fact.id}", f"§4.6{kind}(ii)", "notice_of_action", warrant.id, fact.id or "",
+            today, f"20 days' notice of the day {name} takes place", target=takes_place,
+            deadline=delivery.prior_notice_deadline(takes_place) if takes_place else None,
+        ))
+        if isinstance(fact, ev.MergerAgreed):
+            book.add(Obligation(
+                f"{warrant.id}/4.3/{fact.id}", "§4.3", "successor_assumption", warrant.id, fact.id or "", today,
+                f"the successor's written assumption of the warrant, before the closing with {fact.counterparty}",
+                target=takes_place, deadline=takes_place,
+            ))
+            book.agreements.setdefault(fact.id or "", []).extend(
+                [f"{warrant.id}/4.6(ii)/{fact.id}", f"{warrant.id}/4.3/{fact.id}"])
+
+
+def _takes_place(fact: ev.Event, today: date) -> date | None:
+    """The expected day until a completing event gives the actual one; a reclassification takes effect now."""
+    if isinstance(fact, ev.MergerAgreed):
+        return fact.expected_closing
+    if isinstance(fact, (ev.DissolutionApproved, ev.OtherActionProposed)):
+        return fact.expected_effective
+    return today
+
+
+def _actual_closing(book: Book, fact: ev.MergerCompleted, today: date) -> None:
+    for obligation_id in book.agreements.get(fact.agreement, []):
+        obligation = book.items[obligation_id]
+        obligation.target = today
+        obligation.deadline = delivery.prior_notice_deadline(today) if obligation.section.endswith("(ii)") else today
+
+
+def _notice(state: CompanyState, book: Book, fact: ev.NoticeSent) -> None:
+    """§12 delivery; §4.5 also needs the CFO's signature; both go to the registered holder's address."""
+    given = delivery.deemed_given(fact.method, _day(state, fact.sent),
+                                  _day(state, fact.received) if fact.received else None,
+                                  _day(state, fact.confirmed) if fact.confirmed else None)
+    for obligation_id in fact.obligations:
+        obligation = book.items.get(obligation_id)
+        if obligation is None:
+            continue
+        problems = []
+        warrant = state.warrants.get(obligation.warrant)
+        if warrant is not None and fact.to != warrant.holder.address:
+            problems.append(f"addressed to {fact.to!r}, not the registered holder's address {warrant.holder.address!r}")
+        cfo = state.officers.get("cfo")
+        if obligation.section == "§4.5" and fact.signed_by != cfo:
+            problems.append(f"signed by {fact.signed_by!r}, not the chief financial officer of record ({cfo!r})")
+        if given is None:
+            problems.append(f"no {'confirmation' if fact.method == 'telecopy' else 'receipt'} recorded (§12)")
+        if problems:
+            obligation.flags.append(f"{fact.id}: " + "; ".join(problems))
+        elif obligation.given is None or given < obligation.given:
+            obligation.given = given
+            obligation.notices.append(fact.id or "")
+
+
+def _assumed(state: CompanyState, book: Book, fact: ev.SuccessorAssumed) -> None:
+    for obligation_id in book.agreements.get(fact.agreement, []):
+        obligation = book.items[obligation_id]
+        if obligation.section == "§4.3":
+            obligation.given = _day(state, fact.delivered)
+            obligation.notices.append(fact.id or "")
+
+
+def _report(state: CompanyState, book: Book, fact: ev.ReportDelivered) -> None:
+    """Shareholder materials are discharged now; periodic reports once their periods are laid out."""
+    delivered = _day(state, fact.delivered)
+    if fact.kind != "shareholder_materials":
+        book.reports.append((fact.kind, fact.period, delivered, fact.id or ""))
+        return
+    for obligation in book.items.values():
+        if obligation.kind == "shareholder_materials" and obligation.trigger == fact.period:
+            obligation.given = delivered
+            obligation.notices.append(fact.id or "")
+
+
+def _waive(book: Book, fact: ev.WaiverSigned) -> None:
+    """§11: waived only by a writing signed by the party against which it is enforced: the holder."""
+    for obligation_id in fact.obligations:
+        obligation = book.items.get(obligation_id)
+        if obligation is None:
+            continue
+        if fact.by == "holder":
+            obligation.waived_by = fact.id
+        else:
+            obligation.flags.append(f"{fact.id}: a waiver signed by the company does not bind the holder (§11)")
+
+
+def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
+    """§18.7(i), (ii): from the issue date to the earlier of expiry and complete exercise."""
+    today = until.astimezone(state.zone).date()
+    for warrant in state.warrants.values():
+        ends = warrant.expires.astimezone(state.zone).date()
+        if warrant.units == 0 and warrant.exercises:
+            ends = min(ends, warrant.exercises[-1].effective.astimezone(state.zone).date())
+        issued = warrant.issued.astimezone(state.zone).date()
+        for period in report_periods(state.fiscal_year_end, issued, ends):
+            if period.end > today:
+                break
+            obligation = Obligation(
+                f"{warrant.id}/18.7/{period.kind}/{period.label}", "§18.7(i)" if period.kind == "annual" else
+                "§18.7(ii)", f"{period.kind}_report", warrant.id, warrant.issued_event, period.end,
+                f"{'audited annual' if period.kind == 'annual' else 'unaudited quarterly'} statements for "
+                f"{period.label}", target=period.end, deadline=period.due, lapsed=not period.owed,
+            )
+            for kind, label, day, event in book.reports:
+                if kind == period.kind and label == period.label:
+                    obligation.given = day if obligation.given is None else min(obligation.given, day)
+                    obligation.notices.append(event)
+            book.add(obligation)
