@@ -37,7 +37,7 @@ def offering_priced(state: CompanyState, entry: Entry) -> None:
 
 def board_valuation(state: CompanyState, entry: Entry) -> None:
     fact: ev.BoardValuation = entry.fact  # type: ignore[assignment]
-    state.valuations[fact.class_] = Valuation(fact.id or "", fact.class_, fact.price_per_share)
+    state.valuations[fact.class_] = Valuation(fact.id or "", fact.class_, fact.price_per_share, entry.effective)
 
 
 def books_closed(state: CompanyState, entry: Entry) -> None:

@@ -188,6 +188,7 @@ class Valuation:
     event: str
     class_: str
     price: Fraction
+    effective: datetime
 
 
 @dataclass(frozen=True, slots=True)
