@@ -73,6 +73,22 @@ def draft(ledger: Ledger, company: str | None, obligation_id: str, on: str | Non
     )
 
 
+# How a letter names the event behind an obligation.
+EVENT_NAMES = {
+    "PreferredConverted": "automatic conversion of the preferred stock", "StockSplit": "stock split",
+    "SharesIssued": "issuance of shares", "OptionsIssued": "issuance of options or convertible securities",
+    "BoardAdjustment": "adjustment by the Board of Directors", "MergerCompleted": "merger",
+    "MergerAgreed": "merger agreement", "CashDividend": "cash dividend", "StockDividend": "stock dividend",
+    "Distribution": "distribution", "SubscriptionOffered": "offer of subscription rights",
+    "Reclassification": "reclassification", "DissolutionApproved": "dissolution",
+    "ConversionRatioAdjusted": "adjustment of the conversion ratio",
+}
+
+
+def _named(trigger: Any) -> str:
+    return EVENT_NAMES.get(trigger.type_name, trigger.type_name) if trigger is not None else "action"
+
+
 def _source(trigger: Any) -> str:
     return f" (source: {trigger.source})" if trigger is not None and trigger.source else ""
 
@@ -84,7 +100,7 @@ def _adjustment(state: CompanyState, obligation: Obligation, trigger: Any) -> tu
     share_class = state.classes.get(warrant.security.class_)
     stock = share_class.name if share_class and warrant.security.issuer == state.name else warrant.security.class_
     direction = "an increase" if delta > 0 else "a decrease" if delta < 0 else "no change"
-    kind = trigger.type_name if trigger is not None else "event"
+    kind = _named(trigger)
     paragraphs = [
         f"Under Section 4.5 of the Warrant, the Company gives notice that, as a result of the {kind} "
         f"effective {obligation.arose.isoformat()}{_source(trigger)}, the Stock Purchase Price has been adjusted "
@@ -104,7 +120,7 @@ def _adjustment(state: CompanyState, obligation: Obligation, trigger: Any) -> tu
 
 
 def _prior(obligation: Obligation, trigger: Any) -> tuple[list[str], list[tuple[str, str]]]:
-    kind = trigger.type_name if trigger is not None else "action"
+    kind = _named(trigger)
     target = obligation.target.isoformat() if obligation.target else "to be fixed"
     if obligation.kind == "notice_of_record_date":
         paragraphs = [

@@ -1,0 +1,92 @@
+"""Obligations (§4.5, §4.6, §18.7), §12 delivery, and the documents drafted from them."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from captable import documents, queries
+from captable.rules.notices import deemed_given, latest_mailing, prior_notice_deadline
+from captable.rules.reports import fiscal_quarter_ends, report_periods
+from tests.conftest import import_juniper
+
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = os.environ.get("CAPTABLE_REGENERATE_GOLDEN") == "1"
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with the reviewed file; CAPTABLE_REGENERATE_GOLDEN=1 rewrites it (review the diff)."""
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def juniper(ledger):
+    import_juniper(ledger)
+    return ledger
+
+
+def test_mail_counts_three_business_days_after_the_deposit_day():
+    assert deemed_given("mail", date(2001, 11, 21), None, None) == date(2001, 11, 27)  # Thanksgiving skipped
+    assert deemed_given("mail", date(1999, 7, 1), None, None) == date(1999, 7, 7)  # 5 July observed
+    assert deemed_given("telecopy", date(2001, 1, 2), None, None) is None  # not given until confirmed
+    assert deemed_given("courier", date(2001, 1, 2), date(2001, 1, 3), None) == date(2001, 1, 3)
+
+
+def test_the_latest_mailing_day_is_still_on_time_and_the_next_day_is_not():
+    for deadline in (date(2001, 11, 26), date(1999, 7, 6), date(2000, 1, 4), date(2002, 4, 1)):
+        last = latest_mailing(deadline)
+        assert deemed_given("mail", last, None, None) <= deadline
+        assert deemed_given("mail", last + timedelta(days=1), None, None) > deadline
+
+
+def test_exactly_twenty_days_before_is_the_deadline():
+    assert prior_notice_deadline(date(2001, 12, 15)) == date(2001, 11, 25)
+
+
+def test_quarters_of_a_february_year_end_follow_month_ends_in_leap_years():
+    assert fiscal_quarter_ends("02-28", 2000) == [date(1999, 5, 31), date(1999, 8, 31), date(1999, 11, 30),
+                                                 date(2000, 2, 29)]
+
+
+def test_reports_due_after_the_warrant_ends_lapse_and_later_periods_are_not_owed():
+    periods = report_periods("12-31", date(1997, 9, 30), date(2003, 12, 15))
+    assert [(p.label, p.due, p.owed) for p in periods[-2:]] == [("2003-Q2", date(2003, 8, 14), True),
+                                                                ("2003-Q3", date(2003, 11, 14), True)]
+    ended = report_periods("12-31", date(1997, 9, 30), date(1999, 1, 15))
+    assert [(p.label, p.owed) for p in ended if p.end.year == 1998][-2:] == [("1998-Q4", False), ("1998", False)]
+
+
+def test_juniper_owes_three_adjustment_notices_and_every_report_from_1997_to_2003(juniper):
+    body = queries.notices(juniper, "juniper", "2003-12-31", None)
+    by_section: dict[str, list[str]] = {}
+    for o in body["obligations"]:
+        by_section.setdefault(o["section"], []).append(o["id"])
+    assert by_section["§4.5"] == ["VLL2-C-1/4.5/preferred-converted", "VLL2-C-1/4.5/split-2000-01",
+                                  "VLL2-C-1/4.5/split-2000-06"]
+    assert len(by_section["§18.7(i)"]) == 6  # fiscal 1997 to 2002; 2003 ends after expiry
+    assert len(by_section["§18.7(ii)"]) == 25  # 1997-Q3 to 2003-Q3
+    annual_1999 = next(o for o in body["obligations"] if o["id"] == "VLL2-C-1/18.7/annual/1999")
+    assert (annual_1999["deadline"], annual_1999["status"]) == ("2000-04-29", "overdue")  # 120 days, leap year
+
+
+def test_the_calendar_file_parses_and_holds_each_open_deadline_and_mailing_day(juniper, tmp_path):
+    body = queries.notices(juniper, "juniper", "2000-06-30", None, ["open", "overdue"])
+    parsed = icalendar.Calendar.from_ical(documents.calendar_file(body))
+    events = {(str(e["uid"]), e.decoded("dtstart")) for e in parsed.walk("VEVENT")}
+    assert ("VLL2-C-1/18.7/quarterly/2000-Q2/deadline@juniper.captable", date(2000, 8, 14)) in events
+    assert ("VLL2-C-1/18.7/quarterly/2000-Q2/latest_mailing@juniper.captable", date(2000, 8, 9)) in events
+    dated = [o for o in body["obligations"] if o["deadline"]]
+    assert len(events) == 2 * len(dated)
+
+
+def test_the_drafted_notice_of_the_juniper_conversion(juniper):
+    letter = documents.draft(juniper, "juniper", "VLL2-C-1/4.5/preferred-converted", "1999-07-01")
+    golden("juniper_conversion_notice.md", documents.markdown(letter))
+    assert "Marcel Gani" in letter.signer and "2010 North First Street" in letter.to_address
