@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from captable import errors
 from captable import events as ev
@@ -18,7 +18,6 @@ from captable.numbers import format_exact
 from captable.rules import expiry, net_exercise
 from captable.rules import per_share_price as psp
 from captable.rules.cash_exercise import payment_due, units_to_exercise
-from captable.rules.deliveries import Delivery as Delivered
 from captable.rules.deliveries import deliver
 from projections.state import CompanyState, Warrant
 
@@ -39,11 +38,12 @@ def _open_units(state: CompanyState, warrant_id: str, at: datetime, requested: R
     return warrant, units_to_exercise(requested, warrant.units, fractional)
 
 
-def _deliveries(state: CompanyState, warrant: Warrant, units: Fraction, deliver_to: str | None,
-                reason: str) -> tuple[Delivered, list[ev.Delivery]]:
-    """§1(a), §16, §5: the units' baskets and accrued amounts, registered to the holder or the named person."""
-    delivered = deliver(units, warrant.units, warrant.price, warrant.security, warrant.basket, warrant.entitlements,
-                        reason)
+def _delivery(state: CompanyState, warrant: Warrant, surrendered: Fraction, delivered_units: Fraction,
+              deliver_to: str | None, reason: str, new_certificate: str | None) -> dict[str, Any]:
+    """§1(a), §16, §5: what the units deliver, registered to the holder or the named person, and the
+    certificates cancelled and issued: the fields every exercise outcome shares."""
+    delivered = deliver(delivered_units, warrant.units, warrant.price, warrant.security, warrant.basket,
+                        warrant.entitlements, reason)
     holder = warrant.holder.name
     recipient = deliver_to or holder
     tax = f"; registered in another name: §5 issue tax borne by {holder}" if recipient != holder else ""
@@ -60,7 +60,16 @@ def _deliveries(state: CompanyState, warrant: Warrant, units: Fraction, deliver_
     if delivered.cash_in_lieu:
         deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
                                       reason="§16 cash in lieu of fractional shares, at the Stock Purchase Price"))
-    return delivered, deliveries
+    return {
+        "units": surrendered,
+        "price": warrant.price,
+        "shares_issued": delivered.primary_shares,
+        "fraction": delivered.primary_fraction,
+        "cash_in_lieu": delivered.cash_in_lieu,
+        "certificate_cancelled": warrant.certificate,
+        "new_certificate": _balance_certificate(warrant, surrendered, new_certificate),
+        "deliveries": deliveries,
+    }
 
 
 def _balance_certificate(warrant: Warrant, units: Fraction, chosen: str | None) -> str | None:
@@ -74,17 +83,9 @@ def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: 
                  deliver_to: str | None = None, new_certificate: str | None = None) -> ev.ExerciseOutcome:
     """§1(a), §16: what a cash exercise of ``requested`` units at ``at`` delivers and costs."""
     warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalCashExercise)
-    delivered, deliveries = _deliveries(state, warrant, units, deliver_to, "§1(a) shares purchased")
     return ev.ExerciseOutcome(
-        units=units,
-        price=warrant.price,
         payment_due=payment_due(units, warrant.price),
-        shares_issued=delivered.primary_shares,
-        fraction=delivered.primary_fraction,
-        cash_in_lieu=delivered.cash_in_lieu,
-        certificate_cancelled=warrant.certificate,
-        new_certificate=_balance_certificate(warrant, units, new_certificate),
-        deliveries=deliveries,
+        **_delivery(state, warrant, units, units, deliver_to, "§1(a) shares purchased", new_certificate),
     )
 
 
@@ -115,17 +116,10 @@ def net_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: R
     warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalExercise)
     price = per_share_price(state, warrant, at, method, offering)
     received = net_exercise.units_received(units, price.price, warrant.price)
-    delivered, deliveries = _deliveries(state, warrant, received, deliver_to, "§1(b) shares issued on net exercise")
     return ev.NetExerciseOutcome(
-        units=units,
-        price=warrant.price,
         per_share_price=price,
         units_received=received,
         formula=net_exercise.formula(units, price.price, warrant.price, received),
-        shares_issued=delivered.primary_shares,
-        fraction=delivered.primary_fraction,
-        cash_in_lieu=delivered.cash_in_lieu,
-        certificate_cancelled=warrant.certificate,
-        new_certificate=_balance_certificate(warrant, units, new_certificate),
-        deliveries=deliveries,
+        **_delivery(state, warrant, units, received, deliver_to, "§1(b) shares issued on net exercise",
+                    new_certificate),
     )
