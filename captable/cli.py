@@ -20,6 +20,7 @@ from rich.console import Console
 
 from captable import demo as demo_module
 from captable import documents, queries, render
+from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
@@ -226,6 +227,27 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
             "event": r.fact.content(),
         } for r in history.records]
         _print_json({"company": history.company, "events": rows}) if as_json else render.log_table(out, rows)
+    _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def verify(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Walk the stored history's SHA-256 chain: exit 0 with the count and head hash, or 1 at the first break."""
+    def work(ledger: Ledger) -> None:
+        verdicts = [integrity.verify(ledger.store, c) for c in
+                    ([ctx.obj.company] if ctx.obj.company else ledger.store.companies())]
+        if as_json:
+            _print_json({"intact": all(v.intact for v in verdicts), "companies": [v.to_json() for v in verdicts]})
+        for v in verdicts:
+            if v.intact:
+                if not as_json:
+                    out.print(f"{v.company}: {v.events} events, chain intact; head {v.head}")
+            else:
+                err.print(f"[red]{v.company}: chain broken at stream position {v.position}"
+                          f"{f' (event {v.event})' if v.event else ''}[/red]: {v.problem}; "
+                          f"the {v.events} events before it are intact (head {v.head})", highlight=False)
+        if not all(v.intact for v in verdicts):
+            raise typer.Exit(1)
     _with_ledger(ctx, as_json, work)
 
 
