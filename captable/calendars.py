@@ -28,8 +28,13 @@ def is_trading_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _exchange_closed(day.year)
 
 
+def is_federal_holiday(day: date) -> bool:
+    """A United States federal holiday, as observed."""
+    return day in _federal_holidays(day.year)
+
+
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+    return day.weekday() < 5 and not is_federal_holiday(day)
 
 
 def trading_days_before(day: date, count: int) -> list[date]:

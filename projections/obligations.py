@@ -76,23 +76,37 @@ class Book:
         self.items.setdefault(obligation.id, obligation)
 
 
+class Observer:
+    """The fold, one entry at a time, with the obligations each step creates or discharges."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.state = initial_state(entries)
+        self.book = Book()
+
+    def step(self, entry: Entry) -> None:
+        apply(self.state, entry)
+        if not entry.phase:
+            _observe(self.state, self.book, entry)
+
+    def settle(self, until: datetime) -> list[Obligation]:
+        """Lay out the periodic reports up to ``until``, apply the waivers, and list everything."""
+        _periodic_reports(self.state, self.book, until)
+        for waiver in self.book.waivers:
+            _waive(self.book, waiver)
+        return sorted(self.book.items.values(), key=_order)
+
+
 def obligations(entries: Sequence[Entry], until: datetime) -> tuple[CompanyState, list[Obligation]]:
     """Every obligation arisen by ``until`` among ``entries`` (effective order, known-at applied)."""
-    state = initial_state(entries)
-    book = Book()
+    observer = Observer(entries)
     for entry in entries:
         if entry.effective > until:
             break
-        apply(state, entry)
-        if not entry.phase:
-            _observe(state, book, entry)
-    _periodic_reports(state, book, until)
-    for waiver in book.waivers:
-        _waive(book, waiver)
-    return state, sorted(book.items.values(), key=_order)
+        observer.step(entry)
+    return observer.state, observer.settle(until)
 
 
-def _order(o: Obligation) -> tuple:
+def _order(o: Obligation) -> tuple[bool, date, date, str]:
     return (o.deadline is None, o.deadline or o.arose, o.arose, o.id)
 
 
@@ -133,6 +147,8 @@ def _adjustment_notices(book: Book, warrant: Warrant, fact: ev.Event, today: dat
     """§4.5: each change of P or N other than by exercise, no deadline."""
     seen = book.adjustments_seen.get(warrant.id, 0)
     for change in warrant.adjustments[seen:]:
+        if change.price_after == change.price_before and change.shares_after == change.shares_before:
+            continue  # §4.5 speaks of a new price or number of shares; a new basket is a §4.6 matter
         book.add(Obligation(
             f"{warrant.id}/4.5/{change.event}", "§4.5", "notice_of_adjustment", warrant.id, change.event, today,
             f"notice of adjustment under {change.section}: Stock Purchase Price {change.price_after}, "

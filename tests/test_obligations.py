@@ -46,6 +46,11 @@ def test_the_latest_mailing_day_is_still_on_time_and_the_next_day_is_not():
         assert deemed_given("mail", last + timedelta(days=1), None, None) > deadline
 
 
+def test_the_latest_mailing_day_is_a_post_office_day():
+    # Due Wednesday 25 September 2002: a Sunday deposit would count, but certified mail needs a counter.
+    assert latest_mailing(date(2002, 9, 25)) == date(2002, 9, 21)
+
+
 def test_exactly_twenty_days_before_is_the_deadline():
     assert prior_notice_deadline(date(2001, 12, 15)) == date(2001, 11, 25)
 

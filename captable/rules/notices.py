@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from captable.calendars import business_days_after
+from captable.calendars import business_days_after, is_federal_holiday
 
 PRIOR_NOTICE_DAYS = 20
 MAIL_BUSINESS_DAYS = 3
@@ -31,9 +31,14 @@ def deemed_given(method: str, sent: date, received: date | None, confirmed: date
     return received  # personal delivery or courier
 
 
+def is_post_office_day(day: date) -> bool:
+    """Certified or registered mail (§12) is deposited over a counter: Monday to Saturday, not on holidays."""
+    return day.weekday() < 6 and not is_federal_holiday(day)
+
+
 def latest_mailing(deadline: date) -> date:
-    """The last deposit day whose third business day after is still on or before ``deadline``."""
+    """The last day certified mail can be deposited and still be given on or before ``deadline``."""
     day = deadline
-    while business_days_after(day, MAIL_BUSINESS_DAYS) > deadline:
+    while business_days_after(day, MAIL_BUSINESS_DAYS) > deadline or not is_post_office_day(day):
         day -= timedelta(days=1)
     return day
