@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
+from typer.testing import CliRunner
 
 from captable import documents, queries
+from captable.cli import app
 from captable.rules.notices import deemed_given, latest_mailing, prior_notice_deadline
 from captable.rules.reports import fiscal_quarter_ends, report_periods
-from tests.conftest import import_juniper
+from tests.conftest import JUNIPER, import_juniper
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CAPTABLE_REGENERATE_GOLDEN") == "1"
@@ -95,3 +98,21 @@ def test_the_drafted_notice_of_the_juniper_conversion(juniper):
     letter = documents.draft(juniper, "juniper", "VLL2-C-1/4.5/preferred-converted", "1999-07-01")
     golden("juniper_conversion_notice.md", documents.markdown(letter))
     assert "Marcel Gani" in letter.signer and "2010 North First Street" in letter.to_address
+
+
+def test_the_command_line_lists_writes_the_calendar_and_drafts_the_letter(tmp_path):
+    db, ics = str(tmp_path / "j.db"), tmp_path / "due.ics"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "import", str(JUNIPER / "events.jsonl")]).exit_code == 0
+    listed = runner.invoke(app, ["--db", db, "notices", "--as-of", "2000-06-30", "--status", "open", "--json",
+                                 "--ics", str(ics)])
+    body = json.loads(listed.stdout)
+    assert listed.exit_code == 0 and {o["status"] for o in body["obligations"]} == {"open"}
+    assert set(body["obligations"][0]) >= {"id", "section", "kind", "trigger", "deadline", "latest_mailing",
+                                           "status", "given"}
+    assert icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    letter = runner.invoke(app, ["--db", db, "notice-letter", "VLL2-C-1/4.5/split-2000-01", "--date", "2000-02-01",
+                                 "--format", "html"])
+    assert letter.exit_code == 0 and "$893/450" in letter.stdout and letter.stdout.startswith("<!doctype html>")
+    wrong = runner.invoke(app, ["--db", db, "notices", "--status", "pending"])
+    assert wrong.exit_code == 1 and "status" in wrong.stderr
