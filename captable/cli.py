@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from captable import demo as demo_module
-from captable import documents, queries, render
+from captable import audit_report, documents, queries, render
 from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
@@ -228,6 +228,23 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
         } for r in history.records]
         _print_json({"company": history.company, "events": rows}) if as_json else render.log_table(out, rows)
     _with_ledger(ctx, as_json, work)
+
+
+@app.command()
+def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
+          warrant: Optional[str] = typer.Option(None, "--warrant"),
+          fmt: str = typer.Option("text", "--format", help="text, json or markdown.")) -> None:
+    """Replay the history step by step, each step citing the clause it applied."""
+    if fmt not in ("text", "json", "markdown"):
+        raise typer.BadParameter("text, json or markdown", param_hint="--format")
+
+    def work(ledger: Ledger) -> None:
+        body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant)
+        if fmt == "json":
+            _print_json(body)
+        else:
+            sys.stdout.write(audit_report.text(body) if fmt == "text" else audit_report.markdown(body))
+    _with_ledger(ctx, fmt == "json", work)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from captable.exercises import cash_outcome, net_outcome
 from captable.instants import end_of, now, parse_when
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
+from projections.audit import terms, trail
 from projections.obligations import obligations
 from projections.state import CompanyState
 from projections.timeline import known_at
@@ -126,4 +127,28 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
         "as_of": as_of_at.label or as_of_at.at.astimezone(history.zone).isoformat(),
         "known_at": known_at_.label,
         "obligations": [r for r in rows if not statuses or r["status"] in statuses],
+    }
+
+
+def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
+          warrant: str | None = None) -> dict[str, Any]:
+    """The fold's trail up to ``as_of`` as the books stood at ``known``, and the stored head it covers."""
+    history = ledger.history(ledger.company(company))
+    as_of_at = instant(as_of, history.zone, "as_of")
+    known_at_ = instant(known, history.zone, "known_at")
+    covered = [r for r in history.records if r.recorded <= known_at_.at]
+    company_state, steps = trail(known_at(history.entries, known_at_.at), as_of_at.at, warrant)
+    if warrant is not None and warrant not in company_state.warrants:
+        raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
+    return {
+        "company": history.company,
+        "name": company_state.name,
+        "as_of": as_of_at.label or as_of_at.at.astimezone(history.zone).isoformat(),
+        "known_at": known_at_.label,
+        "warrant": warrant,
+        "stored_events": len(covered),
+        "head": covered[-1].hash if covered else None,
+        "steps": steps,
+        "final": [terms(company_state, w, as_of_at.at) for w in company_state.warrants.values()
+                  if warrant is None or w.id == warrant],
     }

@@ -20,7 +20,7 @@ from projections.state import BooksClosedBreach, Breach, CompanyState, ShareClas
 ZERO = Fraction(0)
 
 
-def _x(q: Fraction | None) -> str | None:
+def exact_text(q: Fraction | None) -> str | None:
     return None if q is None else format_exact(q)
 
 
@@ -29,12 +29,12 @@ def adjustment_json(change: Adjustment) -> dict[str, Any]:
         "event": change.event,
         "section": change.section,
         "convention": change.convention,
-        "price_before": _x(change.price_before),
-        "price_after": _x(change.price_after),
-        "shares_before": _x(change.shares_before),
-        "shares_after": _x(change.shares_after),
+        "price_before": exact_text(change.price_before),
+        "price_after": exact_text(change.price_after),
+        "shares_before": exact_text(change.shares_before),
+        "shares_after": exact_text(change.shares_after),
         "formula": change.formula,
-        "inputs": {k: (_x(v) if isinstance(v, Fraction) else v) for k, v in change.inputs.items()},
+        "inputs": {k: (exact_text(v) if isinstance(v, Fraction) else v) for k, v in change.inputs.items()},
     }
 
 
@@ -60,21 +60,21 @@ def warrant_json(state: CompanyState, warrant: Warrant, instant: datetime) -> di
         "certificate": warrant.certificate,
         "status": warrant.status_at(instant),
         "security": {"issuer": warrant.security.issuer, "class": warrant.security.class_},
-        "stock_purchase_price": _x(warrant.price),
-        "shares_purchasable": _x(shares),
-        "aggregate_purchase_price": _x(warrant.price * shares),
-        "conversion_ratio": _x(ratio),
-        "common_equivalent": _x(shares * ratio if ratio is not None else shares),
+        "stock_purchase_price": exact_text(warrant.price),
+        "shares_purchasable": exact_text(shares),
+        "aggregate_purchase_price": exact_text(warrant.price * shares),
+        "conversion_ratio": exact_text(ratio),
+        "common_equivalent": exact_text(shares * ratio if ratio is not None else shares),
         "basket": basket_json(warrant.basket),
         "entitlements": [amount_json(a) for a in warrant.entitlements],
-        "exercised": _x(warrant.exercised),
+        "exercised": exact_text(warrant.exercised),
         "expires": warrant.expires.astimezone(tz).isoformat(),
         "adjustments": [adjustment_json(a) for a in warrant.adjustments],
     }
 
 
 def amount_json(amount: Amount) -> dict[str, Any]:
-    body: dict[str, Any] = {"kind": amount.kind, "quantity": _x(amount.quantity)}
+    body: dict[str, Any] = {"kind": amount.kind, "quantity": exact_text(amount.quantity)}
     if amount.security is not None:
         body.update(issuer=amount.security.issuer, **{"class": amount.security.class_})
     if amount.description:
@@ -87,9 +87,9 @@ def amount_json(amount: Amount) -> dict[str, Any]:
 def basket_json(basket: tuple[Amount, ...]) -> dict[str, Any]:
     """What one unit delivers: securities, cash and property."""
     return {
-        "securities": [{"issuer": a.security.issuer, "class": a.security.class_, "quantity": _x(a.quantity)}
+        "securities": [{"issuer": a.security.issuer, "class": a.security.class_, "quantity": exact_text(a.quantity)}
                        for a in basket if a.kind == "securities" and a.security is not None],
-        "cash": _x(sum((a.quantity for a in basket if a.kind == "cash"), ZERO)),
+        "cash": exact_text(sum((a.quantity for a in basket if a.kind == "cash"), ZERO)),
         "property": [a.description for a in basket if a.kind == "property"],
     }
 
@@ -100,8 +100,8 @@ def breach_json(breach: Breach, tz: ZoneInfo) -> dict[str, Any]:
         "class": breach.class_,
         "event": breach.event,
         "since": breach.since.astimezone(tz).isoformat(),
-        "required": _x(breach.required),
-        "authorized_unissued": _x(breach.authorized_unissued),
+        "required": exact_text(breach.required),
+        "authorized_unissued": exact_text(breach.authorized_unissued),
         "cured_by": breach.cured_by,
         "cured_at": breach.cured_at.astimezone(tz).isoformat() if breach.cured_at else None,
     }
@@ -124,15 +124,15 @@ def class_json(share_class: ShareClass, reserved: Fraction) -> dict[str, Any]:
         "class": share_class.id,
         "name": share_class.name,
         "kind": share_class.kind,
-        "authorized": _x(share_class.authorized),
-        "outstanding": _x(share_class.outstanding),
-        "reserved": _x(reserved),
-        "available": _x(share_class.authorized - share_class.outstanding - reserved),
-        "conversion_ratio": _x(share_class.conversion_ratio),
+        "authorized": exact_text(share_class.authorized),
+        "outstanding": exact_text(share_class.outstanding),
+        "reserved": exact_text(reserved),
+        "available": exact_text(share_class.authorized - share_class.outstanding - reserved),
+        "conversion_ratio": exact_text(share_class.conversion_ratio),
         "converts_to": share_class.converts_to,
         "converted": share_class.converted,
         "exchanged_by": share_class.exchanged_by,
-        "holders": [{"holder": h, "shares": _x(n)} for h, n in sorted(share_class.holdings.items())],
+        "holders": [{"holder": h, "shares": exact_text(n)} for h, n in sorted(share_class.holdings.items())],
     }
 
 

@@ -1,0 +1,93 @@
+"""The audit trail as text and Markdown (the JSON is the query's own shape).
+
+Exact values only, each step in the order the fold applied it, so that the
+same history prints byte for byte the same report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TERMS = (("stock_purchase_price", "P"), ("shares_purchasable", "N"), ("conversion_ratio", "ratio"),
+         ("status", "status"), ("holder", "holder"), ("certificate", "certificate"))
+
+
+def _security(terms: dict[str, Any]) -> str:
+    return f"{terms['security']['class']} of {terms['security']['issuer']}"
+
+
+def _entitlements(terms: dict[str, Any]) -> str:
+    parts = [f"{a['quantity']} {a.get('class') or a['kind']}" for a in terms["entitlements"]]
+    return ", ".join(parts) or "none"
+
+
+def _differences(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    if before is None:
+        return [f"issued: {after['shares_purchasable']} units of {_security(after)} at {after['stock_purchase_price']}"]
+    lines = [f"{label} {before[key] or 'none'} → {after[key] or 'none'}" for key, label in TERMS
+             if before[key] != after[key]]
+    if before["security"] != after["security"]:
+        lines.append(f"security {_security(before)} → {_security(after)}")
+    if before["entitlements"] != after["entitlements"]:
+        lines.append(f"entitlements {_entitlements(before)} → {_entitlements(after)}")
+    return lines
+
+
+def _heading(body: dict[str, Any]) -> str:
+    scope = f", warrant {body['warrant']}" if body["warrant"] else ""
+    return (f"Audit of {body['name'] or body['company']}{scope}: as of {body['as_of']}, known at "
+            f"{body['known_at'] or 'the time of the report'}")
+
+
+def _covered(body: dict[str, Any]) -> str:
+    return f"Covers {body['stored_events']} stored events; chain head {body['head']}."
+
+
+def _step_lines(step: dict[str, Any]) -> list[str]:
+    event = step["event"]
+    phase = f" ({event['phase']})" if event["phase"] else ""
+    lines = [f"{event['type']}{phase} {event['id']}, effective {event['effective']}, recorded {event['recorded']}"]
+    if event["source"]:
+        lines.append(f"source: {event['source']}")
+    if step["sections"]:
+        lines.append(f"applies {step['sections']}"
+                     + (f"; conventions {', '.join(step['conventions'])}" if step["conventions"] else ""))
+    for change in step["changes"]:
+        for adjustment in change["adjustments"]:
+            lines.append(f"{change['warrant']}: {adjustment['section']}: {adjustment['formula']}")
+        lines += [f"{change['warrant']}: {d}" for d in _differences(change["before"], change["after"])]
+    if step["obligations_created"]:
+        lines.append("obligations created: " + ", ".join(step["obligations_created"]))
+    if step["obligations_discharged"]:
+        lines.append("obligations discharged: " + ", ".join(step["obligations_discharged"]))
+    for breach in step["breaches"]:
+        lines.append(f"covenant breach ({breach['section']}): " + (
+            f"{breach['class']} requires {breach['required']}, {breach['authorized_unissued']} authorized "
+            "and unissued" if breach["section"] == "§3" else breach["message"]))
+    if step["cured"]:
+        lines.append("§3 breach cured for " + ", ".join(step["cured"]))
+    lines += [f"note {n['code']}: {n['message']}" for n in step["notes"]]
+    return lines
+
+
+def text(body: dict[str, Any]) -> str:
+    out = [_heading(body), _covered(body), ""]
+    for step in body["steps"]:
+        first, *rest = _step_lines(step)
+        out.append(f"{step['step']:>4}. {first}")
+        out += [f"      {line}" for line in rest]
+    out += ["", "Final terms:"]
+    out += [f"  {t['holder']}: {t['shares_purchasable']} units of {_security(t)} at {t['stock_purchase_price']} "
+            f"({t['status']}); entitlements {_entitlements(t)}" for t in body["final"]]
+    return "\n".join(out) + "\n"
+
+
+def markdown(body: dict[str, Any]) -> str:
+    out = [f"# {_heading(body)}", "", _covered(body), ""]
+    for step in body["steps"]:
+        first, *rest = _step_lines(step)
+        out += [f"## {step['step']}. {first}", ""] + [f"- {line}" for line in rest] + [""]
+    out += ["## Final terms", "", "| holder | units | security | P | status |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| {t['holder']} | {t['shares_purchasable']} | {_security(t)} | {t['stock_purchase_price']} | "
+            f"{t['status']} |" for t in body["final"]]
+    return "\n".join(out) + "\n"

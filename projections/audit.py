@@ -1,0 +1,109 @@
+"""The audit trail: the fold replayed step by step, each step citing the clause it applied.
+
+One step per entry in effective order (a §4.2 record date is a step of its
+own): the event and where it came from, the sections and conventions
+applied, each warrant's terms before and after with the formula and its
+numbers, the obligations the step created or discharged, and any covenant
+breach or note it caused. Nothing in a step depends on the clock, so the
+same history gives the same trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from captable import events as ev
+from projections.obligations import Observer
+from projections.state import CompanyState, Warrant
+from projections.timeline import Entry
+from projections.views import (
+    adjustment_json,
+    amount_json,
+    books_breach_json,
+    breach_json,
+    conversion_ratio,
+    exact_text,
+)
+
+# What each kind of event is read under (the adjustments add the exact clause and convention they used).
+SECTIONS: dict[type[ev.Event], str] = {
+    ev.ShareClassCreated: "charter", ev.AuthorizedSharesChanged: "charter; §3",
+    ev.SharesIssued: "§4.4", ev.OptionsIssued: "§4.4", ev.SharesConverted: "charter",
+    ev.StockSplit: "§4.1", ev.StockDividend: "§4.2", ev.CashDividend: "§4.6(a)", ev.Distribution: "§4.2",
+    ev.SubscriptionOffered: "§4.6(c)", ev.Reclassification: "§4.2(c); §4.3", ev.MergerAgreed: "§4.3; §4.6(d)",
+    ev.MergerCompleted: "§4.3", ev.SuccessorAssumed: "§4.3", ev.DissolutionApproved: "§4.6(e)",
+    ev.OtherActionProposed: "§4.6(f)", ev.PreferredConverted: "§1(a)", ev.ConversionRatioAdjusted: "§4.4(b)",
+    ev.PublicOfferingPriced: "§1(c)(ii)", ev.Listed: "§1(c)(i)", ev.Delisted: "§1(c)(i)",
+    ev.MarketQuotes: "§1(c)(i)", ev.BoardValuation: "§1(c)(iii)", ev.TransferBooksClosed: "§6",
+    ev.WarrantIssued: "Preamble; §1(a)", ev.WarrantExercised: "§1(a); §16", ev.WarrantNetExercised: "§1(b); §1(c); §16",
+    ev.WarrantTransferred: "§2", ev.WarrantReplaced: "§15", ev.HolderAddressChanged: "§12",
+    ev.BoardAdjustment: "§4.7", ev.NoticeSent: "§12", ev.ReportDelivered: "§18.7",
+    ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11",
+}
+
+
+def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str, Any]:
+    """The terms an auditor follows from step to step."""
+    return {
+        "status": warrant.status_at(instant),
+        "holder": warrant.holder.name,
+        "certificate": warrant.certificate,
+        "security": {"issuer": warrant.security.issuer, "class": warrant.security.class_},
+        "stock_purchase_price": exact_text(warrant.price),
+        "shares_purchasable": exact_text(warrant.units),
+        "conversion_ratio": exact_text(conversion_ratio(state, warrant)),
+        "entitlements": [amount_json(a) for a in warrant.entitlements],
+    }
+
+
+def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None) -> tuple[CompanyState, list[dict[str, Any]]]:
+    """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own)."""
+    observer = Observer(entries)
+    state, book = observer.state, observer.book
+    steps = []
+    for entry in entries:
+        if entry.effective > until:
+            break
+        watched = [w for w in state.warrants.values() if warrant is None or w.id == warrant]
+        before = {w.id: (terms(state, w, entry.effective), len(w.adjustments)) for w in watched}
+        known = {k: o.given for k, o in book.items.items()}
+        breaches, books_breaches, notes = len(state.breach_log), len(state.books_breaches), len(state.notes)
+        cured = {b.class_ for b in state.breaches.values()}
+        observer.step(entry)
+        changes = []
+        for w in state.warrants.values():
+            if warrant is not None and w.id != warrant:
+                continue
+            after = terms(state, w, entry.effective)
+            old, seen = before.get(w.id, (None, 0))
+            if after != old:
+                changes.append({"warrant": w.id, "before": old, "after": after,
+                                "adjustments": [adjustment_json(a) for a in w.adjustments[seen:]]})
+        created = [k for k in book.items if k not in known]
+        discharged = [k for k, o in book.items.items() if k in known and o.given != known[k]]
+        if warrant is not None and getattr(entry.fact, "warrant", warrant) != warrant:
+            continue  # a step of another warrant
+        steps.append({
+            "step": len(steps) + 1,
+            "event": {
+                "id": entry.fact.id,
+                "type": entry.fact.type_name,
+                "phase": "record date" if entry.phase else None,
+                "effective": entry.effective.astimezone(state.zone).isoformat(),
+                "recorded": entry.recorded.isoformat(),
+                "source": entry.fact.source,
+                "hash": entry.hash or None,
+            },
+            "sections": SECTIONS.get(type(entry.fact)),
+            "conventions": sorted({a["convention"] for c in changes for a in c["adjustments"] if a["convention"]}),
+            "changes": changes,
+            "obligations_created": created,
+            "obligations_discharged": discharged,
+            "breaches": [breach_json(b, state.zone) for b in state.breach_log[breaches:]]
+            + [books_breach_json(b, state.zone) for b in state.books_breaches[books_breaches:]],
+            "cured": sorted(cured - {b.class_ for b in state.breaches.values()}),
+            "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes[notes:]],
+        })
+    return state, steps
