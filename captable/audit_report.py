@@ -21,7 +21,7 @@ def _entitlements(terms: dict[str, Any]) -> str:
     return ", ".join(parts) or "none"
 
 
-def _differences(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+def differences(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     if before is None:
         return [f"issued: {after['shares_purchasable']} units of {_security(after)} at {after['stock_purchase_price']}"]
     lines = [f"{label} {before[key] or 'none'} → {after[key] or 'none'}" for key, label in TERMS
@@ -33,17 +33,17 @@ def _differences(before: dict[str, Any] | None, after: dict[str, Any]) -> list[s
     return lines
 
 
-def _heading(body: dict[str, Any]) -> str:
+def heading(body: dict[str, Any]) -> str:
     scope = f", warrant {body['warrant']}" if body["warrant"] else ""
     return (f"Audit of {body['name'] or body['company']}{scope}: as of {body['as_of']}, known at "
             f"{body['known_at'] or 'the time of the report'}")
 
 
-def _covered(body: dict[str, Any]) -> str:
+def covered(body: dict[str, Any]) -> str:
     return f"Covers {body['stored_events']} stored events; chain head {body['head']}."
 
 
-def _step_lines(step: dict[str, Any]) -> list[str]:
+def step_lines(step: dict[str, Any]) -> list[str]:
     event = step["event"]
     phase = f" ({event['phase']})" if event["phase"] else ""
     lines = [f"{event['type']}{phase} {event['id']}, effective {event['effective']}, recorded {event['recorded']}"]
@@ -55,7 +55,7 @@ def _step_lines(step: dict[str, Any]) -> list[str]:
     for change in step["changes"]:
         for adjustment in change["adjustments"]:
             lines.append(f"{change['warrant']}: {adjustment['section']}: {adjustment['formula']}")
-        lines += [f"{change['warrant']}: {d}" for d in _differences(change["before"], change["after"])]
+        lines += [f"{change['warrant']}: {d}" for d in differences(change["before"], change["after"])]
     if step["obligations_created"]:
         lines.append("obligations created: " + ", ".join(step["obligations_created"]))
     if step["obligations_discharged"]:
@@ -71,9 +71,9 @@ def _step_lines(step: dict[str, Any]) -> list[str]:
 
 
 def text(body: dict[str, Any]) -> str:
-    out = [_heading(body), _covered(body), ""]
+    out = [heading(body), covered(body), ""]
     for step in body["steps"]:
-        first, *rest = _step_lines(step)
+        first, *rest = step_lines(step)
         out.append(f"{step['step']:>4}. {first}")
         out += [f"      {line}" for line in rest]
     out += ["", "Final terms:"]
@@ -83,11 +83,32 @@ def text(body: dict[str, Any]) -> str:
 
 
 def markdown(body: dict[str, Any]) -> str:
-    out = [f"# {_heading(body)}", "", _covered(body), ""]
+    out = [f"# {heading(body)}", "", covered(body), ""]
     for step in body["steps"]:
-        first, *rest = _step_lines(step)
+        first, *rest = step_lines(step)
         out += [f"## {step['step']}. {first}", ""] + [f"- {line}" for line in rest] + [""]
     out += ["## Final terms", "", "| holder | units | security | P | status |", "| --- | --- | --- | --- | --- |"]
     out += [f"| {t['holder']} | {t['shares_purchasable']} | {_security(t)} | {t['stock_purchase_price']} | "
             f"{t['status']} |" for t in body["final"]]
+    return "\n".join(out) + "\n"
+
+
+def diff_text(body: dict[str, Any]) -> str:
+    """``audit --diff``: each effective instant whose answers changed between the two recorded instants."""
+    out = [f"Restatements of {body['company']} between known at {body['from']} and known at {body['to']} "
+           f"(as of {body['as_of']})",
+           f"Chain heads: {body['heads']['from']} → {body['heads']['to']}", ""]
+    if not body["changes"]:
+        out.append("No answer changed.")
+    for change in body["changes"]:
+        out.append(f"{change['effective']}:")
+        out += [f"  event added: {e}" for e in change["events_added"]]
+        out += [f"  event no longer counted: {e}" for e in change["events_removed"]]
+        for w in change["warrants"]:
+            if w["before"] is None or w["after"] is None:
+                out.append(f"  {w['warrant']}: {'appears' if w['before'] is None else 'disappears'}")
+                continue
+            out += [f"  {w['warrant']}: {d}" for d in differences(w["before"], w["after"])]
+    for note in body["notes"]:
+        out.append(f"flag {note['code']} on {note['event']}: {note['message']}")
     return "\n".join(out) + "\n"

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from captable import demo as demo_module
-from captable import audit_report, documents, queries, render
+from captable import audit_html, audit_report, documents, queries, render
 from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
@@ -230,20 +230,26 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     _with_ledger(ctx, as_json, work)
 
 
+AUDIT_FORMATS = {"text": audit_report.text, "markdown": audit_report.markdown, "html": audit_html.page}
+
+
 @app.command()
 def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
           warrant: Optional[str] = typer.Option(None, "--warrant"),
-          fmt: str = typer.Option("text", "--format", help="text, json or markdown.")) -> None:
+          fmt: str = typer.Option("text", "--format", help="text, json, markdown or html."),
+          diff: Optional[tuple[str, str]] = typer.Option(None, "--diff", metavar="KNOWN_AT_1 KNOWN_AT_2",
+                                                         help="What changed between two recorded instants.")) -> None:
     """Replay the history step by step, each step citing the clause it applied."""
-    if fmt not in ("text", "json", "markdown"):
-        raise typer.BadParameter("text, json or markdown", param_hint="--format")
+    if fmt not in AUDIT_FORMATS and fmt != "json":
+        raise typer.BadParameter("text, json, markdown or html", param_hint="--format")
 
     def work(ledger: Ledger) -> None:
+        if diff:
+            changes = queries.audit_diff(ledger, ctx.obj.company, diff[0], diff[1], as_of)
+            _print_json(changes) if fmt == "json" else sys.stdout.write(audit_report.diff_text(changes))
+            return
         body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant)
-        if fmt == "json":
-            _print_json(body)
-        else:
-            sys.stdout.write(audit_report.text(body) if fmt == "text" else audit_report.markdown(body))
+        _print_json(body) if fmt == "json" else sys.stdout.write(AUDIT_FORMATS[fmt](body))
     _with_ledger(ctx, fmt == "json", work)
 
 

@@ -152,3 +152,58 @@ def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
         "final": [terms(company_state, w, as_of_at.at) for w in company_state.warrants.values()
                   if warrant is None or w.id == warrant],
     }
+
+
+def audit_diff(ledger: Ledger, company: str | None, first: str, second: str,
+               as_of: str | None = None) -> dict[str, Any]:
+    """What changed, between two recorded instants, in the answers for every effective instant.
+
+    Each effective instant where the warrants' terms differ is listed with the
+    events that one view holds and the other does not (a back-dated event, a
+    retraction), and the notes the later view adds: recorded facts that no
+    longer agree with what the rules now compute.
+    """
+    before, after = audit(ledger, company, as_of, first), audit(ledger, company, as_of, second)
+    old, new = _terms_by_instant(before["steps"]), _terms_by_instant(after["steps"])
+    old_events, new_events = _events_by_instant(before["steps"]), _events_by_instant(after["steps"])
+    changes = []
+    for instant in sorted(set(old) | set(new), key=datetime.fromisoformat):
+        was, now_ = _latest(old, instant), _latest(new, instant)
+        added = sorted(set(new_events.get(instant, ())) - set(old_events.get(instant, ())))
+        removed = sorted(set(old_events.get(instant, ())) - set(new_events.get(instant, ())))
+        differing = [{"warrant": w, "before": was.get(w), "after": now_.get(w)}
+                     for w in sorted(set(was) | set(now_)) if was.get(w) != now_.get(w)]
+        if differing or added or removed:
+            changes.append({"effective": instant, "events_added": added, "events_removed": removed,
+                            "warrants": differing})
+    seen = {(n["event"], n["code"]) for s in before["steps"] for n in s["notes"]}
+    return {
+        "company": after["company"], "as_of": after["as_of"], "from": first, "to": second,
+        "heads": {"from": before["head"], "to": after["head"]},
+        "changes": changes,
+        "notes": [n for s in after["steps"] for n in s["notes"] if (n["event"], n["code"]) not in seen],
+    }
+
+
+def _terms_by_instant(steps: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The warrants' terms after the last step at each effective instant."""
+    current: dict[str, Any] = {}
+    out: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        for change in step["changes"]:
+            current[change["warrant"]] = change["after"]
+        out[step["event"]["effective"]] = dict(current)
+    return out
+
+
+def _events_by_instant(steps: list[dict[str, Any]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for step in steps:
+        out.setdefault(step["event"]["effective"], []).append(step["event"]["id"])
+    return out
+
+
+def _latest(snapshots: dict[str, dict[str, Any]], instant: str) -> dict[str, Any]:
+    at = datetime.fromisoformat(instant)
+    earlier = [k for k in snapshots if datetime.fromisoformat(k) <= at]
+    return snapshots[max(earlier, key=datetime.fromisoformat)] if earlier else {}

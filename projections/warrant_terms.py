@@ -19,7 +19,8 @@ from captable.events import (
     WarrantTransferred,
 )
 from captable.instants import start_of
-from captable.numbers import format_exact
+from captable.numbers import decimal_text, format_exact
+from captable.rules.cash_exercise import payment_due
 from captable.rules.amounts import shares_of
 from captable.rules.deliveries import left_after
 from captable.rules.board_adjustment import board_adjustment
@@ -60,8 +61,10 @@ def warrant_exercised(state: CompanyState, entry: Entry) -> None:
     if units > warrant.units or outcome.price != warrant.price:
         state.notes.append(Note(
             fact.id or "", "exercise_no_longer_fits",
-            f"recorded exercise of {format_exact(units)} units at {format_exact(outcome.price)} against "
-            f"{format_exact(warrant.units)} units at {format_exact(warrant.price)} now computed",
+            f"recorded exercise of {format_exact(units)} units at {format_exact(outcome.price)} (payment "
+            f"${decimal_text(outcome.payment_due)}) against {format_exact(warrant.units)} units at "
+            f"{format_exact(warrant.price)} now computed, for which the payment due would be "
+            f"${decimal_text(payment_due(min(units, warrant.units), warrant.price))}",
         ))
         units = min(units, warrant.units)
     warrant.entitlements = left_after(warrant.entitlements, units, warrant.units)  # §4.2: Y/N leaves with Y units

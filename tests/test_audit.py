@@ -9,7 +9,7 @@ import pytest
 
 from captable import audit_report, queries
 from captable.intake import parse_event, read_lines
-from tests.conftest import JUNIPER
+from tests.conftest import COMPANY, JUNIPER
 from tests.test_obligations import golden
 
 SCENARIOS = sorted(p for p in (JUNIPER.parent / "scenarios").iterdir() if p.is_dir())
@@ -61,3 +61,22 @@ def test_the_trail_ends_in_the_state_that_state_reports(ledger, folder):
             assert (t["stock_purchase_price"], t["security"], t["holder"], t["status"]) == (
                 w["stock_purchase_price"], w["security"], w["holder"]["name"], w["status"])
             assert t["shares_purchasable"] == w["shares_purchasable"] or w["status"] != "outstanding"
+
+
+def test_a_back_dated_split_is_shown_as_a_restatement_with_the_exercise_it_contradicts(ledger):
+    at = "2020-01-01T00:00:00+00:00"
+    exercise = {"type": "WarrantExercised", "id": "x1", "effective": "1998-03-02", "warrant": "W-1",
+                "shares": 1000, "payment": "8930.00"}
+    ledger.import_events([parse_event({**e, "recorded": at}) for e in [*COMPANY, exercise]])
+    ledger.import_events([parse_event({"type": "StockSplit", "id": "late-split", "effective": "1998-01-15",
+                                       "class": "series_c", "ratio": "2/1", "recorded": "2021-06-01T00:00:00+00:00"})])
+    diff = queries.audit_diff(ledger, "acme", "2020-06-01", "2022-01-01", "1999-01-01")
+    split_day, exercise_day = diff["changes"]
+    assert split_day["events_added"] == ["late-split"]
+    assert split_day["warrants"][0]["before"]["stock_purchase_price"] == "893/100"
+    assert split_day["warrants"][0]["after"]["stock_purchase_price"] == "893/200"
+    assert (exercise_day["warrants"][0]["before"]["shares_purchasable"],
+            exercise_day["warrants"][0]["after"]["shares_purchasable"]) == ("19381", "39762")
+    [flag] = diff["notes"]
+    assert flag["event"] == "x1" and flag["code"] == "exercise_no_longer_fits" and "$4,465.00" in flag["message"]
+    assert queries.audit_diff(ledger, "acme", "2022-01-01", "2023-01-01", "1999-01-01")["changes"] == []
