@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from captable import demo as demo_module
-from captable import audit_html, audit_report, documents, queries, render
+from captable import audit_html, audit_report, documents, progress, queries, render
 from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
@@ -98,16 +98,22 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, di
     """Import a JSON Lines history: every line is stored, or none is."""
     def work(ledger: Ledger) -> None:
         with file.open(encoding="utf-8") as lines:
-            incoming = _parse_all(lines)
-        _report(ledger.import_events(incoming), as_json)
+            total = sum(1 for _ in lines)
+            lines.seek(0)
+            with progress.bar(f"Reading {file.name}", total, progress.wanted(as_json)) as tick:
+                incoming = _parse_all(lines, tick)
+        with progress.bar("Deciding and storing", None, progress.wanted(as_json)):
+            stored = ledger.import_events(incoming)
+        _report(stored, as_json)
     _with_ledger(ctx, as_json, work)
 
 
-def _parse_all(lines: Any) -> list[Incoming]:
+def _parse_all(lines: Any, tick: progress.Tick) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
     incoming: list[Incoming] = []
     problems: list[Refused] = []
     for number, text in enumerate(lines, start=1):
+        tick()
         if not text.strip():
             continue
         try:
@@ -248,7 +254,8 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
             changes = queries.audit_diff(ledger, ctx.obj.company, diff[0], diff[1], as_of)
             _print_json(changes) if fmt == "json" else sys.stdout.write(audit_report.diff_text(changes))
             return
-        body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant)
+        with progress.bar("Replaying", None, progress.wanted(fmt == "json")) as tick:
+            body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant, tick)
         _print_json(body) if fmt == "json" else sys.stdout.write(AUDIT_FORMATS[fmt](body))
     _with_ledger(ctx, fmt == "json", work)
 
@@ -257,8 +264,9 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
 def verify(ctx: typer.Context, as_json: bool = JSON) -> None:
     """Walk the stored history's SHA-256 chain: exit 0 with the count and head hash, or 1 at the first break."""
     def work(ledger: Ledger) -> None:
-        verdicts = [integrity.verify(ledger.store, c) for c in
-                    ([ctx.obj.company] if ctx.obj.company else ledger.store.companies())]
+        with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
+            verdicts = [integrity.verify(ledger.store, c, tick) for c in
+                        ([ctx.obj.company] if ctx.obj.company else ledger.store.companies())]
         if as_json:
             _print_json({"intact": all(v.intact for v in verdicts), "companies": [v.to_json() for v in verdicts]})
         for v in verdicts:

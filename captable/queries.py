@@ -6,7 +6,7 @@ company's zone, a date-time must carry its offset; known-at defaults to now.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -131,13 +131,13 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
 
 
 def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
-          warrant: str | None = None) -> dict[str, Any]:
+          warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The fold's trail up to ``as_of`` as the books stood at ``known``, and the stored head it covers."""
     history = ledger.history(ledger.company(company))
     as_of_at = instant(as_of, history.zone, "as_of")
     known_at_ = instant(known, history.zone, "known_at")
     covered = [r for r in history.records if r.recorded <= known_at_.at]
-    company_state, steps = trail(known_at(history.entries, known_at_.at), as_of_at.at, warrant)
+    company_state, steps = trail(known_at(history.entries, known_at_.at), as_of_at.at, warrant, tick)
     if warrant is not None and warrant not in company_state.warrants:
         raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
     return {

@@ -12,6 +12,7 @@ compare with a head noted earlier, which also reveals a removed last event.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,10 +37,11 @@ class Verdict:
                 "problem": self.problem, "position": self.position, "event": self.event}
 
 
-def verify(store: Store, company: str) -> Verdict:
+def verify(store: Store, company: str, tick: Callable[[], None] = lambda: None) -> Verdict:
     expected_prev = GENESIS
     rows = store.recorder.select_events(stream_id(company))
     for n, row in enumerate(rows, start=1):
+        tick()
         try:
             state = json.loads(row.state)
             fact, stored_hash = state["fact"], state["hash"]

@@ -10,7 +10,7 @@ same history gives the same trail.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,7 +58,8 @@ def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str,
     }
 
 
-def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None) -> tuple[CompanyState, list[dict[str, Any]]]:
+def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
+          tick: Callable[[], None] = lambda: None) -> tuple[CompanyState, list[dict[str, Any]]]:
     """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own)."""
     observer = Observer(entries)
     state, book = observer.state, observer.book
@@ -66,6 +67,7 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None)
     for entry in entries:
         if entry.effective > until:
             break
+        tick()
         watched = [w for w in state.warrants.values() if warrant is None or w.id == warrant]
         before = {w.id: (terms(state, w, entry.effective), len(w.adjustments)) for w in watched}
         known = {k: o.given for k, o in book.items.items()}
