@@ -16,6 +16,7 @@ from captable.instants import zone
 from captable.ledger import Ledger
 from captable.rules.automatic_conversion import convert_warrant
 from captable.rules.splits import subdivide_or_combine
+from projections.audit import terms, trail
 from projections.fold import fold, fold_into
 from projections.timeline import entry, in_effective_order
 from projections.views import state_json
@@ -126,3 +127,15 @@ def test_the_order_of_recording_does_not_change_as_of_answers(actions, random):
             finally:
                 ledger.close()
     assert answers[0] == answers[1]
+
+
+@given(corporate_actions())
+def test_the_audit_trail_ends_in_the_state_the_fold_gives(actions):
+    entries = _entries([*BIG, *actions])
+    audited, steps = trail(entries, END)
+    folded = fold(entries)
+    last = [c["after"] for s in steps for c in s["changes"] if c["warrant"] == "W-1"][-1]
+    final = terms(folded, folded.warrants["W-1"], END)
+    assert {**last, "status": None} == {**final, "status": None}  # the status is read at each step's instant
+    assert _snapshot(audited, END) == _snapshot(folded, END)
+    assert [s["step"] for s in steps] == list(range(1, len(steps) + 1))
