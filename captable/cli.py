@@ -24,6 +24,7 @@ from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
+from projections import read_models
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="An event-sourced cap-table engine for warrants.")
 out = Console(soft_wrap=True)
@@ -193,6 +194,29 @@ def notice_letter(ctx: typer.Context, obligation: str = typer.Argument(..., help
         letter = documents.draft(ledger, ctx.obj.company, obligation, on)
         sys.stdout.write(documents.markdown(letter) if fmt == "markdown" else documents.html_page(letter))
     _with_ledger(ctx, False, work)
+
+
+views_app = typer.Typer(no_args_is_help=True, help="Browsable read models (sqlite-utils, datasette).")
+app.add_typer(views_app, name="views")
+
+
+@views_app.command("build")
+def views_build(ctx: typer.Context, target: Path = typer.Option(Path("views.db"), "--out", dir_okay=False,
+                                                                help="The views' SQLite file."),
+                rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from scratch."),
+                as_json: bool = JSON) -> None:
+    """Materialise warrant terms, the cap table, obligations and audit steps; catch up with new events."""
+    def work(ledger: Ledger) -> None:
+        with progress.bar("Building views", None, progress.wanted(as_json)):
+            reports = read_models.build(ledger, str(target), rebuild)
+        if as_json:
+            _print_json({"out": str(target), "companies": [r.to_json() for r in reports]})
+            return
+        for r in reports:
+            why = f" ({r.reason})" if r.reason else ""
+            out.print(f"{r.company}: {r.mode}{why}; {r.events_applied} events applied; at stream position "
+                      f"{r.position}; views in {target}")
+    _with_ledger(ctx, as_json, work)
 
 
 quotes_app = typer.Typer(no_args_is_help=True, help="Closing market quotes (§1(c)(i)).")

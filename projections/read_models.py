@@ -1,0 +1,282 @@
+"""Browsable read models: the fold's answers as SQLite tables (sqlite-utils), apart from the event store.
+
+One file holds, for every company in the store: ``events`` (what is stored,
+with its chain hash), ``audit_steps`` (the audit trail, one row per step),
+``warrant_terms`` (each change of a warrant's terms), ``cap_table`` (each
+change of a holding), ``obligations`` (as ``notices --json`` lists them
+today) and ``build_state`` (the stream position and chain head the rows
+reflect). Exact numbers are TEXT, as in the JSON (DESIGN §4).
+
+Read models are disposable (DESIGN §2): every row comes from the fold over
+the stored events, as known now, so a rebuild gives the same tables. A
+catch-up writes only the rows of the events stored since the last build.
+That is right only when each new entry falls after every built one in
+effective order and leaves what the fold reads from the whole history
+alone (retractions; the §4.4 exclusions of ``fold.initial_state``);
+otherwise the company's rows are rebuilt, and the report says why. Each
+company's rows and its position are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from captable import errors
+from captable.events import EventRetracted
+from captable.instants import UTC, end_of, local_text, now, start_of
+from captable.ledger import History, Ledger
+from projections.audit import trail
+from projections.fold import apply, initial_state
+from projections.obligations import obligations
+from projections.timeline import Entry, known_at
+from projections.views import obligation_json
+
+if int(metadata.version("sqlite-utils").split(".")[0]) < 4:
+    raise ImportError("the read models need sqlite-utils 4.0 or newer (compound foreign keys, db.atomic())")
+
+SCHEMA_VERSION = 1
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_EVENT = (("company", "position"), "events", ("company", "position"))
+_STEP = (("company", "step"), "audit_steps", ("company", "step"))
+
+# name: (columns, primary key, foreign keys, indexes), parents before children.
+TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[str, ...]]]] = {
+    "events": (
+        {"company": str, "position": int, "id": str, "type": str, "effective": str, "recorded": str, "hash": str,
+         "fact": str},
+        ("company", "position"), [], [("company", "id"), ("company", "effective")]),
+    "audit_steps": (
+        {"company": str, "step": int, "position": int, "event": str, "type": str, "phase": str, "effective": str,
+         "recorded": str, "sections": str, "conventions": str, "obligations_created": str,
+         "obligations_discharged": str, "step_json": str},
+        ("company", "step"), [_EVENT], [("company", "position"), ("company", "effective")]),
+    "warrant_terms": (
+        {"company": str, "step": int, "warrant": str, "position": int, "event": str, "effective": str,
+         "status": str, "holder": str, "certificate": str, "issuer": str, "class": str,
+         "stock_purchase_price": str, "shares_purchasable": str, "conversion_ratio": str, "entitlements": str,
+         "adjustments": str},
+        ("company", "step", "warrant"), [_EVENT, _STEP],
+        [("company", "warrant", "effective"), ("company", "position")]),
+    "cap_table": (
+        {"company": str, "step": int, "class": str, "holder": str, "position": int, "event": str, "effective": str,
+         "shares": str, "change": str},
+        ("company", "step", "class", "holder"), [_EVENT, _STEP],
+        [("company", "class", "holder", "effective"), ("company", "effective"), ("company", "position")]),
+    "obligations": (
+        {"company": str, "id": str, "section": str, "kind": str, "warrant": str, "trigger": str,
+         "trigger_position": int, "description": str, "arose": str, "target": str, "deadline": str,
+         "latest_mailing": str, "status": str, "given": str, "notices": str, "waived_by": str, "age_days": int,
+         "flags": str, "as_of": str},
+        ("company", "id"), [(("company", "trigger_position"), "events", ("company", "position"))],
+        [("company", "status", "deadline"), ("company", "deadline"), ("company", "warrant"),
+         ("company", "trigger_position")]),
+    "build_state": (
+        {"company": str, "position": int, "head": str, "steps": int, "obligations_as_of": str},
+        ("company",), [_EVENT], [("company", "position")]),
+}
+
+
+class ViewsOverStore(errors.Refused):
+    code = "views_over_store"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did for one company: ``mode`` is "rebuild", "catch-up" or "up to date"."""
+
+    company: str
+    events_applied: int
+    mode: str
+    position: int
+    reason: str | None = None  # why a company was rebuilt rather than caught up
+    obligations_as_of: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build(ledger: Ledger, out: str, rebuild: bool = False, today: date | None = None) -> list[BuildReport]:
+    """Bring the views in ``out`` up to the store, one report per company (obligations as of ``today``)."""
+    if not ledger.store.db.startswith(("postgresql://", "postgres://")) and Path(out).resolve() == Path(
+            ledger.store.db).resolve():
+        raise ViewsOverStore("the views go to a file of their own, not the event store's; name another --out",
+                             field="out", value=out)
+    db = Database(out)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        _prepare(db, rebuild)
+        companies = ledger.companies()
+        with db.atomic():  # a views file mirrors one store
+            for gone in sorted({r["company"] for r in db.table("build_state").rows} - set(companies)):
+                _delete(db, gone, TABLES)
+        return [_build_company(db, ledger.history(c), today) for c in companies]
+    finally:
+        db.close()
+
+
+def _prepare(db: Database, rebuild: bool) -> None:
+    """The tables, created where missing; dropped first for a rebuild or a views file of an older schema."""
+    current = db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    if current and not rebuild and set(TABLES) <= set(db.table_names()):
+        return  # nothing to write: an up-to-date build leaves the file as it was
+    with db.atomic():
+        if rebuild or not current:
+            for name in reversed(TABLES):
+                db[name].drop(ignore=True)
+        for name, (columns, pk, fks, indexes) in TABLES.items():
+            db.table(name).create(columns, pk=pk, not_null=set(pk), foreign_keys=fks, if_not_exists=True)
+            for index in indexes:
+                db.table(name).create_index(index, if_not_exists=True)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _build_company(db: Database, history: History, today: date | None) -> BuildReport:
+    company = history.company
+    known = known_at(history.entries, _END_OF_TIME)
+    day = today or now().astimezone(history.zone).date()
+    built = next(db.table("build_state").rows_where("company = ?", [company]), None)
+    mode, reason, kept, position = _plan(history, known, built)
+    state = {"company": company, "position": history.version, "head": history.head_hash, "steps": len(known),
+             "obligations_as_of": day.isoformat()}
+    if mode == "up to date":
+        if (built or {}).get("obligations_as_of") != state["obligations_as_of"]:
+            with db.atomic():
+                _delete(db, company, ["obligations"])
+                _insert(db, "obligations", _obligation_rows(history, known, day))
+                db.table("build_state").upsert(state, pk="company")
+        return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
+    rows = _step_rows(history, known)
+    with db.atomic():
+        _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
+        _insert(db, "events", [r for r in _event_rows(history) if r["position"] > position])
+        for table in ("audit_steps", "warrant_terms", "cap_table"):
+            _insert(db, table, [r for r in rows[table] if r["step"] > kept])
+        _insert(db, "obligations", _obligation_rows(history, known, day))
+        db.table("build_state").upsert(state, pk="company")
+    return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
+
+
+def _plan(history: History, known: Sequence[Entry], built: dict[str, Any] | None) -> tuple[str, str | None, int, int]:
+    """The mode, why a rebuild, and the steps and stream position of the rows that stand."""
+    if built is None:
+        return "rebuild", "no rows for this company yet", 0, 0
+    k = built["position"]
+    if k > history.version or history.records[k - 1].hash != built["head"]:
+        return "rebuild", f"the store's event {k} is not the one these rows were built from", 0, 0
+    new = history.records[k:]
+    for record in new:
+        if isinstance(record.fact, EventRetracted):
+            return "rebuild", f"{record.fact.id} retracts {record.fact.event}, which earlier answers counted", 0, 0
+    kept = sum(1 for e in known if e.seq <= k)
+    if kept != built["steps"]:
+        return "rebuild", f"the rows hold {built['steps']} steps; the first {k} events make {kept}", 0, 0
+    if not new:
+        return "up to date", None, kept, k
+    early = next((e for e in known[:kept] if e.seq > k), None)
+    if early is not None:
+        return "rebuild", (f"{early.fact.id} is effective {local_text(early.effective, history.zone)}, "
+                           "before events already built"), 0, 0
+    issuance = _reread(known[:kept], known)
+    if issuance is not None:
+        return "rebuild", f"a new event changes how {issuance} is read under §4.4", 0, 0
+    return "catch-up", None, kept, k
+
+
+def _reread(built: Sequence[Entry], known: Sequence[Entry]) -> str | None:
+    """A built event that the fold's whole-history inputs now read differently (§4.4(a), (b) exclusions)."""
+    before, after = initial_state(built), initial_state(known)
+    if replace(before, exclusions={}) != replace(after, exclusions={}):
+        return "the history"
+    ids = {e.fact.id for e in built}
+    return next((i for i in sorted(before.exclusions.keys() | after.exclusions.keys())
+                 if i in ids and before.exclusions.get(i) != after.exclusions.get(i)), None)
+
+
+def _delete(db: Database, company: str, tables: Sequence[str] | dict[str, Any]) -> None:
+    for name in reversed(list(tables)):  # children before parents
+        db.execute(f"DELETE FROM [{name}] WHERE company = ?", [company])
+
+
+def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.table(table).insert_all(rows)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _event_rows(history: History) -> list[dict[str, Any]]:
+    return [{"company": history.company, "position": r.originator_version, "id": r.fact.id, "type": r.fact.type_name,
+             "effective": local_text(start_of(r.fact.effective, history.zone), history.zone),
+             "recorded": r.recorded.isoformat(), "hash": r.hash, "fact": _json(r.fact.content())}
+            for r in history.records]
+
+
+def _step_rows(history: History, known: Sequence[Entry]) -> dict[str, list[dict[str, Any]]]:
+    """The audit trail of everything known, its changes of terms, and the cap table's changes, by step."""
+    _, steps = trail(known, _END_OF_TIME)
+    rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
+    bases = []
+    for entry, step in zip(known, steps, strict=True):
+        base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
+                "effective": step["event"]["effective"]}
+        bases.append(base)
+        rows["audit_steps"].append({
+            **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
+            "recorded": step["event"]["recorded"], "sections": step["sections"],
+            "conventions": _json(step["conventions"]), "obligations_created": _json(step["obligations_created"]),
+            "obligations_discharged": _json(step["obligations_discharged"]), "step_json": _json(step)})
+        for change in step["changes"]:
+            after = change["after"]
+            rows["warrant_terms"].append({
+                **base, "warrant": change["warrant"], "status": after["status"], "holder": after["holder"],
+                "certificate": after["certificate"], "issuer": after["security"]["issuer"],
+                "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
+                "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
+                "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
+    rows["cap_table"] = _holding_rows(known, bases)
+    return rows
+
+
+def _holding_rows(known: Sequence[Entry], bases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per class and holder, the shares held after each step that changes them."""
+    state = initial_state(known)
+    held: dict[str, dict[str, int]] = {}
+    rows = []
+    for entry, base in zip(known, bases, strict=True):
+        apply(state, entry)
+        for class_id in sorted(held.keys() | state.classes.keys()):
+            share_class = state.classes.get(class_id)
+            after = share_class.holdings if share_class else {}
+            before = held.get(class_id, {})
+            if after == before:
+                continue
+            for holder in sorted(before.keys() | after.keys()):
+                old, new = before.get(holder, 0), after.get(holder, 0)
+                if old != new:
+                    rows.append({**base, "class": class_id, "holder": holder, "shares": str(new),
+                                 "change": f"{new - old:+d}"})
+            held[class_id] = dict(after)
+    return rows
+
+
+def _obligation_rows(history: History, known: Sequence[Entry], today: date) -> list[dict[str, Any]]:
+    """As ``notices --as-of today --json`` gives them: the whole day, read at that date."""
+    positions = {r.fact.id: r.originator_version for r in history.records}
+    _, found = obligations(known, end_of(today, history.zone))
+    rows = []
+    for obligation in found:
+        body = obligation_json(obligation, today)
+        rows.append({"company": history.company, **body, "trigger_position": positions.get(body["trigger"]),
+                     "notices": _json(body["notices"]), "flags": _json(body["flags"]),
+                     "as_of": today.isoformat()})
+    return rows
