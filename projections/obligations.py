@@ -118,11 +118,11 @@ def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
     fact = entry.fact
     today = entry.effective.astimezone(state.zone).date()
     for warrant in state.warrants.values():
-        _adjustment_notices(book, warrant, fact, today)
+        _adjustment_notices(book, warrant, today)
     kind = NOTICE_KINDS.get(type(fact))
     if kind:
         for warrant in _concerned(state, fact, entry):
-            _prior_notices(state, book, warrant, fact, kind, today)
+            _prior_notices(book, warrant, fact, kind, today)
     if isinstance(fact, ev.MergerCompleted):
         _actual_closing(book, fact, today)
     elif isinstance(fact, ev.NoticeSent):
@@ -143,7 +143,7 @@ def _outstanding(state: CompanyState, entry: Entry) -> list[Warrant]:
     return [w for w in state.warrants.values() if w.status_at(entry.effective) == "outstanding"]
 
 
-def _adjustment_notices(book: Book, warrant: Warrant, fact: ev.Event, today: date) -> None:
+def _adjustment_notices(book: Book, warrant: Warrant, today: date) -> None:
     """§4.5: each change of P or N other than by exercise, no deadline."""
     seen = book.adjustments_seen.get(warrant.id, 0)
     for change in warrant.adjustments[seen:]:
@@ -172,7 +172,7 @@ def _concerned(state: CompanyState, fact: ev.Event, entry: Entry) -> list[Warran
     return concerned
 
 
-def _prior_notices(state: CompanyState, book: Book, warrant: Warrant, fact: ev.Event, kind: str, today: date) -> None:
+def _prior_notices(book: Book, warrant: Warrant, fact: ev.Event, kind: str, today: date) -> None:
     """§4.6 (i) 20 days before the record date; (ii) for (d)–(f), 20 days before the action takes place."""
     name = fact.type_name
     record_date = getattr(fact, "record_date", None)
