@@ -54,7 +54,7 @@ def share_class_created(state: CompanyState, entry: Entry) -> None:
         id=fact.class_,
         name=fact.name,
         kind=fact.kind,
-        authorized=fact.authorized,
+        authorized=int(fact.authorized),
         converts_to=fact.converts_to,
         conversion_ratio=fact.conversion_ratio,
     )
@@ -62,7 +62,7 @@ def share_class_created(state: CompanyState, entry: Entry) -> None:
 
 def authorized_shares_changed(state: CompanyState, entry: Entry) -> None:
     fact: AuthorizedSharesChanged = entry.fact  # type: ignore[assignment]
-    state.classes[fact.class_].authorized = fact.authorized
+    state.classes[fact.class_].authorized = int(fact.authorized)
 
 
 def shares_cancelled(state: CompanyState, entry: Entry) -> None:

@@ -29,7 +29,7 @@ TRIGGERS = CHANGES_REQUIREMENT | {ev.AuthorizedSharesChanged, ev.SharesIssued, e
                                   ev.SharesConverted, ev.OptionsIssued}
 
 
-def required_by_class(state: CompanyState, instant: datetime) -> dict[str, Fraction]:
+def required_by_class(state: CompanyState, instant: datetime) -> dict[str, int]:
     required: dict[str, Fraction] = {}
     for warrant in state.warrants.values():
         if warrant.status_at(instant) != "outstanding":
@@ -48,7 +48,7 @@ def required_by_class(state: CompanyState, instant: datetime) -> dict[str, Fract
     return {class_id: whole(q) for class_id, q in required.items()}
 
 
-def _requirement(state: CompanyState, instant: datetime) -> dict[str, Fraction]:
+def _requirement(state: CompanyState, instant: datetime) -> dict[str, int]:
     """The cached requirement, recomputed when cleared or when a warrant has expired since."""
     if state.requirement is None or (state.requirement_until is not None and instant > state.requirement_until):
         state.requirement = required_by_class(state, instant)
@@ -64,11 +64,8 @@ def check(state: CompanyState, entry: Entry) -> None:
     required = _requirement(state, entry.effective)
     if not required and not state.breaches:
         return
-    short = shortfalls(
-        required,
-        {c.id: c.authorized for c in state.classes.values()},
-        {c.id: c.outstanding for c in state.classes.values()},
-    )
+    classes = [state.classes[c] for c in {*required, *state.breaches} if c in state.classes]
+    short = shortfalls(required, {c.id: c.authorized for c in classes}, {c.id: c.outstanding for c in classes})
     event = entry.fact.id or ""
     for class_id, headroom in short.items():
         if class_id not in state.breaches:

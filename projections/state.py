@@ -52,7 +52,7 @@ class ShareClass:
     id: str
     name: str
     kind: str
-    authorized: Fraction
+    authorized: int
     converts_to: str | None = None
     conversion_ratio: Fraction | None = None
     converted: bool = False
@@ -235,7 +235,7 @@ class CompanyState:
     valuations: dict[str, Valuation] = field(default_factory=dict)  # the latest, by class
     closed_books: list[ClosedBooks] = field(default_factory=list)
     # §3: what the warrants require of each class, until the next expiry (None: to be recomputed).
-    requirement: dict[str, Fraction] | None = None
+    requirement: dict[str, int] | None = None
     requirement_until: datetime | None = None
     events_applied: int = 0
     last_event: str | None = None
