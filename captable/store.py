@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -42,13 +43,19 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+@lru_cache(maxsize=64)
+def json_text(text: str) -> str:
+    """A string as JSON; company ids repeat on every event, so it is worth remembering."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def chain_hash(prev_hash: str, company: str, version: int, recorded: datetime, fact_json: str) -> str:
     """SHA-256 of the previous event's hash and this event's canonical content.
 
     The content is ``canonical({"company", "fact", "recorded", "version"})``,
     composed from the fact's canonical JSON so that it is serialised once.
     """
-    body = (f'{{"company":{json.dumps(company, ensure_ascii=False)},"fact":{fact_json},'
+    body = (f'{{"company":{json_text(company)},"fact":{fact_json},'
             f'"recorded":"{recorded.isoformat()}","version":{version}}}')
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
@@ -98,7 +105,7 @@ class FactMapper(Mapper[UUID]):
         version = type(fact).class_version
         state_json = (
             (f'{{"class_version":{version},' if version > 1 else "{")
-            + f'"company":{json.dumps(domain_event.company, ensure_ascii=False)},'
+            + f'"company":{json_text(domain_event.company)},'
             f'"fact":{domain_event.fact_json or canonical(fact.content())},'
             f'"hash":"{domain_event.hash}","prev_hash":"{domain_event.prev_hash}",'
             f'"recorded":"{domain_event.timestamp.isoformat()}"}}'
