@@ -52,6 +52,7 @@ def step_lines(step: dict[str, Any]) -> list[str]:
     if step["sections"]:
         lines.append(f"applies {step['sections']}"
                      + (f"; conventions {', '.join(step['conventions'])}" if step["conventions"] else ""))
+    lines += step["findings"]
     for change in step["changes"]:
         for adjustment in change["adjustments"]:
             lines.append(f"{change['warrant']}: {adjustment['section']}: {adjustment['formula']}")

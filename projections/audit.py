@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from captable import events as ev
+from projections.corporate_actions import why_no_dilution
 from projections.obligations import Observer
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
@@ -73,6 +74,8 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
         known = {k: o.given for k, o in book.items.items()}
         breaches, books_breaches, notes = len(state.breach_log), len(state.books_breaches), len(state.notes)
         cured = {b.class_ for b in state.breaches.values()}
+        issuance = isinstance(entry.fact, (ev.SharesIssued, ev.OptionsIssued)) and state.warrants
+        finding = why_no_dilution(state, entry) if issuance else None  # read on the state just before
         observer.step(entry)
         changes = []
         for w in state.warrants.values():
@@ -100,6 +103,7 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
             },
             "sections": SECTIONS.get(type(entry.fact)),
             "conventions": sorted({a["convention"] for c in changes for a in c["adjustments"] if a["convention"]}),
+            "findings": [finding] if finding else [],
             "changes": changes,
             "obligations_created": created,
             "obligations_discharged": discharged,

@@ -15,6 +15,7 @@ from captable.events import (
     SharesIssued,
     StockDividend,
 )
+from captable.numbers import format_exact
 from captable.rules import dividends
 from captable.rules.amounts import Amount, Security, exchange, securities_in
 from captable.rules.dilutive_issuance import DEEMED_OUTSTANDING, weighted_average
@@ -60,17 +61,26 @@ def deemed_outstanding(state: CompanyState) -> Fraction:
     return a
 
 
-def dilution(state: CompanyState, entry: Entry, class_id: str, shares: Fraction, consideration: Fraction,
-             category: str | None) -> None:
-    """§4.4 for every warrant on the company's stock, against the state just before the issuance."""
+def dilution_test(state: CompanyState, entry: Entry, class_id: str, shares: Fraction, consideration: Fraction,
+                  category: str | None) -> tuple[Fraction, Fraction, list[Warrant]] | None:
+    """§4.4's first questions, on the state just before the issuance: S, the consideration per common
+    share, and the warrants priced above it; None for a deemed-outstanding category."""
     if category in DEEMED_OUTSTANDING:
-        return
+        return None
     s = common_equivalent(state, class_id, shares)
     per_share = consideration / s
     below = [w for w in _open_warrants(state, entry)
              if per_share < w.price and w.units > 0 and w.security.issuer == state.name]
-    if not below:
+    return s, per_share, below
+
+
+def dilution(state: CompanyState, entry: Entry, class_id: str, shares: Fraction, consideration: Fraction,
+             category: str | None) -> None:
+    """§4.4 for every warrant on the company's stock, against the state just before the issuance."""
+    tested = dilution_test(state, entry, class_id, shares, consideration, category)
+    if tested is None or not tested[2]:
         return
+    s, _, below = tested
     event = entry.fact.id or ""
     a = deemed_outstanding(state)
     excluded = state.exclusions.get(event)
@@ -87,10 +97,30 @@ def dilution(state: CompanyState, entry: Entry, class_id: str, shares: Fraction,
         state.requirement = None
 
 
+def why_no_dilution(state: CompanyState, entry: Entry) -> str | None:
+    """In words, for the audit: why an issuance adjusts no warrant under §4.4 (None when it may)."""
+    class_id, shares, consideration, category = issuance_terms(entry.fact)  # type: ignore[arg-type]
+    tested = dilution_test(state, entry, class_id, shares, consideration, category)
+    if tested is None:
+        return f"no §4.4 adjustment: {category} shares are deemed outstanding already"
+    s, per_share, below = tested
+    if below:
+        return None
+    return (f"no §4.4 adjustment: consideration per common share C / S = {format_exact(consideration)} / "
+            f"{format_exact(s)} = {format_exact(per_share)}, not below any Stock Purchase Price in effect")
+
+
+def issuance_terms(fact: SharesIssued | OptionsIssued) -> tuple[str, Fraction, Fraction, str | None]:
+    """Class, shares, C and category of a sale; for options C is the price of the right plus the exercise price."""
+    if isinstance(fact, OptionsIssued):
+        return fact.class_, fact.shares, fact.shares * (fact.price_per_share + fact.exercise_price), fact.category
+    consideration = fact.consideration if fact.consideration is not None else fact.shares * fact.price_per_share
+    return fact.class_, fact.shares, consideration, fact.category
+
+
 def shares_issued(state: CompanyState, entry: Entry) -> None:
     fact: SharesIssued = entry.fact  # type: ignore[assignment]
-    consideration = fact.consideration if fact.consideration is not None else fact.shares * fact.price_per_share
-    dilution(state, entry, fact.class_, fact.shares, consideration, fact.category)
+    dilution(state, entry, *issuance_terms(fact))
     state.classes[fact.class_].add(fact.holder, fact.shares)
     if fact.category in ("option_plan", "financing_warrant"):
         _draw_down_grants(state, fact.class_, fact.category, fact.shares)
@@ -115,8 +145,7 @@ def _draw_down_grants(state: CompanyState, class_id: str, category: str, shares:
 def options_issued(state: CompanyState, entry: Entry) -> None:
     """§4.4 for options, warrants and convertibles: C is the price of the right plus the exercise price."""
     fact: OptionsIssued = entry.fact  # type: ignore[assignment]
-    consideration = fact.shares * (fact.price_per_share + fact.exercise_price)
-    dilution(state, entry, fact.class_, fact.shares, consideration, fact.category)
+    dilution(state, entry, *issuance_terms(fact))
     state.options.append(OptionGrant(fact.id or "", fact.class_, fact.holder, fact.shares, fact.kind, fact.category))
 
 
