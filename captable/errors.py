@@ -231,3 +231,8 @@ class TransferWithoutBasis(Refused):
 class ReplacementIncomplete(Refused):
     code = "replacement_incomplete"
     section = "§15"
+
+
+# Read models.
+class ViewsOverStore(Refused):
+    code = "views_over_store"

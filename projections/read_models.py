@@ -23,7 +23,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +37,6 @@ from projections.fold import apply, initial_state
 from projections.obligations import obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
-
-if int(metadata.version("sqlite-utils").split(".")[0]) < 4:
-    raise ImportError("the read models need sqlite-utils 4.0 or newer (compound foreign keys, db.atomic())")
 
 SCHEMA_VERSION = 1
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
@@ -84,9 +80,6 @@ TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[
 }
 
 
-class ViewsOverStore(errors.Refused):
-    code = "views_over_store"
-
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -107,7 +100,7 @@ def build(ledger: Ledger, out: str, rebuild: bool = False, today: date | None = 
     """Bring the views in ``out`` up to the store, one report per company (obligations as of ``today``)."""
     if not ledger.store.db.startswith(("postgresql://", "postgres://")) and Path(out).resolve() == Path(
             ledger.store.db).resolve():
-        raise ViewsOverStore("the views go to a file of their own, not the event store's; name another --out",
+        raise errors.ViewsOverStore("the views go to a file of their own, not the event store's; name another --out",
                              field="out", value=out)
     db = Database(out)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from captable import queries
+from captable import errors, queries
 from captable.cli import app
 from captable.intake import Incoming, read_lines
 from captable.ledger import Ledger
@@ -278,7 +278,7 @@ def test_every_company_of_the_store_and_no_other(store, tmp_path):
 
 
 def test_the_views_never_go_into_the_event_store(store, tmp_path):
-    with pytest.raises(read_models.ViewsOverStore):
+    with pytest.raises(errors.ViewsOverStore):
         build(store, str(tmp_path / "store.db"))
 
 
