@@ -98,12 +98,13 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, di
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
     def work(ledger: Ledger) -> None:
+        shown = progress.wanted(as_json)
         with file.open(encoding="utf-8") as lines:
-            total = sum(1 for _ in lines)
+            total = sum(1 for _ in lines) if shown else None  # read twice only for a bar someone sees
             lines.seek(0)
-            with progress.bar(f"Reading {file.name}", total, progress.wanted(as_json)) as tick:
+            with progress.bar(f"Reading {file.name}", total, shown) as tick:
                 incoming = _parse_all(lines, tick)
-        with progress.bar("Deciding and storing", None, progress.wanted(as_json)):
+        with progress.bar("Deciding and storing", None, shown):
             stored = ledger.import_events(incoming)
         _report(stored, as_json)
     _with_ledger(ctx, as_json, work)

@@ -171,9 +171,7 @@ def _merger_completed(state: CompanyState, entry: Entry, known_ids: Collection[s
         raise errors.UnknownAgreement(f"agreement {fact.agreement!r} {why}", field="agreement", value=fact.agreement)
     for class_id in fact.consideration:
         _require_class(state, class_id, f"consideration.{class_id}")
-    for warrant in state.warrants.values():
-        if warrant.status_at(entry.effective) != "outstanding":
-            continue
+    for warrant in state.outstanding_warrants(entry.effective):
         for amount in (*warrant.basket, *warrant.entitlements):
             security = amount.security
             if security and security.issuer == state.name and security.class_ not in fact.consideration:

@@ -17,11 +17,9 @@ import icalendar
 from captable import errors
 from captable.ledger import Ledger
 from captable.numbers import decimal_text, exact, format_exact
-from captable.instants import now
-from captable.queries import instant
+from captable.queries import view
 from projections.obligations import Obligation, obligations
 from projections.state import CompanyState
-from projections.timeline import known_at
 
 
 @dataclass(frozen=True)
@@ -46,9 +44,8 @@ def _money(q: Any) -> str:
 
 def draft(ledger: Ledger, company: str | None, obligation_id: str, on: str | None) -> Letter:
     """The notice that discharges ``obligation_id``, dated ``on`` (default now), from the books as they are now."""
-    history = ledger.history(ledger.company(company))
-    at = instant(on, history.zone, "as_of")
-    state, found = obligations(known_at(history.entries, now()), at.at)
+    asked = view(ledger, company, on, None)
+    state, found = obligations(asked.entries, asked.as_of.at)
     obligation = next((o for o in found if o.id == obligation_id), None)
     if obligation is None:
         raise errors.InvalidEvent(f"no obligation {obligation_id!r} has arisen by then; see `captable notices`",
@@ -57,12 +54,11 @@ def draft(ledger: Ledger, company: str | None, obligation_id: str, on: str | Non
         raise errors.InvalidEvent("letters are drafted for §4.5 and §4.6 notices", field="obligation",
                                   value=obligation_id)
     warrant = state.warrants[obligation.warrant]
-    facts = {e.fact.id: e.fact for e in history.entries}
-    trigger = facts.get(obligation.trigger)
+    trigger = next((e.fact for e in asked.entries if e.fact.id == obligation.trigger), None)
     body = _adjustment(state, obligation, trigger) if obligation.section == "§4.5" else _prior(obligation, trigger)
     paragraphs, figures = body
     return Letter(
-        dated=at.at.astimezone(history.zone).date(),
+        dated=state.local_day(asked.as_of.at),
         sender=state.name or "", sender_address=state.address or "",
         to_name=warrant.holder.name, to_address=warrant.holder.address,
         subject=f"Warrant {warrant.id} (certificate {warrant.certificate}): "

@@ -92,7 +92,7 @@ def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: 
 def per_share_price(state: CompanyState, warrant: Warrant, at: datetime, method: str,
                     offering: str | None) -> ev.PerSharePrice:
     """§1(c) on the election date, as-converted while the warrant is for unconverted preferred."""
-    day = at.astimezone(state.zone).date()
+    day = state.local_day(at)
     own = warrant.security.class_
     share_class = state.classes.get(own) if warrant.security.issuer == state.name else None
     convertible = share_class is not None and share_class.kind == "preferred" and not share_class.converted

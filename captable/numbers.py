@@ -97,6 +97,11 @@ def decimal_text(q: Fraction, places: int = 2) -> str:
     return f"{sign}{int(whole):,}.{int(frac):0{places}d}"
 
 
+def whole(q: Fraction) -> int:
+    """The whole shares in ``q``, rounded down: only whole shares issue, and ints add fast."""
+    return q.numerator // q.denominator
+
+
 def is_whole(q: Fraction) -> bool:
     return q.denominator == 1
 

@@ -6,6 +6,7 @@ company's zone, a date-time must carry its offset; known-at defaults to now.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from captable.numbers import exact, format_exact
 from projections.audit import terms, trail
 from projections.obligations import obligations
 from projections.state import CompanyState
-from projections.timeline import known_at
+from projections.timeline import Entry, known_at
 from projections.views import obligation_json, state_json
 
 
@@ -47,24 +48,43 @@ def instant(text: str | None, tz: ZoneInfo, field: str) -> Instant:
 
 
 @dataclass(frozen=True)
-class StateAnswer:
+class View:
+    """A company's stored history and the two instants a question is asked at."""
+
     history: History
     as_of: Instant
     known_at: Instant
+
+    @property
+    def as_of_text(self) -> str:
+        """The as-of instant as the user wrote it, or now in the company's zone."""
+        return self.as_of.label or self.as_of.at.astimezone(self.history.zone).isoformat()
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries the books held at the known-at instant."""
+        return known_at(self.history.entries, self.known_at.at)
+
+
+def view(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> View:
+    history = ledger.history(ledger.company(company))
+    return View(history, instant(as_of, history.zone, "as_of"), instant(known, history.zone, "known_at"))
+
+
+@dataclass(frozen=True)
+class StateAnswer:
+    view: View
     state: CompanyState
 
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
             raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
-        as_of = self.as_of.label or self.as_of.at.astimezone(self.history.zone).isoformat()
-        return state_json(self.state, self.as_of.at, as_of, self.known_at.label, warrant)
+        return state_json(self.state, self.view.as_of.at, self.view.as_of_text, self.view.known_at.label, warrant)
 
 
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
-    history = ledger.history(ledger.company(company))
-    as_of_at = instant(as_of, history.zone, "as_of")
-    known_at_ = instant(known, history.zone, "known_at")
-    return StateAnswer(history, as_of_at, known_at_, history.timeline(known_at_.at).state_at(as_of_at.at))
+    asked = view(ledger, company, as_of, known)
+    return StateAnswer(asked, asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
 
 
 def _units(text: str) -> Fraction:
@@ -87,17 +107,18 @@ def exercise_quote(
     instant (which includes every event effective up to it), recording nothing.
     """
     answer = state(ledger, company, at, None)
+    at_ = answer.view.as_of.at
     requested: Fraction | str = "all" if shares == "all" else _units(shares)
     if net is None:
-        outcome = cash_outcome(answer.state, answer.as_of.at, warrant, requested, deliver_to)  # type: ignore[arg-type]
+        outcome = cash_outcome(answer.state, at_, warrant, requested, deliver_to)  # type: ignore[arg-type]
     else:
         if net not in METHODS:
             raise errors.InvalidEvent(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
-        outcome = net_outcome(answer.state, answer.as_of.at, warrant, requested, net, offering, deliver_to)  # type: ignore[arg-type]
+        outcome = net_outcome(answer.state, at_, warrant, requested, net, offering, deliver_to)  # type: ignore[arg-type]
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
         "warrant": warrant,
-        "at": answer.as_of.label or answer.as_of.at.astimezone(answer.history.zone).isoformat(),
+        "at": answer.view.as_of_text,
         "method": net or "cash",
         "units": body.pop("units"),
         "stock_purchase_price": body.pop("price"),
@@ -116,16 +137,14 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
     for status in statuses:
         if status not in STATUSES:
             raise errors.InvalidEvent(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
-    history = ledger.history(ledger.company(company))
-    as_of_at = instant(as_of, history.zone, "as_of")
-    known_at_ = instant(known, history.zone, "known_at")
-    company_state, found = obligations(known_at(history.entries, known_at_.at), as_of_at.at)
-    rows = [obligation_json(o, as_of_at.at.astimezone(history.zone).date()) for o in found]
+    asked = view(ledger, company, as_of, known)
+    company_state, found = obligations(asked.entries, asked.as_of.at)
+    rows = [obligation_json(o, company_state.local_day(asked.as_of.at)) for o in found]
     return {
-        "company": history.company,
+        "company": asked.history.company,
         "name": company_state.name,
-        "as_of": as_of_at.label or as_of_at.at.astimezone(history.zone).isoformat(),
-        "known_at": known_at_.label,
+        "as_of": asked.as_of_text,
+        "known_at": asked.known_at.label,
         "obligations": [r for r in rows if not statuses or r["status"] in statuses],
     }
 
@@ -133,23 +152,24 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
 def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
           warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The fold's trail up to ``as_of`` as the books stood at ``known``, and the stored head it covers."""
-    history = ledger.history(ledger.company(company))
-    as_of_at = instant(as_of, history.zone, "as_of")
-    known_at_ = instant(known, history.zone, "known_at")
-    covered = [r for r in history.records if r.recorded <= known_at_.at]
-    company_state, steps = trail(known_at(history.entries, known_at_.at), as_of_at.at, warrant, tick)
+    return _audit(view(ledger, company, as_of, known), warrant, tick)
+
+
+def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    covered = [r for r in asked.history.records if r.recorded <= asked.known_at.at]
+    company_state, steps = trail(asked.entries, asked.as_of.at, warrant, tick)
     if warrant is not None and warrant not in company_state.warrants:
         raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
     return {
-        "company": history.company,
+        "company": asked.history.company,
         "name": company_state.name,
-        "as_of": as_of_at.label or as_of_at.at.astimezone(history.zone).isoformat(),
-        "known_at": known_at_.label,
+        "as_of": asked.as_of_text,
+        "known_at": asked.known_at.label,
         "warrant": warrant,
         "stored_events": len(covered),
         "head": covered[-1].hash if covered else None,
         "steps": steps,
-        "final": [terms(company_state, w, as_of_at.at) for w in company_state.warrants.values()
+        "final": [terms(company_state, w, asked.as_of.at) for w in company_state.warrants.values()
                   if warrant is None or w.id == warrant],
     }
 
@@ -163,18 +183,21 @@ def audit_diff(ledger: Ledger, company: str | None, first: str, second: str,
     retraction), and the notes the later view adds: recorded facts that no
     longer agree with what the rules now compute.
     """
-    before, after = audit(ledger, company, as_of, first), audit(ledger, company, as_of, second)
+    earlier = view(ledger, company, as_of, first)  # one read of the store for both views
+    later = View(earlier.history, earlier.as_of, instant(second, earlier.history.zone, "known_at"))
+    before, after = _audit(earlier), _audit(later)
     old, new = _terms_by_instant(before["steps"]), _terms_by_instant(after["steps"])
     old_events, new_events = _events_by_instant(before["steps"]), _events_by_instant(after["steps"])
+    was_at, now_at = _lookup(old), _lookup(new)
     changes = []
-    for instant in sorted(set(old) | set(new), key=datetime.fromisoformat):
-        was, now_ = _latest(old, instant), _latest(new, instant)
-        added = sorted(set(new_events.get(instant, ())) - set(old_events.get(instant, ())))
-        removed = sorted(set(old_events.get(instant, ())) - set(new_events.get(instant, ())))
+    for effective in sorted(set(old) | set(new), key=datetime.fromisoformat):
+        was, now_ = was_at(effective), now_at(effective)
+        added = sorted(set(new_events.get(effective, ())) - set(old_events.get(effective, ())))
+        removed = sorted(set(old_events.get(effective, ())) - set(new_events.get(effective, ())))
         differing = [{"warrant": w, "before": was.get(w), "after": now_.get(w)}
                      for w in sorted(set(was) | set(now_)) if was.get(w) != now_.get(w)]
         if differing or added or removed:
-            changes.append({"effective": instant, "events_added": added, "events_removed": removed,
+            changes.append({"effective": effective, "events_added": added, "events_removed": removed,
                             "warrants": differing})
     seen = {(n["event"], n["code"]) for s in before["steps"] for n in s["notes"]}
     return {
@@ -186,7 +209,7 @@ def audit_diff(ledger: Ledger, company: str | None, first: str, second: str,
 
 
 def _terms_by_instant(steps: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The warrants' terms after the last step at each effective instant."""
+    """The warrants' terms after the last step at each effective instant (steps are in effective order)."""
     current: dict[str, Any] = {}
     out: dict[str, dict[str, Any]] = {}
     for step in steps:
@@ -203,7 +226,12 @@ def _events_by_instant(steps: list[dict[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
-def _latest(snapshots: dict[str, dict[str, Any]], instant: str) -> dict[str, Any]:
-    at = datetime.fromisoformat(instant)
-    earlier = [k for k in snapshots if datetime.fromisoformat(k) <= at]
-    return snapshots[max(earlier, key=datetime.fromisoformat)] if earlier else {}
+def _lookup(snapshots: dict[str, dict[str, Any]]) -> Callable[[str], dict[str, Any]]:
+    """The terms in effect at an instant: the last snapshot at or before it (keys are in effective order)."""
+    instants = [datetime.fromisoformat(k) for k in snapshots]
+    values = list(snapshots.values())
+
+    def at(effective: str) -> dict[str, Any]:
+        n = bisect_right(instants, datetime.fromisoformat(effective))
+        return values[n - 1] if n else {}
+    return at

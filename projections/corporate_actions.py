@@ -15,7 +15,7 @@ from captable.events import (
     SharesIssued,
     StockDividend,
 )
-from captable.numbers import format_exact
+from captable.numbers import format_exact, whole
 from captable.rules import dividends
 from captable.rules.amounts import Amount, Security, exchange, securities_in
 from captable.rules.dilutive_issuance import DEEMED_OUTSTANDING, weighted_average
@@ -24,14 +24,6 @@ from projections.state import Agreement, CompanyState, OptionGrant, Note, Warran
 from projections.timeline import Entry
 
 ZERO = Fraction(0)
-
-
-def _whole(q: Fraction) -> Fraction:
-    return Fraction(q.numerator // q.denominator)
-
-
-def _open_warrants(state: CompanyState, entry: Entry) -> list[Warrant]:
-    return [w for w in state.warrants.values() if w.status_at(entry.effective) == "outstanding"]
 
 
 # §4.4 ------------------------------------------------------------------------
@@ -69,7 +61,7 @@ def dilution_test(state: CompanyState, entry: Entry, class_id: str, shares: Frac
         return None
     s = common_equivalent(state, class_id, shares)
     per_share = consideration / s
-    below = [w for w in _open_warrants(state, entry)
+    below = [w for w in state.outstanding_warrants(entry.effective)
              if per_share < w.price and w.units > 0 and w.security.issuer == state.name]
     return s, per_share, below
 
@@ -156,7 +148,7 @@ def _pay_holders(state: CompanyState, class_id: str, paid_class: str, per_share:
     """Holders of record receive whole shares (holder_fractions_dropped)."""
     target = state.classes[paid_class]
     for holder, shares in list(state.classes[class_id].holdings.items()):
-        paid = _whole(shares * per_share)
+        paid = whole(shares * per_share)
         if paid:
             target.add(holder, paid)
 
@@ -164,7 +156,7 @@ def _pay_holders(state: CompanyState, class_id: str, paid_class: str, per_share:
 def stock_dividend_recorded(state: CompanyState, entry: Entry) -> None:
     fact: StockDividend = entry.fact  # type: ignore[assignment]
     security, paid = state.own(fact.class_), state.own(fact.paid_class)
-    for warrant in _open_warrants(state, entry):
+    for warrant in state.outstanding_warrants(entry.effective):
         holding = dividends.record_holding(warrant.units, warrant.basket, warrant.entitlements, security)
         warrant.entitlements += tuple(dividends.stock_dividend(holding, paid, fact.shares_per_share, fact.id or ""))
     _pay_holders(state, fact.class_, fact.paid_class, fact.shares_per_share)
@@ -174,7 +166,7 @@ def distribution_recorded(state: CompanyState, entry: Entry) -> None:
     fact: Distribution = entry.fact  # type: ignore[assignment]
     security = state.own(fact.class_)
     securities = [(Security(s.issuer, s.class_), s.quantity) for s in fact.securities_per_share or ()]
-    for warrant in _open_warrants(state, entry):
+    for warrant in state.outstanding_warrants(entry.effective):
         holding = dividends.record_holding(warrant.units, warrant.basket, warrant.entitlements, security)
         warrant.entitlements += tuple(
             dividends.distribution(holding, fact.cash_per_share, securities, fact.property, fact.id or ""))
@@ -195,7 +187,7 @@ def reclassification_recorded(state: CompanyState, entry: Entry) -> None:
     event = fact.id or ""
     if keeps_share:
         extras = [(s, q) for s, q in into if s != security]
-        for warrant in _open_warrants(state, entry):
+        for warrant in state.outstanding_warrants(entry.effective):
             holding = dividends.record_holding(warrant.units, warrant.basket, warrant.entitlements, security)
             warrant.entitlements += tuple(dividends.reclassification_extras(holding, extras, event))
         for s, q in extras:
@@ -208,7 +200,7 @@ def reclassification_recorded(state: CompanyState, entry: Entry) -> None:
     old.holdings, old.outstanding = {}, 0
     for holder, shares in holdings.items():
         for s, q in into:
-            paid = _whole(shares * q)
+            paid = whole(shares * q)
             if paid:
                 state.classes[s.class_].add(holder, paid)
     if all(s != security for s, _ in into):

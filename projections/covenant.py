@@ -12,7 +12,8 @@ from datetime import datetime
 from fractions import Fraction
 
 from captable import events as ev
-from captable.rules.reservation import shortfalls, whole
+from captable.numbers import whole
+from captable.rules.reservation import shortfalls
 from projections.state import Breach, CompanyState
 from projections.timeline import Entry
 
@@ -31,9 +32,7 @@ TRIGGERS = CHANGES_REQUIREMENT | {ev.AuthorizedSharesChanged, ev.SharesIssued, e
 
 def required_by_class(state: CompanyState, instant: datetime) -> dict[str, int]:
     required: dict[str, Fraction] = {}
-    for warrant in state.warrants.values():
-        if warrant.status_at(instant) != "outstanding":
-            continue
+    for warrant in state.outstanding_warrants(instant):
         units = whole(warrant.units)
         amounts = [(a.security, a.quantity * units) for a in warrant.basket]
         amounts += [(a.security, a.quantity) for a in warrant.entitlements]
@@ -52,7 +51,7 @@ def _requirement(state: CompanyState, instant: datetime) -> dict[str, int]:
     """The cached requirement, recomputed when cleared or when a warrant has expired since."""
     if state.requirement is None or (state.requirement_until is not None and instant > state.requirement_until):
         state.requirement = required_by_class(state, instant)
-        open_expiries = [w.expires for w in state.warrants.values() if w.status_at(instant) == "outstanding"]
+        open_expiries = [w.expires for w in state.outstanding_warrants(instant)]
         state.requirement_until = min(open_expiries, default=None)
     return state.requirement
 

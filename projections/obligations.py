@@ -110,13 +110,9 @@ def _order(o: Obligation) -> tuple[bool, date, date, str]:
     return (o.deadline is None, o.deadline or o.arose, o.arose, o.id)
 
 
-def _day(state: CompanyState, when: date | datetime) -> date:
-    return when.astimezone(state.zone).date() if isinstance(when, datetime) else when
-
-
 def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
     fact = entry.fact
-    today = entry.effective.astimezone(state.zone).date()
+    today = state.local_day(entry.effective)
     for warrant in state.warrants.values():
         _adjustment_notices(book, warrant, today)
     kind = NOTICE_KINDS.get(type(fact))
@@ -130,17 +126,13 @@ def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
     elif isinstance(fact, ev.SuccessorAssumed):
         _assumed(state, book, fact)
     elif isinstance(fact, ev.ShareholderMaterialsSent):
-        for warrant in _outstanding(state, entry):
+        for warrant in state.outstanding_warrants(entry.effective):
             book.add(Obligation(f"{warrant.id}/18.7(iii)/{fact.id}", "§18.7(iii)", "shareholder_materials",
                                 warrant.id, fact.id or "", today, f"copies of {fact.description}, promptly"))
     elif isinstance(fact, ev.ReportDelivered):
         _report(state, book, fact)
     elif isinstance(fact, ev.WaiverSigned):
         book.waivers.append(fact)  # applied last: it may name a periodic report laid out at the end
-
-
-def _outstanding(state: CompanyState, entry: Entry) -> list[Warrant]:
-    return [w for w in state.warrants.values() if w.status_at(entry.effective) == "outstanding"]
 
 
 def _adjustment_notices(book: Book, warrant: Warrant, today: date) -> None:
@@ -159,7 +151,7 @@ def _adjustment_notices(book: Book, warrant: Warrant, today: date) -> None:
 
 def _concerned(state: CompanyState, fact: ev.Event, entry: Entry) -> list[Warrant]:
     """(a)–(c) concern holders of the warrant's class (or the common its preferred converts into); (d)–(f) all."""
-    warrants = _outstanding(state, entry)
+    warrants = state.outstanding_warrants(entry.effective)
     class_id = getattr(fact, "class_", None)
     if isinstance(fact, (ev.Reclassification, ev.MergerAgreed, ev.DissolutionApproved, ev.OtherActionProposed)):
         return warrants
@@ -217,9 +209,9 @@ def _actual_closing(book: Book, fact: ev.MergerCompleted, today: date) -> None:
 
 def _notice(state: CompanyState, book: Book, fact: ev.NoticeSent) -> None:
     """§12 delivery; §4.5 also needs the CFO's signature; both go to the registered holder's address."""
-    given = delivery.deemed_given(fact.method, _day(state, fact.sent),
-                                  _day(state, fact.received) if fact.received else None,
-                                  _day(state, fact.confirmed) if fact.confirmed else None)
+    given = delivery.deemed_given(fact.method, state.local_day(fact.sent),
+                                  state.local_day(fact.received) if fact.received else None,
+                                  state.local_day(fact.confirmed) if fact.confirmed else None)
     for obligation_id in fact.obligations:
         obligation = book.items.get(obligation_id)
         if obligation is None:
@@ -244,13 +236,13 @@ def _assumed(state: CompanyState, book: Book, fact: ev.SuccessorAssumed) -> None
     for obligation_id in book.agreements.get(fact.agreement, []):
         obligation = book.items[obligation_id]
         if obligation.section == "§4.3":
-            obligation.given = _day(state, fact.delivered)
+            obligation.given = state.local_day(fact.delivered)
             obligation.notices.append(fact.id or "")
 
 
 def _report(state: CompanyState, book: Book, fact: ev.ReportDelivered) -> None:
     """Shareholder materials are discharged now; periodic reports once their periods are laid out."""
-    delivered = _day(state, fact.delivered)
+    delivered = state.local_day(fact.delivered)
     if fact.kind != "shareholder_materials":
         book.reports.append((fact.kind, fact.period, delivered, fact.id or ""))
         return
@@ -274,12 +266,12 @@ def _waive(book: Book, fact: ev.WaiverSigned) -> None:
 
 def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
     """§18.7(i), (ii): from the issue date to the earlier of expiry and complete exercise."""
-    today = until.astimezone(state.zone).date()
+    today = state.local_day(until)
     for warrant in state.warrants.values():
-        ends = warrant.expires.astimezone(state.zone).date()
+        ends = state.local_day(warrant.expires)
         if warrant.units == 0 and warrant.exercises:
-            ends = min(ends, warrant.exercises[-1].effective.astimezone(state.zone).date())
-        issued = warrant.issued.astimezone(state.zone).date()
+            ends = min(ends, state.local_day(warrant.exercises[-1].effective))
+        issued = state.local_day(warrant.issued)
         for period in report_periods(state.fiscal_year_end, issued, ends):
             if period.end > today:
                 break

@@ -264,6 +264,13 @@ class CompanyState:
     def zone(self) -> ZoneInfo:
         return zone(self.timezone)
 
+    def outstanding_warrants(self, instant: datetime) -> list[Warrant]:
+        return [w for w in self.warrants.values() if w.status_at(instant) == "outstanding"]
+
+    def local_day(self, when: date | datetime) -> date:
+        """The company's calendar day of an instant (a date is its own day)."""
+        return when.astimezone(self.zone).date() if isinstance(when, datetime) else when
+
     def own(self, class_id: str) -> Security:
         """The company's own security of a class."""
         return Security(self.name or "", class_id)

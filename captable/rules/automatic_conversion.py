@@ -13,6 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from captable.numbers import format_exact as x
+from captable.numbers import whole
 from captable.rules import conventions
 from captable.rules.adjustment import Adjustment
 
@@ -37,5 +38,5 @@ def convert_warrant(price: Fraction, shares: Fraction, conversion_ratio: Fractio
 def converted_holding(shares: Fraction, conversion_ratio: Fraction) -> tuple[Fraction, Fraction]:
     """A holder's preferred into whole common shares and the fraction settled in cash."""
     common = shares * conversion_ratio
-    whole = Fraction(common.numerator // common.denominator)
-    return whole, common - whole
+    shares_whole = whole(common)
+    return Fraction(shares_whole), common - shares_whole

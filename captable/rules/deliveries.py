@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from captable.numbers import to_cents
+from captable.numbers import whole as whole_shares  # 'whole' names the local counts below
 from captable.rules.amounts import Amount, Security, quantity_of
 
 ZERO = Fraction(0)
@@ -35,10 +36,6 @@ class Delivery:
     cash_in_lieu: Fraction  # §16, rounded to the cent
 
 
-def _whole(q: Fraction) -> Fraction:
-    return Fraction(q.numerator // q.denominator)
-
-
 def deliver(
     units: Fraction, balance: Fraction, price: Fraction, security: Security,
     basket: Sequence[Amount], entitlements: Sequence[Amount], reason: str = "§1(a) shares purchased",
@@ -50,7 +47,7 @@ def deliver(
     for amount in basket:
         total = amount.quantity * units
         if amount.kind == "securities":
-            whole = _whole(total)
+            whole = whole_shares(total)
             fractional_value += (total - whole) * price / amount.quantity  # fractions_at_unit_price
             if amount.security == security:
                 primary = (whole, total - whole)
@@ -66,7 +63,7 @@ def deliver(
         part = amount.quantity * share
         reason = f"{amount.section} accrued by {amount.event}"
         if amount.kind == "securities":
-            whole = _whole(part)
+            whole = whole_shares(part)
             per_share = quantity_of(basket, amount.security) or Fraction(1)  # type: ignore[arg-type]
             fractional_value += (part - whole) * price / per_share
             if whole:

@@ -15,12 +15,6 @@ unissued is in breach at that instant.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
-
-
-def whole(q: Fraction) -> int:
-    """Whole shares: counts of issued or reserved shares are ints, which compare far faster than Fractions."""
-    return q.numerator // q.denominator
 
 
 def shortfalls(
