@@ -13,6 +13,7 @@ from typing import Any
 class Refused(Exception):
     code = "refused"
     section: str | None = None
+    exit_status = 1  # DESIGN §7: 1 refused input, 2 a usage error
 
     def __init__(
         self,
@@ -236,3 +237,58 @@ class ReplacementIncomplete(Refused):
 # Read models.
 class ViewsOverStore(Refused):
     code = "views_over_store"
+
+
+# The store, the command line and the environment (DESIGN §7: no traceback, ever).
+class BadOption(Refused):
+    """An option's value is malformed: a usage error."""
+
+    code = "bad_option"
+    exit_status = 2
+
+
+class Usage(Refused):
+    """The command line itself is wrong: an unknown command or option, a missing argument."""
+
+    code = "usage"
+    exit_status = 2
+
+
+class StoreNotFound(Refused):
+    code = "store_not_found"
+
+
+class StoreUnavailable(Refused):
+    """The store exists, or should, but cannot be opened: a folder, an unreachable server, no permission."""
+
+    code = "store_unavailable"
+
+
+class NotAStore(Refused):
+    code = "not_a_store"
+
+
+class StoreReadOnly(Refused):
+    code = "store_read_only"
+
+
+class UnreadableInput(Refused):
+    """An input file that is not UTF-8 text in lines of a sane length."""
+
+    code = "unreadable_input"
+
+
+class Interrupted(Refused):
+    code = "interrupted"
+
+
+class FileFailed(Refused):
+    """A file the command reads or writes (not the store) could not be used."""
+
+    code = "file_error"
+
+
+class Internal(Refused):
+    """A failure the engine did not foresee: reported with a code, never as a traceback."""
+
+    code = "internal_error"

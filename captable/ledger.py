@@ -83,8 +83,8 @@ def gc_paused() -> Iterator[None]:
 
 
 class Ledger:
-    def __init__(self, db: str) -> None:
-        self.store = Store(db)
+    def __init__(self, db: str, *, read_only: bool = False) -> None:
+        self.store = Store(db, read_only=read_only)
 
     def close(self) -> None:
         self.store.close()

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from captable.errors import ConcurrentWrite
+from captable import backends
+from captable.errors import ConcurrentWrite, StoreReadOnly
 from captable.events import BY_TOPIC, Event
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
@@ -138,48 +138,16 @@ class FactMapper(Mapper[UUID]):
         )
 
 
-def persistence_env(db: str) -> dict[str, str]:
-    """The library's settings for a SQLite path or a ``postgresql://`` URL."""
-    env = {"MAPPER_TOPIC": f"{__name__}:FactMapper"}
-    if db.startswith(("postgresql://", "postgres://")):
-        url = urlparse(db)
-        query = parse_qs(url.query)
-        env.update(
-            PERSISTENCE_MODULE="eventsourcing.postgres",
-            POSTGRES_DBNAME=unquote(url.path.lstrip("/")) or "postgres",
-            POSTGRES_HOST=url.hostname or "127.0.0.1",
-            POSTGRES_PORT=str(url.port or 5432),
-            POSTGRES_USER=unquote(url.username or "postgres"),
-            POSTGRES_PASSWORD=unquote(url.password or ""),
-        )
-        if "schema" in query:
-            env["POSTGRES_SCHEMA"] = query["schema"][0]
-    else:
-        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db, SQLITE_LOCK_TIMEOUT="30")
-    return env
-
-
-def _create_schema(env: dict[str, str]) -> None:
-    """A ``?schema=`` in the URL names a schema of its own, created on first use."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
-
-
 class Store(Application[UUID]):
     """The company streams and the index of companies."""
 
-    name = "captable"
+    name = backends.APPLICATION
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, *, read_only: bool = False) -> None:
+        """Open the store ``db`` names; a read-only store is never created (see ``backends``)."""
         self.db = db
-        env = persistence_env(db)
-        if env.get("POSTGRES_SCHEMA"):
-            _create_schema(env)
-        super().__init__(env)
+        self.read_only = read_only
+        super().__init__({"MAPPER_TOPIC": f"{__name__}:FactMapper", **backends.persistence_env(db, read_only=read_only)})
 
     def companies(self) -> list[str]:
         return [entry.company for entry in self.events.get(INDEX_STREAM)]
@@ -189,8 +157,14 @@ class Store(Application[UUID]):
 
     def append(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded] = ()) -> None:
         """Write a batch in one transaction; a lost race is a ``ConcurrentWrite``."""
+        if self.read_only:
+            raise StoreReadOnly("this store was opened for reading", field="db", value=self.db)
+        events = [*new_companies, *records]
         try:
-            self.events.put([*new_companies, *records])  # type: ignore[list-item]
+            if backends.is_postgres(self.db):
+                backends.insert_in_one_transaction(self.recorder, [self.mapper.to_stored_event(e) for e in events])
+            else:
+                self.events.put(events)  # type: ignore[arg-type]
         except IntegrityError as error:
             raise ConcurrentWrite(
                 "another writer appended to this company's history first; nothing was stored. "
