@@ -9,24 +9,81 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from captable import demo as demo_module
-from captable import audit_html, audit_report, documents, progress, queries, render
+from captable import audit_html, audit_report, boundary, documents, errors, progress, queries, render, textfiles
 from captable import verify as integrity
 from captable.errors import Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
 from projections import read_models
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="An event-sourced cap-table engine for warrants.")
+class _Guarded(TyperGroup):
+    """The command line's error boundary: every run ends in exit 0, 1 or 2 with a coded message (DESIGN §7)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            status = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            status = status if isinstance(status, int) else 0
+            if status == 130:  # typer's answer to Ctrl-C
+                raise errors.Interrupted("interrupted; an unfinished write stored nothing")
+        except typer.BadParameter as error:
+            status = _refuse(errors.BadOption(error.format_message(), field=_option_name(error)), _wants_json(argv))
+        except TyperException as error:  # an unknown command or option, a missing argument
+            status = _refuse(errors.Usage(_usage_text(error)), _wants_json(argv))
+        except typer.Abort:
+            status = _refuse(errors.Interrupted("aborted; an unfinished write stored nothing"), _wants_json(argv))
+        except Exception as error:  # the boundary: nothing escapes as a traceback
+            status = _refuse(boundary.explain(error), _wants_json(argv))
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    return "--json" in argv or "--format=json" in argv or any(
+        a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+
+
+def _option_name(error: typer.BadParameter) -> str | None:
+    if error.param is not None and error.param.opts:
+        return max(error.param.opts, key=len)
+    return error.param_hint if isinstance(error.param_hint, str) else None
+
+
+def _usage_text(error: TyperException) -> str:
+    context = getattr(error, "ctx", None)
+    hint = f" (see: {context.command_path} --help)" if context is not None else ""
+    return error.format_message() + hint  # type: ignore[attr-defined]
+
+
+def _refuse(refusal: errors.Refused, as_json: bool) -> int:
+    """Print a refusal (and the others reported with it): on standard error, and as JSON on standard output."""
+    others = getattr(refusal, "others", [])
+    if as_json:
+        body: dict[str, Any] = {"error": refusal.to_json()}
+        if others:
+            body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
+        _print_json(body)
+    for problem in [refusal, *others]:
+        err.print(f"[red]refused[/red] {escape(str(problem))}", markup=True, highlight=False)
+    return refusal.exit_status
+
+
+app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True,
+                  help="An event-sourced cap-table engine for warrants.")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -55,30 +112,13 @@ def _print_json(body: Any) -> None:
     sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
 
 
-@contextmanager
-def _refusals(as_json: bool) -> Iterator[None]:
-    """Report refusals with their code, section, field and value; exit 1."""
+def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
+    """Open the store (a read never creates one), do the work, close it."""
+    ledger = Ledger(ctx.obj.db, read_only=not writes)
     try:
-        yield
-    except Refused as refusal:
-        others = getattr(refusal, "others", [])
-        if as_json:
-            body = {"error": refusal.to_json()}
-            if others:
-                body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
-            _print_json(body)
-        for problem in [refusal, *others]:
-            err.print(f"[red]refused[/red] {problem}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
-
-
-def _with_ledger(ctx: typer.Context, as_json: bool, work: Callable[[Ledger], None]) -> None:
-    with _refusals(as_json):
-        ledger = Ledger(ctx.obj.db)
-        try:
-            work(ledger)
-        finally:
-            ledger.close()
+        work(ledger)
+    finally:
+        ledger.close()
 
 
 def _report(report: ImportReport, as_json: bool) -> None:
@@ -97,20 +137,19 @@ def _report(report: ImportReport, as_json: bool) -> None:
 def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
+    shown = progress.wanted(as_json)
+    lines = textfiles.read_lines(file)
+    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick:
+        incoming = _parse_all(lines, tick)
+
     def work(ledger: Ledger) -> None:
-        shown = progress.wanted(as_json)
-        with file.open(encoding="utf-8") as lines:
-            total = sum(1 for _ in lines) if shown else None  # read twice only for a bar someone sees
-            lines.seek(0)
-            with progress.bar(f"Reading {file.name}", total, shown) as tick:
-                incoming = _parse_all(lines, tick)
         with progress.bar("Deciding and storing", None, shown):
             stored = ledger.import_events(incoming)
         _report(stored, as_json)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work, writes=True)
 
 
-def _parse_all(lines: Any, tick: progress.Tick) -> list[Incoming]:
+def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
     incoming: list[Incoming] = []
     problems: list[Refused] = []
@@ -132,11 +171,12 @@ def _parse_all(lines: Any, tick: progress.Tick) -> list[Incoming]:
 def record(ctx: typer.Context, event: str = typer.Argument(..., help="One event as a JSON object, or - for stdin."),
            as_json: bool = JSON) -> None:
     """Record one event."""
-    text = sys.stdin.read() if event == "-" else event
+    text = textfiles.read_text(sys.stdin.buffer, "standard input") if event == "-" else event
+    incoming = parse_event(load_json(text))
 
     def work(ledger: Ledger) -> None:
-        _report(ledger.import_events([parse_event(load_json(text))]), as_json)
-    _with_ledger(ctx, as_json, work)
+        _report(ledger.import_events([incoming]), as_json)
+    _with_ledger(ctx, work, writes=True)
 
 
 @app.command()
@@ -146,7 +186,7 @@ def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
     def work(ledger: Ledger) -> None:
         body = queries.state(ledger, ctx.obj.company, as_of, known_at).to_json(warrant)
         _print_json(body) if as_json else render.state_tables(out, body)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 @app.command("exercise-quote")
@@ -163,7 +203,7 @@ def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warra
     def work(ledger: Ledger) -> None:
         quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, at, net, offering, deliver_to)
         _print_json(quote) if as_json else render.quote_table(out, quote)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 @app.command()
@@ -180,7 +220,7 @@ def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional
         if ics is not None:
             ics.write_bytes(documents.calendar_file(body))
         _print_json(body) if as_json else render.obligations_table(out, body)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 @app.command("notice-letter")
@@ -194,7 +234,7 @@ def notice_letter(ctx: typer.Context, obligation: str = typer.Argument(..., help
     def work(ledger: Ledger) -> None:
         letter = documents.draft(ledger, ctx.obj.company, obligation, on)
         sys.stdout.write(documents.markdown(letter) if fmt == "markdown" else documents.html_page(letter))
-    _with_ledger(ctx, False, work)
+    _with_ledger(ctx, work)
 
 
 views_app = typer.Typer(no_args_is_help=True, help="Browsable read models (sqlite-utils, datasette).")
@@ -217,7 +257,7 @@ def views_build(ctx: typer.Context, target: Path = typer.Option(Path("views.db")
             why = f" ({r.reason})" if r.reason else ""
             out.print(f"{r.company}: {r.mode}{why}; {r.events_applied} events applied; at stream position "
                       f"{r.position}; views in {target}")
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 quotes_app = typer.Typer(no_args_is_help=True, help="Closing market quotes (§1(c)(i)).")
@@ -233,12 +273,12 @@ def quotes_import(ctx: typer.Context, file: Path = typer.Argument(..., exists=Tr
                   event_id: Optional[str] = typer.Option(None, "--id", help="Default: quotes-CLASS-FIRST-LAST."),
                   as_json: bool = JSON) -> None:
     """Import a CSV of closing bid and asked prices as one MarketQuotes event."""
+    incoming = quotes_from_csv(textfiles.read_lines(file), class_id, f"Closing quotes imported from {file.name}",
+                               effective, event_id)
+
     def work(ledger: Ledger) -> None:
-        with file.open(encoding="utf-8", newline="") as lines:
-            incoming = quotes_from_csv(lines, class_id, f"Closing quotes imported from {file.name}",
-                                       effective, event_id)
         _report(ledger.import_events([incoming]), as_json)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work, writes=True)
 
 
 @app.command()
@@ -258,7 +298,7 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
             "event": r.fact.content(),
         } for r in history.records]
         _print_json({"company": history.company, "events": rows}) if as_json else render.log_table(out, rows)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 AUDIT_FORMATS = {"text": audit_report.text, "markdown": audit_report.markdown, "html": audit_html.page}
@@ -282,7 +322,7 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
         with progress.bar("Replaying", None, progress.wanted(fmt == "json")) as tick:
             body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant, tick)
         _print_json(body) if fmt == "json" else sys.stdout.write(AUDIT_FORMATS[fmt](body))
-    _with_ledger(ctx, fmt == "json", work)
+    _with_ledger(ctx, work)
 
 
 @app.command()
@@ -304,14 +344,13 @@ def verify(ctx: typer.Context, as_json: bool = JSON) -> None:
                           f"the {v.events} events before it are intact (head {v.head})", highlight=False)
         if not all(v.intact for v in verdicts):
             raise typer.Exit(1)
-    _with_ledger(ctx, as_json, work)
+    _with_ledger(ctx, work)
 
 
 @app.command()
 def demo(as_json: bool = JSON) -> None:
     """The Juniper warrant of 1997, end to end, in a temporary store."""
-    with _refusals(as_json):
-        ok = demo_module.run(out, as_json)
+    ok = demo_module.run(out, as_json)
     if not ok:
         raise typer.Exit(1)
 

@@ -43,7 +43,7 @@ def instant(text: str | None, tz: ZoneInfo, field: str) -> Instant:
     try:
         when = parse_when(text)
     except ValueError as error:
-        raise errors.InvalidEvent(str(error), field=field, value=text) from None
+        raise errors.BadOption(str(error), field=field, value=text) from None
     return Instant(str(text), end_of(when, tz))
 
 
@@ -91,9 +91,9 @@ def _units(text: str) -> Fraction:
     try:
         units = exact(text)
     except ValueError as error:
-        raise errors.InvalidEvent(str(error), field="shares", value=text) from None
+        raise errors.BadOption(str(error), field="shares", value=text) from None
     if units <= 0:
-        raise errors.InvalidEvent("shares must be greater than zero", field="shares", value=text)
+        raise errors.BadOption("shares must be greater than zero", field="shares", value=text)
     return units
 
 
@@ -113,7 +113,7 @@ def exercise_quote(
         outcome = cash_outcome(answer.state, at_, warrant, requested, deliver_to)  # type: ignore[arg-type]
     else:
         if net not in METHODS:
-            raise errors.InvalidEvent(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
+            raise errors.BadOption(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
         outcome = net_outcome(answer.state, at_, warrant, requested, net, offering, deliver_to)  # type: ignore[arg-type]
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
@@ -136,7 +136,7 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
     """Every obligation arisen by ``as_of`` as the books stood at ``known``, with its status then."""
     for status in statuses:
         if status not in STATUSES:
-            raise errors.InvalidEvent(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
+            raise errors.BadOption(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
     asked = view(ledger, company, as_of, known)
     company_state, found = obligations(asked.entries, asked.as_of.at)
     rows = [obligation_json(o, company_state.local_day(asked.as_of.at)) for o in found]

@@ -94,9 +94,9 @@ def test_the_store_clock_records_events_without_a_recorded_instant(acme):
     assert before <= acme.history("acme").records[-1].timestamp <= now()
 
 
-def test_a_query_instant_without_an_offset_is_refused(acme):
-    from captable.errors import InvalidEvent
+def test_a_query_instant_without_an_offset_is_refused_as_a_bad_option(acme):
+    from captable.errors import BadOption
 
-    with pytest.raises(InvalidEvent) as refused:
+    with pytest.raises(BadOption) as refused:
         at(acme, "1999-01-01T12:00:00")
-    assert refused.value.field == "as_of"
+    assert refused.value.field == "as_of" and refused.value.exit_status == 2

@@ -115,4 +115,4 @@ def test_the_command_line_lists_writes_the_calendar_and_drafts_the_letter(tmp_pa
                                  "--format", "html"])
     assert letter.exit_code == 0 and "$893/450" in letter.stdout and letter.stdout.startswith("<!doctype html>")
     wrong = runner.invoke(app, ["--db", db, "notices", "--status", "pending"])
-    assert wrong.exit_code == 1 and "status" in wrong.stderr
+    assert wrong.exit_code == 2 and "status" in wrong.stderr
