@@ -4,7 +4,8 @@ On both stores: an import killed with SIGKILL leaves all of its file or none
 of it, and an intact chain; writers racing each other never lose or
 duplicate an acknowledged event, and every conflict is a `concurrent_write`;
 eight commands started at once against a new PostgreSQL schema all end in a
-coded answer. `benchmarks/soak.py` runs the same with more kills and writers.
+coded answer. `benchmarks/soak.py` runs the same with more kills and writers
+(``CAPTABLE_SOAK_KILLS``, ``CAPTABLE_SOAK_WRITERS``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ from captable.verify import verify
 from tests.conftest import COMPANY, POSTGRES, _drop_schema, _postgres_url, record_all
 
 SCRIPT = str(Path(sys.executable).with_name("captable"))
-KILL_AT = (0.6, 0.8, 0.9, 0.95, 0.98)  # fractions of an uninterrupted import: the last ones fall in the write
+KILLS = int(os.environ.get("CAPTABLE_SOAK_KILLS", "5"))
+WRITERS = int(os.environ.get("CAPTABLE_SOAK_WRITERS", "4"))
+# Fractions of an uninterrupted import's time, crowding towards its end, where the write is.
+KILL_AT = [1 - 0.5 / (k + 1) ** 1.5 for k in range(KILLS)]
 HISTORY_EVENTS = 4000
 
 
@@ -124,12 +128,12 @@ def test_concurrent_writers_lose_and_duplicate_nothing(db):
         setup.close()
     forked = multiprocessing.get_context("fork")
     results = forked.Queue()
-    writers = [forked.Process(target=_writer, args=(db, f"w{k}", 12, results)) for k in range(4)]
+    writers = [forked.Process(target=_writer, args=(db, f"w{k}", 12, results)) for k in range(WRITERS)]
     for writer in writers:
         writer.start()
     for writer in writers:
         writer.join(timeout=120)
-    reported = [results.get(timeout=5) for _ in range(4 * 12)]
+    reported = [results.get(timeout=5) for _ in range(WRITERS * 12)]
     assert [r for r in reported if r[0] == "error"] == []
     acknowledged = sorted(i for outcome, i in reported if outcome == "stored")
     ledger = Ledger(db, read_only=True)
@@ -139,7 +143,8 @@ def test_concurrent_writers_lose_and_duplicate_nothing(db):
     finally:
         ledger.close()
     assert sorted(ids) == acknowledged and len(set(ids)) == len(ids)
-    print(f"{len(acknowledged)} acknowledged, {len(reported) - len(acknowledged)} concurrent_write conflicts")
+    print(f"{WRITERS} writers: {len(acknowledged)} acknowledged, {len(reported) - len(acknowledged)} "
+          "concurrent_write conflicts")
 
 
 @pytest.mark.postgres
