@@ -20,6 +20,7 @@ company's rows and its position are written in one transaction.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
@@ -102,9 +103,8 @@ def build(ledger: Ledger, out: str, rebuild: bool = False, today: date | None = 
             ledger.store.db).resolve():
         raise errors.ViewsOverStore("the views go to a file of their own, not the event store's; name another --out",
                              field="out", value=out)
-    db = Database(out)
+    db = _open_views(out)
     try:
-        db.execute("PRAGMA foreign_keys = ON")
         _prepare(db, rebuild)
         companies = ledger.companies()
         with db.atomic():  # a views file mirrors one store
@@ -113,6 +113,21 @@ def build(ledger: Ledger, out: str, rebuild: bool = False, today: date | None = 
         return [_build_company(db, ledger.history(c), today) for c in companies]
     finally:
         db.close()
+
+
+def _open_views(out: str) -> Database:
+    """The views file, or a refusal naming it: its folder must exist, and the file, if any, be SQLite."""
+    if not Path(out).resolve().parent.is_dir():
+        raise errors.FileFailed(f"the folder of {out} does not exist", field="out", value=out)
+    db = Database(out)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA user_version")  # reads the header: a file that is not SQLite fails here
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise errors.FileFailed(f"{out} is not a SQLite file of views ({error}); name another --out",
+                                field="out", value=out) from None
+    return db
 
 
 def _prepare(db: Database, rebuild: bool) -> None:

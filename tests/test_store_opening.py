@@ -129,6 +129,16 @@ def test_a_write_to_a_store_on_read_only_media_is_refused(read_only_media):
     assert result.exit_code == 1 and code_of(result) == "store_read_only"
 
 
+@pytest.mark.parametrize("out", ["no/such/folder/views.db", "notes.txt"], ids=["missing-folder", "not-sqlite"])
+def test_views_go_only_to_a_sqlite_file_in_an_existing_folder(tmp_path, out):
+    store = tmp_path / "j.db"
+    assert CliRunner().invoke(app, ["--db", str(store), "import", JUNIPER_EVENTS]).exit_code == 0
+    (tmp_path / "notes.txt").write_text("not a database\n", encoding="utf-8")
+    result = run(str(store), "views", "build", "--out", str(tmp_path / out))
+    assert result.exit_code == 1 and code_of(result) == "file_error" and json.loads(result.stdout)["error"]["field"] == "out"
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "not a database\n"
+
+
 # Input files ---------------------------------------------------------------------------------
 
 def test_importing_an_endless_device_is_refused_at_once(tmp_path):
