@@ -135,7 +135,8 @@ def record(ctx: typer.Context, event: str = typer.Argument(..., help="One event 
     text = sys.stdin.read() if event == "-" else event
 
     def work(ledger: Ledger) -> None:
-        _report(ledger.import_events([parse_event(load_json(text))]), as_json)
+        report = ledger.record(parse_event(load_json(text)))  # without an id, a new fact every time
+        _print_json(report.to_json()) if as_json else out.print(report.summary(), markup=False, highlight=False)
     _with_ledger(ctx, as_json, work)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,10 +57,33 @@ class History:
 class ImportReport:
     stored: dict[str, int] = field(default_factory=dict)
     already_stored: int = 0
+    ids: list[str] = field(default_factory=list)  # the ids stored, in stream order
 
     @property
     def total(self) -> int:
         return sum(self.stored.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stored": self.stored, "already_stored": self.already_stored, "ids": self.ids}
+
+    def summary(self) -> str:
+        """What a ``record`` stored, with the id it was given (so it can be retracted or cited later)."""
+        if self.ids:
+            return f"Stored {', '.join(self.ids)} for {', '.join(self.stored)}."
+        if self.already_stored:
+            return "Already stored (same id and content): skipped."
+        return "Nothing to store."
+
+
+def fresh_id(fact: Event) -> str:
+    """A new fact's id: its type, for a reader of the log, and a random part, for uniqueness."""
+    return f"{fact.type_name}-{uuid.uuid4().hex}"
+
+
+def content_id(fact: Event, body: str, occurrence: int) -> str:
+    """An imported line's id from its content (``body``, canonical) and its occurrence among identical
+    lines of the file, so that importing the same file again stores nothing new (DESIGN §5)."""
+    return f"{fact.type_name}-{hashlib.sha256(f'{body}#{occurrence}'.encode()).hexdigest()[:16]}"
 
 
 def _comparable(fact: Event) -> dict[str, Any]:
@@ -122,8 +146,13 @@ class Ledger:
 
     # Writing -------------------------------------------------------------
 
-    def record(self, data: dict[str, Any]) -> ImportReport:
-        return self.import_events([parse_event(data)])
+    def record(self, event: dict[str, Any] | Incoming) -> ImportReport:
+        """One new fact (DESIGN §5): without an ``id`` it gets a fresh one, so recording the same
+        content twice stores two events; with an ``id``, the same content again is a no-op."""
+        item = event if isinstance(event, Incoming) else parse_event(event)
+        if item.fact.id is None:
+            item = replace(item, fact=item.fact.model_copy(update={"id": fresh_id(item.fact)}))
+        return self.import_events([item])
 
     def import_events(self, incoming: Iterable[Incoming]) -> ImportReport:
         """Store every event or none: any refusal raises before anything is written."""
@@ -144,6 +173,7 @@ class Ledger:
             report.already_stored += duplicates
             if new:
                 report.stored[company] = len(new)
+                report.ids.extend(r.fact.id for r in new)  # type: ignore[misc]
                 records.extend(new)
                 if company not in existing:
                     added.append(CompanyAdded(INDEX_STREAM, self.store.index_version() + len(added) + 1,
@@ -179,8 +209,7 @@ class Ledger:
                 # Re-importing the same file is idempotent; identical lines stay distinct events.
                 body = canonical(_comparable(fact))
                 seen[body] += 1
-                digest = hashlib.sha256(f"{body}#{seen[body]}".encode()).hexdigest()[:16]
-                fact = fact.model_copy(update={"id": f"{fact.type_name}-{digest}"})
+                fact = fact.model_copy(update={"id": content_id(fact, body, seen[body])})
             prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[index]
             if prior is not None:
                 if _comparable(prior) != _comparable(fact):
