@@ -236,3 +236,20 @@ class ReplacementIncomplete(Refused):
 # Read models.
 class ViewsOverStore(Refused):
     code = "views_over_store"
+
+
+# Retractions, and what notices and waivers name (DESIGN §5, §6 item 20).
+class RetractionBreaksHistory(Refused):
+    code = "retraction_breaks_history"
+
+
+class AlreadyRetracted(Refused):
+    code = "already_retracted"
+
+
+class RetractionOfRetraction(Refused):
+    code = "retraction_of_retraction"
+
+
+class UnknownObligation(Refused):
+    code = "unknown_obligation"

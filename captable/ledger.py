@@ -1,8 +1,9 @@
 """The application service: import and record facts, read them back, answer queries.
 
 Writing follows decide-then-fold: a batch is validated in effective order
-against the state at each new event's effective instant, then appended to
-the company's stream in one transaction. Reading folds the stream (see
+against the state at each new event's effective instant (retractions and
+what rests on them: see ``batch``), then appended to the company's stream
+in one transaction. Reading folds the stream (see
 ``projections``) as of an effective instant and as known at a recorded one.
 """
 
@@ -20,17 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.decide import decide
-from captable.events import CompanyFormed, Event, EventRetracted
+from captable.batch import decide_batch
+from captable.events import CompanyFormed, Event
 from captable.instants import UTC, now
 from captable.intake import Incoming, parse_event
 from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, chain_hash, stream_id
-from projections.fold import apply, fold_into, initial_state
+from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
-
-_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
-
 
 @dataclass(frozen=True)
 class History:
@@ -232,7 +230,7 @@ class Ledger:
             new.extend(entries(fact, recorded, seq, tz))
             lines[seq] = item.line
 
-        decided = self._decide(history, new, set(stored) | set(fresh), lines)
+        decided = decide_batch(history.entries, new, lines)
         records = []
         prev = history.head_hash
         stream = stream_id(history.company)
@@ -261,32 +259,3 @@ class Ledger:
                 f"recorded instants never go back: the stream's last is {last.isoformat()}",
                 field="recorded", value=item.recorded.isoformat(), line=item.line)
         return recorded
-
-    @staticmethod
-    def _decide(history: History, new: Sequence[Entry], ids: set[str], lines: dict[int, int | None]) -> dict[int, Event]:
-        """Each new fact against the state at its effective instant, in effective order."""
-        first_new = new[0].seq
-        decided: dict[int, Event] = {}
-        retractions = [e for e in new if isinstance(e.fact, EventRetracted)]
-        others = [e for e in new if not isinstance(e.fact, EventRetracted)]
-        # Retractions recorded in this batch do not hide events from this batch's own checks.
-        merged = known_at(in_effective_order([*history.entries, *others]), _END_OF_TIME)
-        state = initial_state(merged)
-        for item in merged:
-            if item.seq >= first_new and not item.phase:
-                try:
-                    fact = decide(state, item, ids)
-                except errors.Refused as refusal:
-                    raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
-                decided[item.seq] = fact
-            if item.seq in decided and decided[item.seq] is not item.fact:
-                item = replace(item, fact=decided[item.seq])
-            apply(state, item)
-        for item in retractions:
-            if item.phase:
-                continue
-            try:
-                decide(state, item, ids)
-            except errors.Refused as refusal:
-                raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
-        return decided
