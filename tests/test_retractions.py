@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from captable import queries
-from captable.calendars import business_days_after
+from captable.calendars import business_days_after, is_business_day, is_trading_day
 from captable.ledger import Ledger
 from captable.rules.notices import deemed_given, is_post_office_day, latest_mailing, prior_notice_deadline
 from tests.conftest import COMPANY, record_all
@@ -273,6 +273,14 @@ def test_the_business_day_arithmetic_of_section_12_works_at_every_year_end_the_e
             later = next(latest + timedelta(days=n) for n in range(1, 9) if is_post_office_day(latest + timedelta(n)))
             assert is_post_office_day(latest) and business_days_after(latest, 3) <= day < business_days_after(later, 3)
             assert prior_notice_deadline(day) == day - timedelta(days=20)
+
+
+def test_christmas_is_neither_a_business_day_nor_a_trading_day_in_any_year_the_engine_accepts():
+    """The holidays package stops at 2100; the calendars carry its rules on to 2200 and the days after it."""
+    for year in range(FIRST_DAY.year, LAST_DAY.year + 1):
+        assert not is_business_day(date(year, 12, 25)) and not is_trading_day(date(year, 12, 25)), year
+    assert not is_business_day(date(2150, 7, 3))  # Independence Day on a Saturday, observed on the Friday
+    assert business_days_after(date(2200, 12, 31), 1) == date(2201, 1, 2)  # over New Year's Day 2201
 
 
 def test_history_before_the_first_retraction_is_unchanged_as_known_before_it(acme):
