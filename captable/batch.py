@@ -118,7 +118,7 @@ def _refuse_dependents(base: Sequence[Entry], batch: Sequence[Entry], decided: d
                        lines: Mapping[int, int | None], gone: Mapping[str, Entry], since: Key,
                        broken: Mapping[str, errors.Refused]) -> None:
     """Refuse the batch if facts stand without the retracted ones only, naming them all."""
-    before = _fold(in_effective_order([*base, *batch]), range(0), lines, dict(decided), since)
+    before = _fold(in_effective_order([*base, *batch]), range(0), lines, decided, since)
     dependents = [name for name in broken if name not in before]
     if not dependents:
         return

@@ -9,15 +9,18 @@ Every accepted history answers ``state``, ``notices`` and ``audit`` at any as-of
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from captable import queries
 from captable.calendars import business_days_after, is_business_day, is_trading_day
+from captable.cli import app
 from captable.ledger import Ledger
 from captable.rules.notices import deemed_given, is_post_office_day, latest_mailing, prior_notice_deadline
 from tests.conftest import COMPANY, record_all
@@ -51,7 +54,8 @@ def payment_for(tmp_path: Path, *events: dict[str, Any], units: int = 1000, at: 
     scratch = Ledger(str(tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}.db"))
     try:
         record_all(scratch, *COMPANY, *events)
-        return queries.exercise_quote(scratch, None, "W-1", str(units), at)["payment_due"]  # type: ignore[no-any-return]
+        quote = queries.exercise_quote(scratch, None, "W-1", str(units), at)
+        return quote["payment_due"]  # type: ignore[no-any-return]
     finally:
         scratch.close()
 
@@ -85,6 +89,15 @@ def test_retracting_a_warrant_issuance_that_an_exercise_rests_on_is_refused_nami
     assert_names(refusal, "retraction_breaks_history", "event", ["x1"], None)
     assert refusal.event == "retract-warrant" and "unknown_warrant" in refusal.message
     answers_everywhere(acme)
+
+
+def test_the_record_command_refuses_such_a_retraction_with_exit_1_and_the_dependent_ids(acme, db):
+    accept(acme, EXERCISE)
+    result = CliRunner().invoke(app, ["--db", db, "record", "--json", json.dumps(retract("warrant"))])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["field"], error["value"]) == ("retraction_breaks_history", "event", ["x1"])
+    assert len(hashes(acme)) == len(COMPANY) + 1
 
 
 def test_retracting_a_share_class_names_every_fact_that_rests_on_it(acme):
