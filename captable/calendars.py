@@ -4,6 +4,7 @@ Its NYSE calendar knows the exchange's unscheduled closures (11–14 September
 2001) as well as its scheduled holidays; the NYSE calendar is used for NASDAQ
 listings too (DESIGN §5). Business days are Monday to Friday except United
 States federal holidays as observed (1999-12-31 is not one; Good Friday is).
+Both calendars cover every year an instant may lie in (see ``LAST_YEAR``).
 """
 
 from __future__ import annotations
@@ -11,17 +12,31 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+from holidays.countries import UnitedStates
+from holidays.financial import NewYorkStockExchange
+
+# Instants lie in 1900–2200 (DESIGN §7), and §12 counts a few days past the last of them. The
+# package stops at 2100 and is silent after it (no holidays at all); the rules it states (5 U.S.C.
+# §6103, the exchange's rules) carry on unchanged, as the law stands today.
+LAST_YEAR = 2201
+
+
+class _Federal(UnitedStates):
+    end_year = LAST_YEAR
+
+
+class _Exchange(NewYorkStockExchange):
+    end_year = LAST_YEAR
 
 
 @lru_cache(maxsize=None)
 def _exchange_closed(year: int) -> frozenset[date]:
-    return frozenset(holidays.financial_holidays("NYSE", years=year))
+    return frozenset(_Exchange(years=year))
 
 
 @lru_cache(maxsize=None)
 def _federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.US(years=year, observed=True))
+    return frozenset(_Federal(years=year, observed=True))
 
 
 def is_trading_day(day: date) -> bool:

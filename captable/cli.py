@@ -121,12 +121,16 @@ def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: 
         ledger.close()
 
 
-def _report(report: ImportReport, as_json: bool) -> None:
+def _report(report: ImportReport, as_json: bool, *, ids: bool = False) -> None:
+    """What was stored; with ``ids``, the ids given, so that a recorded fact can be cited or retracted."""
     if as_json:
-        _print_json({"stored": report.stored, "already_stored": report.already_stored})
+        _print_json({"stored": report.stored, "already_stored": report.already_stored,
+                     **({"ids": report.ids} if ids else {})})
         return
     for company, count in report.stored.items():
-        out.print(f"Stored {count} event{'s' if count != 1 else ''} for {company}.")
+        named = f" ({', '.join(report.ids)})" if ids else ""
+        out.print(f"Stored {count} event{'s' if count != 1 else ''} for {company}{named}.", markup=False,
+                  highlight=False)
     if report.already_stored:
         out.print(f"{report.already_stored} already stored (same id and content): skipped.")
     if not report.stored and not report.already_stored:
@@ -175,7 +179,7 @@ def record(ctx: typer.Context, event: str = typer.Argument(..., help="One event 
     incoming = parse_event(load_json(text))
 
     def work(ledger: Ledger) -> None:
-        _report(ledger.import_events([incoming]), as_json)
+        _report(ledger.record(incoming), as_json, ids=True)  # without an id, a new fact every time
     _with_ledger(ctx, work, writes=True)
 
 

@@ -8,7 +8,8 @@ fact was accepted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from difflib import get_close_matches
 from fractions import Fraction
 
 from captable import errors
@@ -19,9 +20,10 @@ from captable.rules.cash_exercise import require_payment
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
 
-Decider = Callable[[CompanyState, Entry, Collection[str]], ev.Event]
+Decider = Callable[[CompanyState, Entry], ev.Event]
 
-def decide(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def decide(state: CompanyState, entry: Entry, obligations: Collection[str] = ()) -> ev.Event:
+    """The fact to store, or a refusal; ``obligations`` are the ids a notice or waiver may name here."""
     fact = entry.fact
     if state.company is None and not isinstance(fact, ev.CompanyFormed):
         raise errors.UnknownCompany(
@@ -31,7 +33,9 @@ def decide(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.
     share_class = getattr(fact, "class_", None)
     if share_class is not None and not isinstance(fact, (ev.ShareClassCreated, ev.StockSplit)):
         _require_class(state, share_class, "class")
-    return DECIDERS.get(type(fact), _accept)(state, entry, known_ids)
+    if isinstance(fact, (ev.NoticeSent, ev.WaiverSigned)):
+        _require_obligations(fact, obligations)
+    return DECIDERS.get(type(fact), _accept)(state, entry)
 
 
 def _require_class(state: CompanyState, class_id: str, field: str) -> None:
@@ -39,17 +43,17 @@ def _require_class(state: CompanyState, class_id: str, field: str) -> None:
         raise errors.UnknownClass(f"no share class {class_id!r} exists at this instant", field=field, value=class_id)
 
 
-def _accept(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _accept(state: CompanyState, entry: Entry) -> ev.Event:
     return entry.fact
 
 
-def _company_formed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _company_formed(state: CompanyState, entry: Entry) -> ev.Event:
     if state.company is not None:
         raise errors.DuplicateCompany(f"company {state.company!r} is already formed", field="company", value=entry.fact.company)
     return entry.fact
 
 
-def _class_created(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _class_created(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.ShareClassCreated = entry.fact  # type: ignore[assignment]
     if fact.class_ in state.classes:
         raise errors.DuplicateClass(f"share class {fact.class_!r} already exists", field="class", value=fact.class_)
@@ -63,7 +67,7 @@ def _class_created(state: CompanyState, entry: Entry, known_ids: Collection[str]
     return fact
 
 
-def _authorized_changed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _authorized_changed(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.AuthorizedSharesChanged = entry.fact  # type: ignore[assignment]
     outstanding = state.classes[fact.class_].outstanding
     if fact.authorized < outstanding:
@@ -85,7 +89,7 @@ def _require_room(state: CompanyState, class_id: str, adding: Fraction, field: s
         )
 
 
-def _shares_issued(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _shares_issued(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.SharesIssued = entry.fact  # type: ignore[assignment]
     _require_room(state, fact.class_, fact.shares, "shares")
     return fact
@@ -100,13 +104,13 @@ def _require_holding(state: CompanyState, class_id: str, holder: str, shares: Fr
         )
 
 
-def _shares_cancelled(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _shares_cancelled(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.SharesCancelled = entry.fact  # type: ignore[assignment]
     _require_holding(state, fact.class_, fact.holder, fact.shares, "holder")
     return fact
 
 
-def _shares_transferred(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _shares_transferred(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.SharesTransferred = entry.fact  # type: ignore[assignment]
     _require_holding(state, fact.class_, fact.from_, fact.shares, "from")
     return fact
@@ -119,7 +123,7 @@ def _convertible(state: CompanyState, class_id: str) -> None:
         raise errors.NotConvertible(f"{class_id} {why}", field="class", value=class_id)
 
 
-def _shares_converted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _shares_converted(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.SharesConverted = entry.fact  # type: ignore[assignment]
     _convertible(state, fact.class_)
     _require_holding(state, fact.class_, fact.holder, fact.shares, "holder")
@@ -128,7 +132,7 @@ def _shares_converted(state: CompanyState, entry: Entry, known_ids: Collection[s
     return fact
 
 
-def _stock_split(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _stock_split(state: CompanyState, entry: Entry) -> ev.Event:
     """§4.1, and "as nearly as may be possible" (§4.3) a split of a successor's stock."""
     fact: ev.StockSplit = entry.fact  # type: ignore[assignment]
     share_class = state.classes.get(fact.class_)
@@ -141,13 +145,13 @@ def _stock_split(state: CompanyState, entry: Entry, known_ids: Collection[str]) 
     return fact
 
 
-def _stock_dividend(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _stock_dividend(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.StockDividend = entry.fact  # type: ignore[assignment]
     _require_class(state, fact.paid_class, "paid_class")
     return fact
 
 
-def _distribution(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _distribution(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.Distribution = entry.fact  # type: ignore[assignment]
     for n, security in enumerate(fact.securities_per_share or ()):
         if security.issuer == state.name:
@@ -155,14 +159,14 @@ def _distribution(state: CompanyState, entry: Entry, known_ids: Collection[str])
     return fact
 
 
-def _reclassification(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _reclassification(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.Reclassification = entry.fact  # type: ignore[assignment]
     for n, part in enumerate(fact.into):
         _require_class(state, part.class_, f"into.{n}.class")
     return fact
 
 
-def _merger_completed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _merger_completed(state: CompanyState, entry: Entry) -> ev.Event:
     """§4.3: a completion names its agreement and gives consideration for every class a warrant delivers."""
     fact: ev.MergerCompleted = entry.fact  # type: ignore[assignment]
     agreement = state.agreements.get(fact.agreement)
@@ -182,7 +186,7 @@ def _merger_completed(state: CompanyState, entry: Entry, known_ids: Collection[s
     return fact
 
 
-def _preferred_converted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _preferred_converted(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.PreferredConverted = entry.fact  # type: ignore[assignment]
     _convertible(state, fact.class_)
     preferred = state.classes[fact.class_]
@@ -190,13 +194,13 @@ def _preferred_converted(state: CompanyState, entry: Entry, known_ids: Collectio
     return fact
 
 
-def _ratio_adjusted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _ratio_adjusted(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.ConversionRatioAdjusted = entry.fact  # type: ignore[assignment]
     _convertible(state, fact.class_)
     return fact
 
 
-def _warrant_issued(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _warrant_issued(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.WarrantIssued = entry.fact  # type: ignore[assignment]
     if fact.warrant in state.warrants:
         raise errors.DuplicateWarrant(f"warrant {fact.warrant!r} already exists", field="warrant", value=fact.warrant)
@@ -205,14 +209,14 @@ def _warrant_issued(state: CompanyState, entry: Entry, known_ids: Collection[str
     return fact
 
 
-def _warrant_exercised(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _warrant_exercised(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.WarrantExercised = entry.fact  # type: ignore[assignment]
     outcome = cash_outcome(state, entry.effective, fact.warrant, fact.shares, fact.deliver_to, fact.new_certificate)
     require_payment(fact.payment, outcome.payment_due)
     return _with_computed(fact, outcome, "§1(a), §16")
 
 
-def _warrant_net_exercised(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _warrant_net_exercised(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.WarrantNetExercised = entry.fact  # type: ignore[assignment]
     outcome = net_outcome(state, entry.effective, fact.warrant, fact.shares, fact.method, fact.offering,
                           fact.deliver_to, fact.new_certificate)
@@ -238,7 +242,7 @@ def _open_warrant(state: CompanyState, entry: Entry) -> Warrant:
     return warrant
 
 
-def _warrant_transferred(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _warrant_transferred(state: CompanyState, entry: Entry) -> ev.Event:
     """§2: a transfer needs a basis (registration, Rule 144, opinion of counsel) and the transferee's agreement."""
     fact: ev.WarrantTransferred = entry.fact  # type: ignore[assignment]
     _open_warrant(state, entry)
@@ -255,7 +259,7 @@ def _warrant_transferred(state: CompanyState, entry: Entry, known_ids: Collectio
     return fact
 
 
-def _warrant_replaced(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _warrant_replaced(state: CompanyState, entry: Entry) -> ev.Event:
     """§15: evidence, plus an indemnity for loss, theft or destruction, or surrender if mutilated."""
     fact: ev.WarrantReplaced = entry.fact  # type: ignore[assignment]
     warrant_of(state, fact.warrant)
@@ -268,12 +272,12 @@ def _warrant_replaced(state: CompanyState, entry: Entry, known_ids: Collection[s
     return fact
 
 
-def _holder_address_changed(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _holder_address_changed(state: CompanyState, entry: Entry) -> ev.Event:
     warrant_of(state, entry.fact.warrant)  # type: ignore[attr-defined]
     return entry.fact
 
 
-def _board_adjustment(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
+def _board_adjustment(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.BoardAdjustment = entry.fact  # type: ignore[assignment]
     _open_warrant(state, entry)
     if fact.price is None and fact.shares is None and fact.security is None:
@@ -282,11 +286,35 @@ def _board_adjustment(state: CompanyState, entry: Entry, known_ids: Collection[s
     return fact
 
 
-def _event_retracted(state: CompanyState, entry: Entry, known_ids: Collection[str]) -> ev.Event:
-    fact: ev.EventRetracted = entry.fact  # type: ignore[assignment]
-    if fact.event not in known_ids:
-        raise errors.UnknownEvent(f"no stored event has id {fact.event!r}", field="event", value=fact.event)
-    return fact
+def _require_obligations(fact: ev.NoticeSent | ev.WaiverSigned, known: Collection[str]) -> None:
+    """A notice (§12) or a waiver (§11) names obligations that have arisen by its effective instant."""
+    for name in fact.obligations:
+        if name not in known:
+            nearest = get_close_matches(name, sorted(known), n=3, cutoff=0)
+            hint = f"; the nearest are {', '.join(nearest)}" if nearest else "; none has arisen by then"
+            raise errors.UnknownObligation(
+                f"no obligation {name!r} exists at this event's effective instant{hint} (`captable notices "
+                "--as-of` that day lists them)", field="obligations", value=name,
+                section="§11" if isinstance(fact, ev.WaiverSigned) else "§12")
+
+
+def check_retraction(fact: ev.EventRetracted, known: Mapping[str, ev.Event], retracted: Mapping[str, str]) -> None:
+    """DESIGN §6 item 20: a retraction names a fact recorded before it that still counts.
+
+    A retraction is final: it is never itself retracted (a fact retracted by mistake is recorded
+    again under a new id), and a fact is retracted once.
+    """
+    target = known.get(fact.event)
+    if target is None:
+        raise errors.UnknownEvent(f"no event with id {fact.event!r} is stored or recorded before this line",
+                                  field="event", value=fact.event)
+    if isinstance(target, ev.EventRetracted):
+        raise errors.RetractionOfRetraction(
+            f"{fact.event!r} is a retraction, and a retraction is final; to count {target.event!r} again, "
+            "record it again under a new id", field="event", value=fact.event)
+    if fact.event in retracted:
+        raise errors.AlreadyRetracted(f"{fact.event!r} is already retracted by {retracted[fact.event]!r}",
+                                      field="event", value=fact.event)
 
 
 DECIDERS: dict[type[ev.Event], Decider] = {
@@ -311,5 +339,4 @@ DECIDERS: dict[type[ev.Event], Decider] = {
     ev.WarrantReplaced: _warrant_replaced,
     ev.HolderAddressChanged: _holder_address_changed,
     ev.BoardAdjustment: _board_adjustment,
-    ev.EventRetracted: _event_retracted,
 }

@@ -292,3 +292,20 @@ class Internal(Refused):
     """A failure the engine did not foresee: reported with a code, never as a traceback."""
 
     code = "internal_error"
+
+
+# Retractions, and what notices and waivers name (DESIGN §5, §6 item 20).
+class RetractionBreaksHistory(Refused):
+    code = "retraction_breaks_history"
+
+
+class AlreadyRetracted(Refused):
+    code = "already_retracted"
+
+
+class RetractionOfRetraction(Refused):
+    code = "retraction_of_retraction"
+
+
+class UnknownObligation(Refused):
+    code = "unknown_obligation"

@@ -1,8 +1,9 @@
 """The application service: import and record facts, read them back, answer queries.
 
 Writing follows decide-then-fold: a batch is validated in effective order
-against the state at each new event's effective instant, then appended to
-the company's stream in one transaction. Reading folds the stream (see
+against the state at each new event's effective instant (retractions and
+what rests on them: see ``batch``), then appended to the company's stream
+in one transaction. Reading folds the stream (see
 ``projections``) as of an effective instant and as known at a recorded one.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,17 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.decide import decide
-from captable.events import CompanyFormed, Event, EventRetracted
+from captable.batch import decide_batch
+from captable.events import CompanyFormed, Event
 from captable.instants import UTC, now
 from captable.intake import Incoming, parse_event
 from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, chain_hash, stream_id
-from projections.fold import apply, fold_into, initial_state
+from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
-
-_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
-
 
 @dataclass(frozen=True)
 class History:
@@ -56,10 +55,22 @@ class History:
 class ImportReport:
     stored: dict[str, int] = field(default_factory=dict)
     already_stored: int = 0
+    ids: list[str] = field(default_factory=list)  # the ids stored, in stream order
 
     @property
     def total(self) -> int:
         return sum(self.stored.values())
+
+
+def fresh_id(fact: Event) -> str:
+    """A new fact's id: its type, for a reader of the log, and a random part, for uniqueness."""
+    return f"{fact.type_name}-{uuid.uuid4().hex}"
+
+
+def content_id(fact: Event, body: str, occurrence: int) -> str:
+    """An imported line's id from its content (``body``, canonical) and its occurrence among identical
+    lines of the file, so that importing the same file again stores nothing new (DESIGN §5)."""
+    return f"{fact.type_name}-{hashlib.sha256(f'{body}#{occurrence}'.encode()).hexdigest()[:16]}"
 
 
 def _comparable(fact: Event) -> dict[str, Any]:
@@ -122,8 +133,13 @@ class Ledger:
 
     # Writing -------------------------------------------------------------
 
-    def record(self, data: dict[str, Any]) -> ImportReport:
-        return self.import_events([parse_event(data)])
+    def record(self, event: dict[str, Any] | Incoming) -> ImportReport:
+        """One new fact (DESIGN §5): without an ``id`` it gets a fresh one, so recording the same
+        content twice stores two events; with an ``id``, the same content again is a no-op."""
+        item = event if isinstance(event, Incoming) else parse_event(event)
+        if item.fact.id is None:
+            item = replace(item, fact=item.fact.model_copy(update={"id": fresh_id(item.fact)}))
+        return self.import_events([item])
 
     def import_events(self, incoming: Iterable[Incoming]) -> ImportReport:
         """Store every event or none: any refusal raises before anything is written."""
@@ -144,6 +160,7 @@ class Ledger:
             report.already_stored += duplicates
             if new:
                 report.stored[company] = len(new)
+                report.ids.extend(r.fact.id for r in new)  # type: ignore[misc]
                 records.extend(new)
                 if company not in existing:
                     added.append(CompanyAdded(INDEX_STREAM, self.store.index_version() + len(added) + 1,
@@ -179,8 +196,7 @@ class Ledger:
                 # Re-importing the same file is idempotent; identical lines stay distinct events.
                 body = canonical(_comparable(fact))
                 seen[body] += 1
-                digest = hashlib.sha256(f"{body}#{seen[body]}".encode()).hexdigest()[:16]
-                fact = fact.model_copy(update={"id": f"{fact.type_name}-{digest}"})
+                fact = fact.model_copy(update={"id": content_id(fact, body, seen[body])})
             prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[index]
             if prior is not None:
                 if _comparable(prior) != _comparable(fact):
@@ -203,7 +219,7 @@ class Ledger:
             new.extend(entries(fact, recorded, seq, tz))
             lines[seq] = item.line
 
-        decided = self._decide(history, new, set(stored) | set(fresh), lines)
+        decided = decide_batch(history.entries, new, lines)
         records = []
         prev = history.head_hash
         stream = stream_id(history.company)
@@ -232,32 +248,3 @@ class Ledger:
                 f"recorded instants never go back: the stream's last is {last.isoformat()}",
                 field="recorded", value=item.recorded.isoformat(), line=item.line)
         return recorded
-
-    @staticmethod
-    def _decide(history: History, new: Sequence[Entry], ids: set[str], lines: dict[int, int | None]) -> dict[int, Event]:
-        """Each new fact against the state at its effective instant, in effective order."""
-        first_new = new[0].seq
-        decided: dict[int, Event] = {}
-        retractions = [e for e in new if isinstance(e.fact, EventRetracted)]
-        others = [e for e in new if not isinstance(e.fact, EventRetracted)]
-        # Retractions recorded in this batch do not hide events from this batch's own checks.
-        merged = known_at(in_effective_order([*history.entries, *others]), _END_OF_TIME)
-        state = initial_state(merged)
-        for item in merged:
-            if item.seq >= first_new and not item.phase:
-                try:
-                    fact = decide(state, item, ids)
-                except errors.Refused as refusal:
-                    raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
-                decided[item.seq] = fact
-            if item.seq in decided and decided[item.seq] is not item.fact:
-                item = replace(item, fact=decided[item.seq])
-            apply(state, item)
-        for item in retractions:
-            if item.phase:
-                continue
-            try:
-                decide(state, item, ids)
-            except errors.Refused as refusal:
-                raise refusal.at(line=lines[item.seq], event=item.fact.id) from None
-        return decided

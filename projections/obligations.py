@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from captable import events as ev
 from captable.rules import notices as delivery
-from captable.rules.reports import report_periods
+from captable.rules.reports import Period, report_periods
 from projections.fold import apply, initial_state
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
@@ -87,6 +87,14 @@ class Observer:
         apply(self.state, entry)
         if not entry.phase:
             _observe(self.state, self.book, entry)
+
+    def nameable(self, waiver: bool = False) -> set[str]:
+        """The obligation ids a notice may name at this point of the fold: those arisen so far. A §11
+        waiver may also name any §18.7 report of a warrant's life, ahead of its period."""
+        names = set(self.book.items)
+        if waiver:
+            names.update(report_id(w.id, p) for w in self.state.warrants.values() for p in _periods(self.state, w))
+        return names
 
     def settle(self, until: datetime) -> list[Obligation]:
         """Lay out the periodic reports up to ``until``, apply the waivers, and list everything."""
@@ -268,15 +276,11 @@ def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
     """§18.7(i), (ii): from the issue date to the earlier of expiry and complete exercise."""
     today = state.local_day(until)
     for warrant in state.warrants.values():
-        ends = state.local_day(warrant.expires)
-        if warrant.units == 0 and warrant.exercises:
-            ends = min(ends, state.local_day(warrant.exercises[-1].effective))
-        issued = state.local_day(warrant.issued)
-        for period in report_periods(state.fiscal_year_end, issued, ends):
+        for period in _periods(state, warrant):
             if period.end > today:
                 break
             obligation = Obligation(
-                f"{warrant.id}/18.7/{period.kind}/{period.label}", "§18.7(i)" if period.kind == "annual" else
+                report_id(warrant.id, period), "§18.7(i)" if period.kind == "annual" else
                 "§18.7(ii)", f"{period.kind}_report", warrant.id, warrant.issued_event, period.end,
                 f"{'audited annual' if period.kind == 'annual' else 'unaudited quarterly'} statements for "
                 f"{period.label}", target=period.end, deadline=period.due, lapsed=not period.owed,
@@ -286,3 +290,15 @@ def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
                     obligation.given = day if obligation.given is None else min(obligation.given, day)
                     obligation.notices.append(event)
             book.add(obligation)
+
+
+def report_id(warrant: str, period: Period) -> str:
+    return f"{warrant}/18.7/{period.kind}/{period.label}"
+
+
+def _periods(state: CompanyState, warrant: Warrant) -> list[Period]:
+    """The warrant's §18.7 periods, from its issue date to the earlier of expiry and complete exercise."""
+    ends = state.local_day(warrant.expires)
+    if warrant.units == 0 and warrant.exercises:
+        ends = min(ends, state.local_day(warrant.exercises[-1].effective))
+    return report_periods(state.fiscal_year_end, state.local_day(warrant.issued), ends)
