@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import PlainSerializer, PlainValidator
 
-_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
-_RATIO = re.compile(r"[+-]?\d+/\d+")
+# ASCII digits only: \d also matches "１２" and Arabic-Indic digits, which Fraction would read.
+_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+")
 
 CENT = Fraction(1, 100)
 
