@@ -236,3 +236,8 @@ class ReplacementIncomplete(Refused):
 # Read models.
 class ViewsOverStore(Refused):
     code = "views_over_store"
+
+
+# Strict intake (DESIGN §7): a key written twice in one JSON object.
+class DuplicateKey(Refused):
+    code = "duplicate_key"
