@@ -62,10 +62,20 @@ def _marked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
+def _json_int(text: str) -> int:
+    if len(text) > _INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits is too long")
+    return int(text)
+
+
+_INT_DIGITS = 4300  # Python's own bound on reading an int from text, with a message a person can use
+
 # One decoder, built once: a JSON number with a point is kept as text, and a repeated
 # key is refused, because the last one silently winning would change "type" or "shares".
-_DECODER = json.JSONDecoder(parse_float=JsonFloat, parse_constant=_refuse_constant, object_pairs_hook=_unique_object)
-_MARKING = json.JSONDecoder(parse_float=JsonFloat, parse_constant=_refuse_constant, object_pairs_hook=_marked_object)
+_DECODER = json.JSONDecoder(parse_float=JsonFloat, parse_int=_json_int, parse_constant=_refuse_constant,
+                            object_pairs_hook=_unique_object)
+_MARKING = json.JSONDecoder(parse_float=JsonFloat, parse_int=_json_int, parse_constant=_refuse_constant,
+                            object_pairs_hook=_marked_object)
 
 
 def load_json(text: str, line: int | None = None) -> Any:
@@ -215,8 +225,10 @@ def _unknown_type(kind: Any, line: int | None) -> InvalidEvent:
 
 
 def _nearest(written: str, names: Iterable[str]) -> str | None:
-    near = difflib.get_close_matches(written, list(names), n=1, cutoff=0.6)
-    return near[0] if near else None
+    """The valid name nearest to ``written``, ignoring case ("listed" is Listed, not Delisted)."""
+    by_lower = {name.lower(): name for name in names}
+    near = difflib.get_close_matches(written.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[near[0]] if near else None
 
 
 def _valid_names(annotation: Any, path: list[str]) -> list[str]:

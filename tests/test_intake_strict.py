@@ -121,6 +121,23 @@ def test_a_fiscal_year_end_in_non_ascii_digits_is_refused(acme):
     assert_names(refusal, "invalid_event", "fiscal_year_end", "１２-３１", None)
 
 
+@pytest.mark.parametrize("changes, field, value", [
+    pytest.param({"shares": "9" * 41, "payment": "1"}, "shares", "9" * 41, id="a-41-digit-share-count"),
+    pytest.param({"shares": 10**40, "payment": "1"}, "shares", 10**40, id="a-41-digit-json-integer"),
+    pytest.param({"payment": "8930." + "0" * 40}, "payment", "8930." + "0" * 40, id="forty-decimal-places"),
+    pytest.param({"payment": "1/" + "7" * 4300}, "payment", "1/" + "7" * 4300, id="past-pythons-int-limit"),
+])
+def test_a_number_written_in_more_than_forty_digits_is_refused(acme, changes, field, value):
+    # The adjustments' arithmetic would grow it past what can be printed (a str of an int holds 4,300 digits).
+    assert_names(refuse(acme, exercise(**changes)), "invalid_event", field, value, None)
+
+
+def test_a_json_integer_too_long_to_read_is_malformed_json(acme):
+    refusal = refuse(acme, json.dumps(exercise())[:-1] + ', "payment": ' + "9" * 5000 + "}")
+    assert refusal.code == "malformed_json"
+    assert "5000 digits" in refusal.message and "sys." not in refusal.message
+
+
 # 4. Strict types -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("event, field", [
@@ -294,6 +311,11 @@ def test_an_unknown_type_is_named_with_the_nearest_valid_type(acme):
     refusal = refuse(acme, {**exercise(), "type": "WarantIssued"})
     assert_names(refusal, "invalid_event", "type", "WarantIssued", None)
     assert "did you mean 'WarrantIssued'?" in refusal.message
+
+
+def test_an_unknown_type_in_the_wrong_case_is_named_with_its_own_type(acme):
+    refusal = refuse(acme, {**LISTED, "type": "listed"})
+    assert "did you mean 'Listed'?" in refusal.message
 
 
 def test_an_unknown_type_with_no_near_match_lists_the_valid_types(acme):
