@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from captable import queries
 from captable.errors import Refused
 from captable.events import BY_TYPE
-from captable.intake import read_lines
+from captable.intake import load_json, parse_event, read_lines
 from captable.ledger import Ledger
 from tests.conftest import JUNIPER
 
@@ -287,3 +287,25 @@ def test_a_mutated_history_is_stored_or_refused_and_then_answered_or_refused(wor
         ledger.close()
         db.unlink()
         history.unlink()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from([s for s in ODD_STRINGS if len(s) < 50])
+    | st.text(max_size=12) | PLAUSIBLE
+    | st.sampled_from(sorted(BY_TYPE) + FIELD_NAMES),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6),
+                                                               inner, max_size=6),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None)
+@given(kind=st.sampled_from(sorted(BY_TYPE)), fields=st.dictionaries(st.sampled_from(FIELD_NAMES), JSON, max_size=8),
+       cut=st.integers(min_value=0, max_value=400) | st.none())
+def test_any_json_is_read_as_an_event_or_refused(kind, fields, cut):
+    """Without a store: any object under any type name, whole or cut short, parses or is refused."""
+    text = json.dumps({"type": kind, **fields})[:cut]
+    try:
+        parse_event(load_json(text, 1), 1)
+    except Refused as refusal:
+        str(refusal).encode("utf-8")
