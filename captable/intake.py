@@ -62,13 +62,13 @@ def _marked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
+_INT_DIGITS = 4300  # Python's own bound on reading an int from text, with a message a person can use
+
+
 def _json_int(text: str) -> int:
     if len(text) > _INT_DIGITS:
         raise ValueError(f"an integer of {len(text)} digits is too long")
     return int(text)
-
-
-_INT_DIGITS = 4300  # Python's own bound on reading an int from text, with a message a person can use
 
 # One decoder, built once: a JSON number with a point is kept as text, and a repeated
 # key is refused, because the last one silently winning would change "type" or "shares".
@@ -96,7 +96,8 @@ def _duplicate_key(data: Any, line: int | None) -> DuplicateKey:
             field = ".".join([*path, value.key])
             return DuplicateKey(
                 f"the key {value.key!r} appears {len(value.values)} times in one object; "
-                "keep only the one you mean", field=printable(field), value=value.values, line=line)
+                "keep only the one you mean", field=printable(field),
+                value=[printable(v) if isinstance(v, str) else v for v in value.values], line=line)
     raise AssertionError("a repeated key was reported but not found")  # pragma: no cover
 
 
