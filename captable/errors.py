@@ -309,3 +309,8 @@ class RetractionOfRetraction(Refused):
 
 class UnknownObligation(Refused):
     code = "unknown_obligation"
+
+
+# Strict intake (DESIGN §7): a key written twice in one JSON object.
+class DuplicateKey(Refused):
+    code = "duplicate_key"

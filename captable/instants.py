@@ -10,41 +10,71 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import PlainSerializer, PlainValidator
 
 PACIFIC = "America/Los_Angeles"
 UTC = timezone.utc
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# More than six digits after the seconds' decimal point: finer than a microsecond.
+_SUB_MICROSECOND = re.compile(r"[.,][0-9]{7,}")
 _ONE_MICROSECOND = timedelta(microseconds=1)
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+D = TypeVar("D", date, datetime)
 
 
 def parse_when(value: Any) -> date | datetime:
-    """A date, or a date-time that carries its offset; naive date-times are refused."""
+    """A date, or a date-time that carries its offset, within the years 1900–2200 (DESIGN §3, §7)."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        return value
+        return within_range(value)
     elif isinstance(value, str):
         text = value.strip()
+        _require_iso_text(text, value)
         if _DATE.fullmatch(text):
-            return date.fromisoformat(text)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(
-                f"{value!r} is neither a date (1999-06-25) nor a date-time "
-                "with an offset (2003-12-15T17:00:00-08:00)"
-            ) from None
+            return within_range(_read(date.fromisoformat, text, value))
+        moment = _read(datetime.fromisoformat, text.replace("Z", "+00:00"), value)
     else:
         raise ValueError(f"expected a date or date-time string, got {type(value).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(
             f"{value!s} has no UTC offset; write it with one, e.g. {moment.isoformat()}-08:00"
         )
-    return moment
+    return within_range(moment)
+
+
+def _require_iso_text(text: str, value: str) -> None:
+    """ASCII digits only, and no finer than a microsecond: nothing is silently truncated."""
+    if not text.isascii():
+        # \d would read "１９９９" or Arabic-Indic digits as a year.
+        raise ValueError(f"{value!r} must be written with ASCII digits, e.g. 1999-06-25")
+    if _SUB_MICROSECOND.search(text):
+        raise ValueError(f"{value!r} is finer than a microsecond; write at most six digits after the seconds")
+
+
+def _read(parse: Any, text: str, value: str) -> Any:
+    try:
+        return parse(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is neither a date (1999-06-25) nor a date-time "
+            "with an offset (2003-12-15T17:00:00-08:00)"
+        ) from None
+
+
+def within_range(when: D) -> D:
+    """The one range check for every instant (DESIGN §7): the years 1900–2200, as written.
+
+    Far dates are typing errors, and near year 1 or 9999 the start or end of
+    a day in another zone would overflow ``datetime``.
+    """
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise ValueError(f"{when.isoformat()} lies outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return when
 
 
 def parse_date(value: Any) -> date:
@@ -98,3 +128,19 @@ def now() -> datetime:
 def local_text(instant: datetime, tz: ZoneInfo) -> str:
     """An instant shown in the company's zone with its offset."""
     return instant.astimezone(tz).isoformat()
+
+
+def precedes(first: date | datetime, second: date | datetime) -> bool:
+    """Whether ``first`` certainly lies before ``second``, without the company's zone.
+
+    Two date-times compare as instants; otherwise by calendar day, a
+    date-time's day being the one in its own offset, so a same-day pair of a
+    date and a date-time is never refused.
+    """
+    if isinstance(first, datetime) and isinstance(second, datetime):
+        return first < second
+    return _day(first) < _day(second)
+
+
+def _day(when: date | datetime) -> date:
+    return when.date() if isinstance(when, datetime) else when

@@ -1,18 +1,21 @@
-"""Reading events from JSON Lines: exact numbers, one clear error per bad line."""
+"""Reading events from JSON Lines: exact numbers, one clear error per bad line (DESIGN §5, §7)."""
 
 from __future__ import annotations
 
 import csv
+import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from captable.errors import InvalidEvent, MalformedJson, Refused
-from captable.events import EVENT, Event
+from captable.errors import DuplicateKey, InvalidEvent, MalformedJson, Refused
+from captable.events import BY_TYPE, EVENT, Event
 from captable.instants import parse_aware
 from captable.numbers import JsonFloat
 
@@ -30,17 +33,125 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+class _RepeatedKey(Exception):
+    """Raised inside the decoder; ``load_json`` then finds where, to name it."""
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _RepeatedKey
+    return obj
+
+
+class _Repeated(dict):  # type: ignore[type-arg]
+    """An object that named a key twice, with every value given for it."""
+
+    key: str
+    values: list[Any]
+
+
+def _marked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    marked = _Repeated(obj)
+    marked.key, marked.values = key, [v for k, v in pairs if k == key]
+    return marked
+
+
+_INT_DIGITS = 4300  # Python's own bound on reading an int from text, with a message a person can use
+
+
+def _json_int(text: str) -> int:
+    if len(text) > _INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits is too long")
+    return int(text)
+
+# One decoder, built once: a JSON number with a point is kept as text, and a repeated
+# key is refused, because the last one silently winning would change "type" or "shares".
+_DECODER = json.JSONDecoder(parse_float=JsonFloat, parse_int=_json_int, parse_constant=_refuse_constant,
+                            object_pairs_hook=_unique_object)
+_MARKING = json.JSONDecoder(parse_float=JsonFloat, parse_int=_json_int, parse_constant=_refuse_constant,
+                            object_pairs_hook=_marked_object)
+
+
 def load_json(text: str, line: int | None = None) -> Any:
+    """The one place JSON from users is parsed (DESIGN §7): exact numbers, unique keys, bounded depth."""
     try:
-        return json.loads(text, parse_float=JsonFloat, parse_constant=_refuse_constant)
-    except (json.JSONDecodeError, ValueError) as error:
-        raise MalformedJson(f"not valid JSON: {error}", line=line, value=text[:200]) from None
+        return _DECODER.decode(text)
+    except _RepeatedKey:
+        raise _duplicate_key(_MARKING.decode(text), line) from None
+    except RecursionError:
+        raise MalformedJson("not valid JSON: nested too deeply", line=line, value=printable(text[:200])) from None
+    except ValueError as error:  # JSONDecodeError, a constant such as NaN, an integer of too many digits
+        raise MalformedJson(f"not valid JSON: {error}", line=line, value=printable(text[:200])) from None
+
+
+def _duplicate_key(data: Any, line: int | None) -> DuplicateKey:
+    for value, path in _walk(data):
+        if isinstance(value, _Repeated):
+            field = ".".join([*path, value.key])
+            return DuplicateKey(
+                f"the key {value.key!r} appears {len(value.values)} times in one object; "
+                "keep only the one you mean", field=printable(field),
+                value=[printable(v) if isinstance(v, str) else v for v in value.values], line=line)
+    raise AssertionError("a repeated key was reported but not found")  # pragma: no cover
+
+
+def _walk(data: Any) -> Iterator[tuple[Any, list[str]]]:
+    """Every object and list inside ``data``, outermost first, with its path; no recursion."""
+    stack: list[tuple[Any, list[str]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        yield value, path
+        members = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((v, [*path, str(k)]) for k, v in reversed(list(members)) if isinstance(v, (dict, list)))
+
+
+MAX_DEPTH = 10  # the deepest event (a net exercise's quotes, a merger's securities) nests 5 levels
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate written as an escape, so that a refusal can be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(text) else text
+
+
+def _screen(data: Any, line: int | None) -> None:
+    """Before pydantic sees an event: no unreasonable nesting, and no lone UTF-16 surrogate
+    (``\\ud800`` escaped in JSON) in any key or string, which UTF-8 cannot store."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            raise InvalidEvent(f"the event nests deeper than {MAX_DEPTH} levels; no event needs that",
+                               field=printable(".".join(path)), line=line)
+        members = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, member in members:
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                raise _surrogate(".".join([*path, printable(key)]), key, line)
+            if isinstance(member, str):
+                if not member.isascii() and _SURROGATE.search(member):
+                    raise _surrogate(".".join([*path, str(key)]), member, line)
+            elif isinstance(member, (dict, list)):
+                stack.append((member, (*path, str(key))))
+
+
+def _surrogate(field: str, text: str, line: int | None) -> InvalidEvent:
+    return InvalidEvent("the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character; "
+                        "write the character itself or its full surrogate pair", field=printable(field),
+                        value=printable(text), line=line)
 
 
 def parse_event(data: Any, line: int | None = None) -> Incoming:
     """One event object into its model; ``recorded`` is taken aside (import only, DESIGN §3)."""
+    if isinstance(data, (dict, list)):
+        _screen(data, line)
     if not isinstance(data, dict):
-        raise InvalidEvent("each line must be one JSON object", line=line, value=str(data)[:200])
+        raise InvalidEvent("each line must be one JSON object", line=line, value=printable(str(data)[:200]))
     data = dict(data)
     recorded = None
     if "recorded" in data:
@@ -61,29 +172,91 @@ def _field_path(loc: tuple[Any, ...]) -> list[str]:
     return [str(part) for part in loc if not (isinstance(part, str) and ("[" in part or part.startswith("function-")))]
 
 
+# Strict types (events/base.py) in words a person can act on.
+_EXPECTED = {
+    "bool_type": 'must be JSON true or false (not "yes", 1 or "on")',
+    "string_type": "must be a JSON string",
+    "list_type": "must be a JSON list",
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+}
+
+
 def _invalid(error: ValidationError, data: dict[str, Any], line: int | None) -> Refused:
+    """The first problem, named as the user wrote it; a misspelt field before the one it misses."""
     problems = error.errors(include_url=False)
-    first = problems[0]
-    loc = _field_path(first["loc"])
-    if first["type"] == "union_tag_invalid" or first["type"] == "union_tag_not_found":
-        return InvalidEvent(
-            f"unknown or missing event type {data.get('type')!r}", field="type", value=data.get("type"), line=line,
-        )
-    if loc and loc[0] == data.get("type"):
-        loc = loc[1:]
+    kind = data.get("type")
+    if problems[0]["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return _unknown_type(kind, line)
+    first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
+    loc = _without_type(_field_path(first["loc"]), kind)
     field = ".".join(loc) or None
-    message = first["msg"].removeprefix("Value error, ")
+    message = _EXPECTED.get(first["type"]) or first["msg"].removeprefix("Value error, ")
+    shown = {tuple(loc)}
     if first["type"] == "extra_forbidden":
-        message = f"{data.get('type')} has no field {field!r}"
+        near = _nearest(loc[-1], _valid_names(BY_TYPE[kind], loc[:-1]))
+        message = f"{kind} has no field {field!r}"
+        if near:
+            # The field it misspells is reported missing too: one problem, not two.
+            shown.add((*loc[:-1], near))
+            message += f"; did you mean {'.'.join([*loc[:-1], near])!r}?"
     elif first["type"] == "missing":
-        message = f"{data.get('type')} needs the field {field!r}"
-    more = len({tuple(_field_path(p["loc"])) for p in problems}) - 1  # a union's members count once
+        message = f"{kind} needs the field {field!r}"
+    more = len({tuple(_without_type(_field_path(p["loc"]), kind)) for p in problems} - shown)
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''} in this event)"
-    value = first.get("input")
-    if first["type"] == "missing":
-        value = None
+    value = None if first["type"] == "missing" else first.get("input")
     return InvalidEvent(message, field=field, value=value, line=line)
+
+
+def _without_type(loc: list[str], kind: Any) -> list[str]:
+    """pydantic starts a location with the event's type (the union's tag)."""
+    return loc[1:] if loc and loc[0] == kind else loc
+
+
+def _unknown_type(kind: Any, line: int | None) -> InvalidEvent:
+    """Name the nearest event type, or list them all when none is near."""
+    if kind is None:
+        message = "the event has no \"type\"; it is one of " + ", ".join(BY_TYPE)
+    else:
+        near = _nearest(kind, BY_TYPE) if isinstance(kind, str) else None
+        message = f"unknown event type {kind!r}; " + (
+            f"did you mean {near!r}?" if near else "the types are " + ", ".join(BY_TYPE))
+    return InvalidEvent(message, field="type", value=kind, line=line)
+
+
+def _nearest(written: str, names: Iterable[str]) -> str | None:
+    """The valid name nearest to ``written``, ignoring case ("listed" is Listed, not Delisted)."""
+    by_lower = {name.lower(): name for name in names}
+    near = difflib.get_close_matches(written.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[near[0]] if near else None
+
+
+def _valid_names(annotation: Any, path: list[str]) -> list[str]:
+    """The field names (as written in JSON) of the model found at ``path`` inside ``annotation``."""
+    models = _models(annotation)
+    if not path:
+        return [info.alias or name for model in models for name, info in model.model_fields.items()]
+    head, rest = path[0], path[1:]
+    for model in models:
+        for name, info in model.model_fields.items():
+            if head in (name, info.alias):
+                return _valid_names(info.annotation, rest)
+    for container in _containers(annotation):
+        return _valid_names(get_args(container)[-1], rest)  # a list's item, a dict's value
+    return []
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    return get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    return [t for t in _members(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def _containers(annotation: Any) -> list[Any]:
+    return [t for t in _members(annotation) if get_origin(t) in (list, dict)]
 
 
 def read_lines(lines: Iterable[str]) -> Iterator[Incoming]:

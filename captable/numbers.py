@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import PlainSerializer, PlainValidator
 
-_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
-_RATIO = re.compile(r"[+-]?\d+/\d+")
+# ASCII digits only: \d also matches "１２" and Arabic-Indic digits, which Fraction would read.
+_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+")
 
 CENT = Fraction(1, 100)
 
@@ -106,6 +107,23 @@ def is_whole(q: Fraction) -> bool:
     return q.denominator == 1
 
 
+MAX_DIGITS = 40
+
+
+def given(value: Any) -> Fraction:
+    """A quantity as an input gives it: exact, and written in at most ``MAX_DIGITS`` digits.
+
+    No share count, price or ratio needs more; a longer one is a slip of the
+    keyboard, and the arithmetic of adjustments would grow it past what a
+    ``str`` of an int may hold (4,300 digits).
+    """
+    if isinstance(value, str) and len(value) > MAX_DIGITS and sum(c in "0123456789" for c in value) > MAX_DIGITS:
+        raise ValueError(f"{value[:20]}… has more than {MAX_DIGITS} digits")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS:
+        raise ValueError(f"the integer has more than {MAX_DIGITS} digits")
+    return exact(value)
+
+
 def _positive(q: Fraction) -> Fraction:
     if q <= 0:
         raise ValueError(f"must be greater than zero, got {format_exact(q)}")
@@ -132,6 +150,7 @@ def _serialize(q: Fraction) -> str:
 _OUT = PlainSerializer(_serialize, return_type=str)
 
 Exact = Annotated[Fraction, PlainValidator(exact), _OUT]
-Positive = Annotated[Fraction, PlainValidator(lambda v: _positive(exact(v))), _OUT]
-NonNegative = Annotated[Fraction, PlainValidator(lambda v: _non_negative(exact(v))), _OUT]
-WholeShares = Annotated[Fraction, PlainValidator(lambda v: _whole_positive(exact(v))), _OUT]
+# What a user writes (the catalogue's fields); ``Exact`` also reads what the engine computed.
+Positive = Annotated[Fraction, PlainValidator(lambda v: _positive(given(v))), _OUT]
+NonNegative = Annotated[Fraction, PlainValidator(lambda v: _non_negative(given(v))), _OUT]
+WholeShares = Annotated[Fraction, PlainValidator(lambda v: _whole_positive(given(v))), _OUT]

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import re
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from captable.instants import When
 from captable.numbers import Positive
 
 
-class Frozen(BaseModel):
-    """Immutable, strict about unknown fields, and able to read ``class``/``from``."""
+# C0, DEL and C1 controls: invisible in a terminal, and a newline in an id forges a line of output.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or blank")
+    return value
+
+
+def _identifier(value: str) -> str:
+    """An id, or a reference to one (DESIGN §5): not blank, and no control characters."""
+    _not_blank(value)
+    if _CONTROL.search(value):
+        raise ValueError(f"{value!r} contains a control character; ids are printable text")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_identifier)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+
+
+class Frozen(BaseModel):
+    """Immutable, strict about unknown fields, and able to read ``class``/``from``.
+
+    Strict types: a careless exporter's ``"yes"`` or ``1`` for true, or a
+    number for a name, is refused rather than coerced (DESIGN §7).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
 
 class Event(Frozen):
@@ -27,9 +54,9 @@ class Event(Frozen):
     TOPIC: ClassVar[str]
     class_version: ClassVar[int] = 1
 
-    id: str | None = None
+    id: Id | None = None
     effective: When
-    company: str | None = None
+    company: Id | None = None
     source: str | None = None
 
     @classmethod
@@ -49,21 +76,21 @@ class Event(Frozen):
 
 
 class Party(Frozen):
-    name: str = Field(min_length=1)
-    address: str = Field(min_length=1)
+    name: Text
+    address: Text
 
 
 class SecurityRef(Frozen):
-    issuer: str = Field(min_length=1)
-    class_: str = Field(alias="class", min_length=1)
+    issuer: Id
+    class_: Id = Field(alias="class")
 
 
 class SecurityQuantity(Frozen):
-    issuer: str = Field(min_length=1)
-    class_: str = Field(alias="class", min_length=1)
+    issuer: Id
+    class_: Id = Field(alias="class")
     quantity: Positive
 
 
 class ClassQuantity(Frozen):
-    class_: str = Field(alias="class", min_length=1)
+    class_: Id = Field(alias="class")
     quantity: Positive

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from captable.events.base import Event, Frozen, Party, SecurityRef
-from captable.instants import Day, Moment, When
+from captable.events.base import Event, Frozen, Id, Party, SecurityRef, Text
+from captable.instants import Day, Moment, When, precedes
 from captable.numbers import Exact, NonNegative, Positive
 
 Units = Positive | Literal["all"]
@@ -16,13 +17,13 @@ Units = Positive | Literal["all"]
 
 class WarrantIssued(Event):
     type: Literal["WarrantIssued"] = "WarrantIssued"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     holder: Party
-    class_: str = Field(alias="class", min_length=1)
+    class_: Id = Field(alias="class")
     shares: Positive
     price: Positive
     expires: Moment
-    certificate: str = Field(min_length=1)
+    certificate: Id
     category: Literal["financing_warrant"] | None = None
 
 
@@ -47,7 +48,7 @@ class ExerciseOutcome(Frozen):
     fraction: Exact
     cash_in_lieu: Exact
     certificate_cancelled: str
-    new_certificate: str | None = None
+    new_certificate: Id | None = None
     deliveries: list[Delivery]
 
 
@@ -74,7 +75,7 @@ class PerSharePrice(Frozen):
     price: Exact
     exchange: str | None = None
     quotes: list[QuoteUsed] = []
-    offering: str | None = None
+    offering: Id | None = None
     valuation: str | None = None
 
 
@@ -92,28 +93,28 @@ class NetExerciseOutcome(ExerciseOutcome):
 
 class WarrantExercised(Event):
     type: Literal["WarrantExercised"] = "WarrantExercised"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     shares: Units
     payment: NonNegative
-    deliver_to: str | None = None
-    new_certificate: str | None = None
+    deliver_to: Text | None = None
+    new_certificate: Id | None = None
     computed: ExerciseOutcome | None = None
 
 
 class WarrantNetExercised(Event):
     type: Literal["WarrantNetExercised"] = "WarrantNetExercised"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     shares: Units
     method: Literal["market", "public_offering", "board"]
-    offering: str | None = None
-    deliver_to: str | None = None
-    new_certificate: str | None = None
+    offering: Id | None = None
+    deliver_to: Text | None = None
+    new_certificate: Id | None = None
     computed: NetExerciseOutcome | None = None
 
 
 class WarrantTransferred(Event):
     type: Literal["WarrantTransferred"] = "WarrantTransferred"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     to: Party
     basis: Literal["registration", "rule_144", "opinion_of_counsel"] | None = None
     transferee_agreed: bool = False
@@ -121,60 +122,70 @@ class WarrantTransferred(Event):
 
 class WarrantReplaced(Event):
     type: Literal["WarrantReplaced"] = "WarrantReplaced"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     reason: Literal["lost", "stolen", "destroyed", "mutilated"]
-    evidence: str = Field(min_length=1)
-    indemnity: str | None = None
+    evidence: Text
+    indemnity: Text | None = None
     surrendered: bool | None = None
-    certificate: str = Field(min_length=1)
+    certificate: Id
 
 
 class HolderAddressChanged(Event):
     type: Literal["HolderAddressChanged"] = "HolderAddressChanged"
-    warrant: str = Field(min_length=1)
-    address: str = Field(min_length=1)
+    warrant: Id
+    address: Text
 
 
 class BoardAdjustment(Event):
     type: Literal["BoardAdjustment"] = "BoardAdjustment"
-    warrant: str = Field(min_length=1)
+    warrant: Id
     price: Positive | None = None
     shares: Positive | None = None
     security: SecurityRef | None = None
-    reason: str = Field(min_length=1)
+    reason: Text
 
 
 class NoticeSent(Event):
     type: Literal["NoticeSent"] = "NoticeSent"
-    obligations: list[str] = Field(min_length=1)
+    obligations: list[Id] = Field(min_length=1)
     method: Literal["personal", "courier", "telecopy", "mail"]
     sent: When
     received: When | None = None
     confirmed: When | None = None
-    signed_by: str = Field(min_length=1)
-    to: str = Field(min_length=1)
+    signed_by: Text
+    to: Text
+
+    @field_validator("received", "confirmed")
+    @classmethod
+    def _not_before_sent(cls, when: date | datetime | None, info: ValidationInfo) -> date | datetime | None:
+        """§12: a notice is received or confirmed after it is sent, never before."""
+        sent = info.data.get("sent")
+        if when is not None and sent is not None and precedes(when, sent):
+            raise ValueError(f"{info.field_name} {when.isoformat()} precedes sent {sent.isoformat()}; "
+                             "a notice is received or confirmed after it is sent (§12)")
+        return when
 
 
 class ReportDelivered(Event):
     type: Literal["ReportDelivered"] = "ReportDelivered"
     kind: Literal["annual", "quarterly", "shareholder_materials"]
-    period: str = Field(min_length=1)
+    period: Text
     delivered: When
 
 
 class ShareholderMaterialsSent(Event):
     type: Literal["ShareholderMaterialsSent"] = "ShareholderMaterialsSent"
-    description: str = Field(min_length=1)
+    description: Text
 
 
 class WaiverSigned(Event):
     type: Literal["WaiverSigned"] = "WaiverSigned"
     by: Literal["holder", "company"]
-    obligations: list[str] = Field(min_length=1)
-    text: str = Field(min_length=1)
+    obligations: list[Id] = Field(min_length=1)
+    text: Text
 
 
 class EventRetracted(Event):
     type: Literal["EventRetracted"] = "EventRetracted"
-    event: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    event: Id
+    reason: Text
