@@ -1,24 +1,37 @@
-"""The event store: the ``eventsourcing`` library, one stream per company.
+"""The event store: the ``eventsourcing`` library, one stream per company, each row sealed in a hash chain.
 
 A SQLite file by default; a ``postgresql://`` URL selects the library's
-PostgreSQL module. Each stored event is a ``Recorded`` fact: the fact as it
-was accepted, the instant the store accepted it, and a SHA-256 hash chained
-to the previous event of the company's stream, so that an edit, deletion,
-insertion or reordering of stored rows can be detected. A batch is written
-with one ``insert_events`` call, which is one transaction: it lands whole or
-not at all, and a writer that lost a race for a stream position gets an
-``IntegrityError`` (an optimistic-concurrency conflict), never a lost or
-duplicated event.
+PostgreSQL module. Three kinds of rows, each sealed into a chain
+(``captable.chain``), so that everything that changes an answer is covered
+(DESIGN §7):
+
+- a company's **events**: the fact (its effective instant included), its type
+  (the topic column) and ``class_version``, the recorded instant, the company
+  and the stream position;
+- the **index of companies**: one entry per company, its position being the
+  company's place in the store;
+- each company's **journal**: one commit per write batch, naming the positions
+  it wrote and the head hash it left. The journal's chain starts from the
+  company's index entry, and each commit's head covers the events before it,
+  so the events are bound to the company's place in the index; and a stream
+  that no longer ends where its last commit says was truncated, or extended
+  outside the engine.
+
+A batch (its events, any new index entries and one commit per company) is
+written with one ``insert_events`` call, which is one transaction: it lands
+whole or not at all, and a writer that lost a race for a stream position gets
+an ``IntegrityError`` (an optimistic-concurrency conflict), never a lost or
+duplicated event. Reading a company's history checks its chain as it parses
+the rows and refuses a broken one (``StoreTampered``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -26,43 +39,37 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from captable.errors import ConcurrentWrite
+from captable.chain import GENESIS, Break, Links, company_prefix, content_matches, json_text, link, seal
+from captable.errors import ConcurrentWrite, StoreTampered
 from captable.events import BY_TOPIC, Event
+from captable.instants import now
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
 INDEX_STREAM = uuid5(_NAMESPACE, "index:companies")
-_INDEX_TOPIC = "captable.index:CompanyAdded"
-GENESIS = "0" * 64
+INDEX_TOPIC = "captable.index:CompanyAdded"
+JOURNAL_TOPIC = "captable.journal:Committed"
 
 
+@lru_cache(maxsize=64)
 def stream_id(company: str) -> UUID:
     return uuid5(_NAMESPACE, f"company:{company}")
+
+
+@lru_cache(maxsize=64)
+def journal_id(company: str) -> UUID:
+    return uuid5(_NAMESPACE, f"journal:{company}")
 
 
 def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-@lru_cache(maxsize=64)
-def json_text(text: str) -> str:
-    """A string as JSON; company ids repeat on every event, so it is worth remembering."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def chain_hash(prev_hash: str, company: str, version: int, recorded: datetime, fact_json: str) -> str:
-    """SHA-256 of the previous event's hash and this event's canonical content.
-
-    The content is ``canonical({"company", "fact", "recorded", "version"})``,
-    composed from the fact's canonical JSON so that it is serialised once.
-    """
-    body = (f'{{"company":{json_text(company)},"fact":{fact_json},'
-            f'"recorded":"{recorded.isoformat()}","version":{version}}}')
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+# The three kinds of row ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """One stored event: a fact, when the store accepted it, and its chain hash."""
+    """One stored event: a fact, when the store accepted it, and its place in the company's chain."""
 
     originator_id: UUID
     originator_version: int
@@ -71,7 +78,7 @@ class Recorded:
     fact: Event
     prev_hash: str
     hash: str
-    fact_json: str = ""  # the fact's canonical JSON, kept from hashing for writing
+    stored: bytes = b""  # the sealed row, kept from sealing for writing
 
     @property
     def recorded(self) -> datetime:
@@ -80,62 +87,195 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class CompanyAdded:
-    """An entry of the index stream, which lists the companies in the store."""
+    """An entry of the index of companies; its position is the company's place in the store."""
 
     originator_id: UUID
     originator_version: int
     timestamp: datetime
     company: str
+    prev_hash: str = ""
+    hash: str = ""
+    stored: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A commit of a company's journal: a write batch's positions and the head hash it left."""
+
+    originator_id: UUID
+    originator_version: int  # the commit's number
+    timestamp: datetime
+    company: str
+    first: int
+    last: int
+    head: str
+    prev_hash: str
+    hash: str
+    stored: bytes = b""
+
+
+def seal_event(company: str, position: int, recorded: datetime, fact: Event, prev: str) -> Recorded:
+    """A fact sealed at ``position`` of the company's chain, after the event whose hash is ``prev``."""
+    cls = type(fact)
+    members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
+               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}"')
+    digest, stored = seal(cls.TOPIC, position, members, prev)
+    return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, stored)
+
+
+def seal_company(entry: CompanyAdded, prev: str) -> CompanyAdded:
+    members = f'"company":{json_text(entry.company)},"recorded":"{entry.timestamp.isoformat()}"'
+    digest, stored = seal(INDEX_TOPIC, entry.originator_version, members, prev)
+    return replace(entry, prev_hash=prev, hash=digest, stored=stored)
+
+
+def seal_commit(company: str, number: int, first: int, last: int, head: str, recorded: datetime,
+                prev: str) -> Committed:
+    members = (f'"company":{json_text(company)},"first":{first},"last":{last},"head":"{head}",'
+               f'"recorded":"{recorded.isoformat()}"')
+    digest, stored = seal(JOURNAL_TOPIC, number, members, prev)
+    return Committed(journal_id(company), number, recorded, company, first, last, head, prev, digest, stored)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def parse_event(row: StoredEvent) -> Recorded:
+    """A stored event as a fact, upcast to its class's current ``class_version``."""
+    state = json.loads(row.state)
+    cls = BY_TOPIC[row.topic]
+    fact = state["fact"]
+    version = state["class_version"]
+    while version < cls.class_version:
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
+        version += 1
+    return Recorded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"])
+
+
+def parse_company(row: StoredEvent) -> CompanyAdded:
+    state = json.loads(row.state)
+    return CompanyAdded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+                        _text(state["company"]), state["prev_hash"], state["hash"])
+
+
+def parse_commit(row: StoredEvent) -> Committed:
+    state = json.loads(row.state)
+    first, last = state["first"], state["last"]
+    if not (isinstance(first, int) and isinstance(last, int)):
+        raise TypeError("positions are not integers")
+    return Committed(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+                     _text(state["company"]), first, last, _text(state["head"]), state["prev_hash"], state["hash"])
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+# A stored row can fail to parse only when it was written outside the engine.
+UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
 
 
 class FactMapper(Mapper[UUID]):
-    """Stores pydantic facts as canonical JSON, topic from the event's ``type``.
+    """Writes the sealed rows as they are; selected with ``MAPPER_TOPIC``.
 
-    Selected with ``MAPPER_TOPIC``. Upcasting follows the library's
-    convention: ``class_version`` in the stored state, ``upcast_vN_vN+1``
-    static methods on the event class.
+    Upcasting follows the library's convention: ``class_version`` in the
+    stored state, ``upcast_vN_vN+1`` static methods on the event class.
     """
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if isinstance(domain_event, CompanyAdded):
-            state = {"company": domain_event.company, "recorded": domain_event.timestamp.isoformat()}
-            return StoredEvent(domain_event.originator_id, domain_event.originator_version, _INDEX_TOPIC,
-                               canonical(state).encode())
-        fact = domain_event.fact
-        version = type(fact).class_version
-        state_json = (
-            (f'{{"class_version":{version},' if version > 1 else "{")
-            + f'"company":{json_text(domain_event.company)},'
-            f'"fact":{domain_event.fact_json or canonical(fact.content())},'
-            f'"hash":"{domain_event.hash}","prev_hash":"{domain_event.prev_hash}",'
-            f'"recorded":"{domain_event.timestamp.isoformat()}"}}'
-        )
-        return StoredEvent(domain_event.originator_id, domain_event.originator_version, fact.TOPIC,
-                           state_json.encode())
+        if not domain_event.stored:
+            raise ValueError("only sealed rows are written: seal it first")
+        topic = (domain_event.fact.TOPIC if isinstance(domain_event, Recorded)
+                 else INDEX_TOPIC if isinstance(domain_event, CompanyAdded) else JOURNAL_TOPIC)
+        return StoredEvent(domain_event.originator_id, domain_event.originator_version, topic, domain_event.stored)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        state = json.loads(stored_event.state)
-        originator_id = stored_event.originator_id
-        if not isinstance(originator_id, UUID):
-            originator_id = UUID(str(originator_id))
-        recorded = datetime.fromisoformat(state["recorded"])
-        if stored_event.topic == _INDEX_TOPIC:
-            return CompanyAdded(originator_id, stored_event.originator_version, recorded, state["company"])
-        cls = BY_TOPIC[stored_event.topic]
-        fact = state["fact"]
-        version = state.get("class_version", 1)
-        while version < cls.class_version:
-            getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
-            version += 1
-        return Recorded(
-            originator_id=originator_id,
-            originator_version=stored_event.originator_version,
-            timestamp=recorded,
-            company=state["company"],
-            fact=cls.model_validate(fact),
-            prev_hash=state["prev_hash"],
-            hash=state["hash"],
-        )
+        if stored_event.topic == INDEX_TOPIC:
+            return parse_company(stored_event)
+        if stored_event.topic == JOURNAL_TOPIC:
+            return parse_commit(stored_event)
+        return parse_event(stored_event)
+
+
+# Following the chains ----------------------------------------------------------------------------------------
+
+
+def tampered(company: str | None, part: str, broken: Break, event: str | None = None) -> StoreTampered:
+    """The refusal for a broken chain, naming the company, the chain and the first bad position."""
+    where = {"events": f"the stored history of {company!r} is broken at stream position {broken.position}",
+             "journal": f"the journal of {company!r} is broken at commit {broken.position}",
+             "index": f"the index of companies is broken at its position {broken.position}"}[part]
+    intact = (f"; the {broken.intact} rows before it are intact (head {broken.head})"
+              if broken.intact is not None else "")
+    return StoreTampered(f"{where}: {broken.problem}{intact}. Nothing is answered from a broken store: restore it "
+                         "from a copy you trust and run `captable verify`", company=company, part=part,
+                         position=broken.position, event=event)
+
+
+def unlisted(company: str) -> StoreTampered:
+    return StoreTampered(f"rows of company {company!r} are stored but the index of companies does not list it: the "
+                         "company was deleted from the index or renamed in it. Restore the store from a copy you "
+                         "trust and run `captable verify`", company=company, part="index", position=None)
+
+
+def walk_index(rows: Sequence[StoredEvent]) -> tuple[list[CompanyAdded], Break | None]:
+    """The index's entries while its chain holds, and its first break (a duplicate company is one)."""
+    links, entries, seen = Links(), [], set()
+    for row in rows:
+        broken = links.follow(row.originator_version, row.topic, row.state)
+        if broken is None:
+            try:
+                entry = parse_company(row) if row.topic == INDEX_TOPIC else None
+            except UNREADABLE:
+                entry = None
+            prev = link(row.state)[0]  # type: ignore[index]  # the row's seal held
+            if entry is None:
+                broken = Break(row.originator_version, "it is not an index entry: forged", links.count - 1, prev)
+            elif entry.company in seen:
+                broken = Break(row.originator_version, f"it lists {entry.company!r} a second time: forged",
+                               links.count - 1, prev)
+        if broken is not None:
+            return entries, broken
+        entries.append(entry)
+        seen.add(entry.company)
+    return entries, None
+
+
+def read_events(company: str, rows: Sequence[StoredEvent], links: Links | None = None) -> list[Recorded]:
+    """A company's stored events as facts; with ``links``, each row's place in the chain is checked first."""
+    records = []
+    for row in rows:
+        if links is not None:
+            broken = links.follow(row.originator_version, row.topic, row.state)
+            if broken is not None:
+                raise tampered(company, "events", broken)
+        try:
+            records.append(parse_event(row))
+        except UNREADABLE as error:
+            raise tampered(company, "events", Break(row.originator_version, "its content is not a readable event "
+                                                    f"({type(error).__name__}): forged", None, None)) from None
+    return records
+
+
+def check_end(company: str, links: Links, records: Sequence[Recorded], commit: Committed) -> None:
+    """The stream must end exactly where the journal's last commit says, at the head it recorded."""
+    if links.count < commit.last:
+        raise tampered(company, "events", Break(
+            links.count + 1, f"it is missing: the journal's last commit ends at position {commit.last}, the stream "
+                             f"at {links.count}: truncated", links.count, links.head))
+    if links.count > commit.last:
+        raise tampered(company, "events", Break(
+            commit.last + 1, f"it lies beyond the journal's last commit (position {commit.last}): appended outside "
+                             "the engine, or the journal's last entry deleted", commit.last,
+            records[commit.last - 1].hash if commit.last else GENESIS))
+    if links.head != commit.head:
+        raise tampered(company, "events", Break(
+            commit.first, f"the events from position {commit.first} to {commit.last} no longer end at the head "
+                          f"commit {commit.originator_version} of the journal recorded: rewritten", None, None))
 
 
 def persistence_env(db: str) -> dict[str, str]:
@@ -181,16 +321,102 @@ class Store(Application[UUID]):
             _create_schema(env)
         super().__init__(env)
 
+    def index(self) -> list[CompanyAdded]:
+        """The index of companies, its chain checked (one small row per company)."""
+        entries, broken = walk_index(self.recorder.select_events(INDEX_STREAM))
+        if broken is not None:
+            raise tampered(None, "index", broken)
+        return entries
+
     def companies(self) -> list[str]:
-        return [entry.company for entry in self.events.get(INDEX_STREAM)]
+        return [entry.company for entry in self.index()]
 
     def stream(self, company: str) -> list[Recorded]:
-        return list(self.events.get(stream_id(company)))  # type: ignore[arg-type]
+        """The company's events, each row's chain checked as it is parsed, and the stream's end checked
+        against the journal's last commit; a broken chain is refused (``StoreTampered``).
+
+        The rows are read first, then the index and the journal: a writer's index entry and commit land
+        with its rows, so whatever the rows show, the later reads show too.
+        """
+        rows = self.recorder.select_events(stream_id(company))
+        entry = next((e for e in self.index() if e.company == company), None)
+        commit = self.last_commit(company, entry)
+        if entry is None:
+            if rows or commit is not None:
+                raise unlisted(company)
+            return []
+        if commit is None:
+            raise tampered(company, "events", Break(1, "the index lists the company but its journal records no "
+                                                       "commit: its history was deleted", None, None))
+        links = Links(GENESIS, company_prefix(company))
+        records = read_events(company, rows, links)
+        if commit.last > links.count:  # a writer committed after the rows were read; rows are only appended
+            records += read_events(company, self.recorder.select_events(
+                stream_id(company), gt=links.count, lte=commit.last), links)
+        check_end(company, links, records, commit)
+        return records
+
+    def last_commit(self, company: str, entry: CompanyAdded | None) -> Committed | None:
+        """The journal's last commit, read without reading the journal: its seal, and its link to the commit
+        before it (or, for the first, to the company's index entry), are checked."""
+        rows = self.recorder.select_events(journal_id(company), desc=True, limit=2)
+        if not rows:
+            return None
+        last = rows[0]
+        sealed = link(last.state)
+        number = last.originator_version
+        if len(rows) == 2:
+            before = link(rows[1].state)
+            expected = before[1] if before is not None and rows[1].originator_version == number - 1 else None
+        else:
+            expected = entry.hash if entry is not None and number == 1 else None
+        problem = ("its link to the commit before it is broken: a commit was deleted, inserted or reordered"
+                   if sealed is None or sealed[0] != expected else None)
+        if sealed is not None and not (last.topic == JOURNAL_TOPIC and last.state.startswith(company_prefix(company))
+                                       and content_matches(last.topic, number, last.state, sealed[1])):
+            problem = "its content no longer matches its hash: edited"
+        if problem is None:
+            try:
+                return parse_commit(last)
+            except UNREADABLE:
+                problem = "its content is not a readable commit: forged"
+        raise tampered(company, "journal", Break(number, problem, None, None))
+
+    def unlisted(self, company: str | None) -> None:
+        """Refuse rows stored for a company the index does not list (for ``None``: any row, when the index
+        lists none). The rows are read before the index, so a company being added is not mistaken."""
+        if company is None:
+            stored = bool(self._query("SELECT 1 AS one FROM {T} LIMIT 1"))
+            if stored and not self.index():
+                raise StoreTampered("the store holds rows but its index of companies lists no company: the index "
+                                    "was deleted. Restore the store from a copy you trust and run `captable "
+                                    "verify`", company=None, part="index", position=1)
+            return
+        stored = bool(self.recorder.select_events(stream_id(company), limit=1)
+                      or self.recorder.select_events(journal_id(company), limit=1))
+        if stored and company not in self.companies():
+            raise unlisted(company)
+
+    def stream_ids(self) -> set[UUID]:
+        """Every stream that holds a row: to find rows that belong to no listed company."""
+        return {_uuid(row["originator_id"]) for row in self._query("SELECT DISTINCT originator_id FROM {T}")}
+
+    def _query(self, text: str) -> list[Any]:
+        """A read of the events table itself, past the library's per-stream API."""
+        datastore, table = self.recorder.datastore, self.recorder.events_table_name  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            if hasattr(datastore, "schema"):
+                from psycopg import sql
+
+                cursor.execute(sql.SQL(text).format(T=sql.Identifier(datastore.schema, table)))
+            else:
+                cursor.execute(text.format(T=f'"{table}"'))
+            return list(cursor.fetchall())
 
     def append(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded] = ()) -> None:
         """Write a batch in one transaction; a lost race is a ``ConcurrentWrite``."""
         try:
-            self.events.put([*new_companies, *records])  # type: ignore[list-item]
+            self.events.put(self._batch(records, new_companies))  # type: ignore[arg-type]
         except IntegrityError as error:
             raise ConcurrentWrite(
                 "another writer appended to this company's history first; nothing was stored. "
@@ -198,6 +424,47 @@ class Store(Application[UUID]):
                 value=str(error).splitlines()[0] if str(error) else None,
             ) from error
 
+    def _batch(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded]) -> list[Any]:
+        """The rows of one write: new index entries sealed onto the index, the events, and one commit per
+        company onto its journal (the commit's position keeps a conflicting writer out, with the events')."""
+        index = self.index() if new_companies or records else []
+        hashes = {e.originator_version: e.hash for e in index}
+        added = []
+        for entry in new_companies:
+            prev = hashes.get(entry.originator_version - 1, GENESIS if entry.originator_version == 1 else None)
+            if prev is None:
+                raise _stale()
+            added.append(seal_company(entry, prev))
+            hashes[entry.originator_version] = added[-1].hash
+        entries = {e.company: e for e in [*index, *added]}
+        commits = []
+        moment = now()
+        for company, first, last in _runs(records):
+            entry = entries.get(company)
+            before = self.last_commit(company, entry)
+            if entry is None or first.originator_version != (before.last if before else 0) + 1:
+                raise _stale()
+            commits.append(seal_commit(company, before.originator_version + 1 if before else 1,
+                                       first.originator_version, last.originator_version, last.hash, moment,
+                                       before.hash if before else entry.hash))
+        return [*added, *records, *commits]
+
     def index_version(self) -> int:
         entries = self.recorder.select_events(INDEX_STREAM, desc=True, limit=1)
         return entries[0].originator_version if entries else 0
+
+
+def _runs(records: Sequence[Recorded]) -> list[tuple[str, Recorded, Recorded]]:
+    """Each company's first and last record in a batch (a batch holds each company's records together)."""
+    runs: list[tuple[str, Recorded, Recorded]] = []
+    for record in records:
+        if runs and runs[-1][0] == record.company:
+            runs[-1] = (record.company, runs[-1][1], record)
+        else:
+            runs.append((record.company, record, record))
+    return runs
+
+
+def _stale() -> ConcurrentWrite:
+    return ConcurrentWrite("another writer changed the store since this batch was decided; nothing was stored. "
+                           "Read the history again and retry.")
