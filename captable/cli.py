@@ -299,23 +299,18 @@ def verify(ctx: typer.Context,
             raise AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
                                 field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            report = integrity.verify_store(ledger.store, ctx.obj.company or (kept or {}).get("company"), tick)
+            report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
+        if as_json:
+            if not report.intact:
+                raise report.refusal()
+            _print_json({**report.to_json(), "anchor": integrity.check_anchor(ledger.store, kept) if kept else None})
+            return
+        for line in report.checked():
+            out.print(line, highlight=False)
         if not report.intact:
             raise report.refusal()
-        proved = integrity.check_anchor(ledger.store, kept) if kept else None
-        if as_json:
-            _print_json({**report.to_json(), "anchor": proved})
-            return
-        index = report.index
-        out.print(f"index of companies: {len(index)} compan{'y' if len(index) == 1 else 'ies'}, chain intact; "
-                  f"head {index[-1].hash}")
-        for v in report.companies:
-            out.print(f"{v.company}: {v.events} events in {v.commits} commit{'s' if v.commits != 1 else ''}, "
-                      f"chain intact and ending where its journal's last commit does; head {v.head}")
-        if report.whole_store:
-            out.print("every row of the store belongs to a company in the index")
-        if proved:
-            out.print(proved)
+        if kept:
+            out.print(integrity.check_anchor(ledger.store, kept), highlight=False)
     _with_ledger(ctx, as_json, work)
 
 

@@ -209,8 +209,8 @@ def tampered(company: str | None, part: str, broken: Break, event: str | None = 
     where = {"events": f"the stored history of {company!r} is broken at stream position {broken.position}",
              "journal": f"the journal of {company!r} is broken at commit {broken.position}",
              "index": f"the index of companies is broken at its position {broken.position}"}[part]
-    intact = (f"; the {broken.intact} rows before it are intact (head {broken.head})"
-              if broken.intact is not None else "")
+    rows = {"events": "events", "journal": "commits", "index": "entries"}[part]
+    intact = f"; the {broken.intact} {rows} before it are intact (head {broken.head})" if broken.intact else ""
     return StoreTampered(f"{where}: {broken.problem}{intact}. Nothing is answered from a broken store: restore it "
                          "from a copy you trust and run `captable verify`", company=company, part=part,
                          position=broken.position, event=event)

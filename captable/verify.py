@@ -98,6 +98,19 @@ class Report:
         first.others = others  # type: ignore[attr-defined]
         return first
 
+    def checked(self) -> list[str]:
+        """What was checked and found intact, in words (the breaks are the refusal's)."""
+        lines = []
+        if self.index_break is None:
+            n = len(self.index)
+            lines.append(f"index of companies: {n} compan{'y' if n == 1 else 'ies'}, chain intact; head "
+                         f"{self.index[-1].hash if self.index else GENESIS}")
+        lines += [f"{v.company}: {v.events} events in {v.commits} commit{'s' if v.commits != 1 else ''}, chain intact "
+                  f"and ending where its journal's last commit does; head {v.head}" for v in self.companies if v.intact]
+        if self.whole_store and self.index_break is None and not self.strays:
+            lines.append("every row of the store belongs to a company in the index")
+        return lines
+
     def to_json(self) -> dict[str, object]:
         return {"intact": self.intact,
                 "index": {"companies": len(self.index), "head": self.index[-1].hash if self.index else GENESIS},
@@ -223,18 +236,21 @@ def _known(entries: Sequence[CompanyAdded]) -> set[Any]:
 
 
 def _strays(store: Store, ids: set[Any]) -> list[errors.StoreTampered]:
-    """Streams of rows that belong to no listed company, each named by the company its first row states."""
-    found = []
+    """Streams of rows that belong to no listed company, named by the company their first row states (once for
+    a company's events and journal)."""
+    found: dict[Any, errors.StoreTampered] = {}
     for stream in sorted(ids, key=str):
         first = store.recorder.select_events(stream, limit=1)
         try:
             company = json.loads(first[0].state)["company"]
         except (*UNREADABLE, IndexError):
             company = None
-        found.append(unlisted(company) if isinstance(company, str) else errors.StoreTampered(
-            f"stream {stream} holds rows of no company: written outside the engine", company=None, part="index",
-            position=None))
-    return found
+        if not isinstance(company, str):
+            found[stream] = errors.StoreTampered(f"stream {stream} holds rows of no company: written outside the "
+                                                 "engine", company=None, part="index", position=None)
+        elif company not in found:
+            found[company] = unlisted(company)
+    return list(found.values())
 
 
 # Anchors -----------------------------------------------------------------------------------------------------

@@ -100,10 +100,11 @@ class Rows:
                  f"WHERE {part} AND originator_version = {{P}}", to if self.postgres else to.hex, at, version)
 
     def swap_streams(self, a: UUID, b: UUID) -> None:
-        """Exchange the stream ids of two whole streams."""
-        marks = [(x if self.postgres else x.hex) for x in (a, b)]
-        self.run("UPDATE {T} SET originator_id = CASE WHEN originator_id = {P} THEN {P} ELSE {P} END "
-                 "WHERE originator_id IN ({P}, {P})", marks[0], marks[1], marks[0], *marks)
+        """Exchange the stream ids of two whole streams (through a third, as keys are checked row by row)."""
+        spare = UUID(int=1)
+        for old, new in ((a, spare), (b, a), (spare, b)):
+            self.run("UPDATE {T} SET originator_id = {P} WHERE originator_id = {P}",
+                     *((x if self.postgres else x.hex) for x in (new, old)))
 
     def close(self) -> None:
         self.conn.close()
