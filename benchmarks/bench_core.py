@@ -11,8 +11,10 @@ For each size, on a synthetic history of that many events
     ``sqlite3`` ``executemany`` INSERT of the same JSON lines in one
     transaction;
 (b) load: ``ledger.history(company)`` (select + deserialise into facts and
-    effective-ordered entries), against a raw ``sqlite3`` select of the same
-    stored rows plus ``json.loads`` of each;
+    effective-ordered entries, checking each row's place in the hash chain
+    and the stream's end against the journal), against a raw ``sqlite3``
+    select of the same stored rows plus ``json.loads`` of each; and the same
+    load with the chain check left out, to show what the check costs;
 (c) full fold: ``history.timeline(now).state_at(end of time)`` over the
     already-loaded entries, against the same raw baseline as (b);
 (d) point-in-time query: one ``history.timeline(now, checkpoint_every=K)``
@@ -52,7 +54,7 @@ from synthetic import COMPANY, history  # noqa: E402
 from captable.instants import now  # noqa: E402
 from captable.intake import read_lines  # noqa: E402
 from captable.ledger import Ledger  # noqa: E402
-from captable.store import stream_id  # noqa: E402
+from captable.store import read_events, stream_id  # noqa: E402
 
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -142,6 +144,14 @@ def bench(n: int, repeats: int, every: int, n_queries: int, seed: int, workdir: 
     out["load"] = statistics.median(loads)
     out["load_raw"] = statistics.median(raw_loads)
 
+    # (b') the same load with the read-time chain check left out: what the check costs
+    def unchecked(company: str) -> Any:
+        return read_events(company, ledger.store.recorder.select_events(stream_id(company)))
+
+    ledger.store.stream = unchecked  # type: ignore[method-assign]
+    out["load_unchecked"] = statistics.median(timed(lambda: ledger.history(COMPANY))[0] for _ in range(repeats))
+    del ledger.store.stream
+
     # (c) full fold over the loaded entries, no checkpoints
     known = now()
     folds = []
@@ -200,6 +210,9 @@ def report(res: dict[str, Any], repeats: int, every: int, n_queries: int, seed: 
     load, raw = n / res["load"], n / res["load_raw"]
     print(f"{'(b) load (history)     events/s':<42}{_rate(n, res['load']):>14}{_rate(n, res['load_raw']):>14}"
           f"{load / raw:>12.3f}")
+    print(f"{'    (b) without the chain check  events/s':<42}{_rate(n, res['load_unchecked']):>14}"
+          f"{'':>14}{'':>12}   the check costs {res['load'] / res['load_unchecked'] - 1:+.1%} "
+          f"(load with / without: {res['load'] / res['load_unchecked']:.3f})")
     fold = n / res["fold"]
     print(f"{'(c) full fold          events/s':<42}{_rate(n, res['fold']):>14}{_rate(n, res['load_raw']):>14}"
           f"{fold / raw:>12.3f}   >= {TARGET_FOLD:,}/s: {_verdict(fold >= TARGET_FOLD)}")

@@ -26,6 +26,9 @@ _LINK = b',"prev_hash":"'
 _SEAL_LEN = len(_SEAL) + 64 + len(b'"}')  # ,"hash":"…"}
 _LINK_START = _SEAL_LEN + 1 + 64 + len(_LINK)  # from the end: where ,"prev_hash":" begins
 _SHORTEST = _LINK_START + len(b'{"c":0')
+_PREV = len(_LINK)  # where the previous hash begins in the tail
+_QUOTE_SEAL = b'"' + _SEAL
+_HASH = _PREV + 64 + len(_QUOTE_SEAL)  # where the hash begins in the tail
 
 
 @lru_cache(maxsize=64)
@@ -55,13 +58,11 @@ def seal(topic: str, position: int, members: str, prev: str) -> tuple[str, bytes
 
 def link(state: bytes) -> tuple[str, str] | None:
     """A sealed row's ``(prev_hash, hash)`` as stored, or None when its end is not a seal's."""
-    if (len(state) < _SHORTEST or not state.endswith(b'"}')
-            or state[-_SEAL_LEN:-_SEAL_LEN + len(_SEAL)] != _SEAL
-            or state[-_LINK_START:-_LINK_START + len(_LINK)] != _LINK
-            or state[-_SEAL_LEN - 1:-_SEAL_LEN] != b'"'):
+    tail = state[-_LINK_START:]  # ,"prev_hash":"<64>","hash":"<64>"}
+    if len(state) < _SHORTEST or tail[:_PREV] != _LINK or tail[_PREV + 64:_HASH] != _QUOTE_SEAL \
+            or tail[-2:] != b'"}':
         return None
-    return (state[-_LINK_START + len(_LINK):-_SEAL_LEN - 1].decode("latin-1"),
-            state[-_SEAL_LEN + len(_SEAL):-2].decode("latin-1"))
+    return tail[_PREV:_PREV + 64].decode("latin-1"), tail[_HASH:_HASH + 64].decode("latin-1")
 
 
 def content_matches(topic: str, position: int, state: bytes, stored_hash: str) -> bool:

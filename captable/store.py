@@ -1,21 +1,9 @@
 """The event store: the ``eventsourcing`` library, one stream per company, each row sealed in a hash chain.
 
 A SQLite file by default; a ``postgresql://`` URL selects the library's
-PostgreSQL module. Three kinds of rows, each sealed into a chain
-(``captable.chain``), so that everything that changes an answer is covered
-(DESIGN §7):
-
-- a company's **events**: the fact (its effective instant included), its type
-  (the topic column) and ``class_version``, the recorded instant, the company
-  and the stream position;
-- the **index of companies**: one entry per company, its position being the
-  company's place in the store;
-- each company's **journal**: one commit per write batch, naming the positions
-  it wrote and the head hash it left. The journal's chain starts from the
-  company's index entry, and each commit's head covers the events before it,
-  so the events are bound to the company's place in the index; and a stream
-  that no longer ends where its last commit says was truncated, or extended
-  outside the engine.
+PostgreSQL module. The store holds three kinds of row (``captable.rows``):
+each company's events, the index of companies, and each company's journal
+of commits; together they cover everything that changes an answer.
 
 A batch (its events, any new index entries and one commit per company) is
 written with one ``insert_events`` call, which is one transaction: it lands
@@ -27,156 +15,23 @@ the rows and refuses a broken one (``StoreTampered``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from captable.chain import GENESIS, Break, Links, company_prefix, content_matches, json_text, link, seal
+from captable.chain import GENESIS, Break, Links, company_prefix, content_matches, link
 from captable.errors import ConcurrentWrite, StoreTampered
-from captable.events import BY_TOPIC, Event
 from captable.instants import now
+from captable.rows import (INDEX_STREAM, INDEX_TOPIC, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, Recorded,
+                           canonical, check_end, journal_id, parse_commit, parse_company, parse_event, read_events,
+                           seal_commit, seal_company, seal_event, stream_id, tampered, unlisted, walk_index, _uuid)
 
-_NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
-INDEX_STREAM = uuid5(_NAMESPACE, "index:companies")
-INDEX_TOPIC = "captable.index:CompanyAdded"
-JOURNAL_TOPIC = "captable.journal:Committed"
-
-
-@lru_cache(maxsize=64)
-def stream_id(company: str) -> UUID:
-    return uuid5(_NAMESPACE, f"company:{company}")
-
-
-@lru_cache(maxsize=64)
-def journal_id(company: str) -> UUID:
-    return uuid5(_NAMESPACE, f"journal:{company}")
-
-
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-# The three kinds of row ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """One stored event: a fact, when the store accepted it, and its place in the company's chain."""
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    company: str
-    fact: Event
-    prev_hash: str
-    hash: str
-    stored: bytes = b""  # the sealed row, kept from sealing for writing
-
-    @property
-    def recorded(self) -> datetime:
-        return self.timestamp
-
-
-@dataclass(frozen=True, slots=True)
-class CompanyAdded:
-    """An entry of the index of companies; its position is the company's place in the store."""
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    company: str
-    prev_hash: str = ""
-    hash: str = ""
-    stored: bytes = b""
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """A commit of a company's journal: a write batch's positions and the head hash it left."""
-
-    originator_id: UUID
-    originator_version: int  # the commit's number
-    timestamp: datetime
-    company: str
-    first: int
-    last: int
-    head: str
-    prev_hash: str
-    hash: str
-    stored: bytes = b""
-
-
-def seal_event(company: str, position: int, recorded: datetime, fact: Event, prev: str) -> Recorded:
-    """A fact sealed at ``position`` of the company's chain, after the event whose hash is ``prev``."""
-    cls = type(fact)
-    members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
-               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}"')
-    digest, stored = seal(cls.TOPIC, position, members, prev)
-    return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, stored)
-
-
-def seal_company(entry: CompanyAdded, prev: str) -> CompanyAdded:
-    members = f'"company":{json_text(entry.company)},"recorded":"{entry.timestamp.isoformat()}"'
-    digest, stored = seal(INDEX_TOPIC, entry.originator_version, members, prev)
-    return replace(entry, prev_hash=prev, hash=digest, stored=stored)
-
-
-def seal_commit(company: str, number: int, first: int, last: int, head: str, recorded: datetime,
-                prev: str) -> Committed:
-    members = (f'"company":{json_text(company)},"first":{first},"last":{last},"head":"{head}",'
-               f'"recorded":"{recorded.isoformat()}"')
-    digest, stored = seal(JOURNAL_TOPIC, number, members, prev)
-    return Committed(journal_id(company), number, recorded, company, first, last, head, prev, digest, stored)
-
-
-def _uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def parse_event(row: StoredEvent) -> Recorded:
-    """A stored event as a fact, upcast to its class's current ``class_version``."""
-    state = json.loads(row.state)
-    cls = BY_TOPIC[row.topic]
-    fact = state["fact"]
-    version = state["class_version"]
-    while version < cls.class_version:
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
-        version += 1
-    return Recorded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"])
-
-
-def parse_company(row: StoredEvent) -> CompanyAdded:
-    state = json.loads(row.state)
-    return CompanyAdded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                        _text(state["company"]), state["prev_hash"], state["hash"])
-
-
-def parse_commit(row: StoredEvent) -> Committed:
-    state = json.loads(row.state)
-    first, last = state["first"], state["last"]
-    if not (isinstance(first, int) and isinstance(last, int)):
-        raise TypeError("positions are not integers")
-    return Committed(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                     _text(state["company"]), first, last, _text(state["head"]), state["prev_hash"], state["hash"])
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not a string")
-    return value
-
-
-# A stored row can fail to parse only when it was written outside the engine.
-UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
+__all__ = ["GENESIS", "INDEX_STREAM", "CompanyAdded", "Recorded", "Store", "canonical", "journal_id", "read_events",
+           "seal_event", "stream_id", "FactMapper", "persistence_env"]
 
 
 class FactMapper(Mapper[UUID]):
@@ -199,83 +54,6 @@ class FactMapper(Mapper[UUID]):
         if stored_event.topic == JOURNAL_TOPIC:
             return parse_commit(stored_event)
         return parse_event(stored_event)
-
-
-# Following the chains ----------------------------------------------------------------------------------------
-
-
-def tampered(company: str | None, part: str, broken: Break, event: str | None = None) -> StoreTampered:
-    """The refusal for a broken chain, naming the company, the chain and the first bad position."""
-    where = {"events": f"the stored history of {company!r} is broken at stream position {broken.position}",
-             "journal": f"the journal of {company!r} is broken at commit {broken.position}",
-             "index": f"the index of companies is broken at its position {broken.position}"}[part]
-    rows = {"events": "events", "journal": "commits", "index": "entries"}[part]
-    intact = f"; the {broken.intact} {rows} before it are intact (head {broken.head})" if broken.intact else ""
-    return StoreTampered(f"{where}: {broken.problem}{intact}. Nothing is answered from a broken store: restore it "
-                         "from a copy you trust and run `captable verify`", company=company, part=part,
-                         position=broken.position, event=event)
-
-
-def unlisted(company: str) -> StoreTampered:
-    return StoreTampered(f"rows of company {company!r} are stored but the index of companies does not list it: the "
-                         "company was deleted from the index or renamed in it. Restore the store from a copy you "
-                         "trust and run `captable verify`", company=company, part="index", position=None)
-
-
-def walk_index(rows: Sequence[StoredEvent]) -> tuple[list[CompanyAdded], Break | None]:
-    """The index's entries while its chain holds, and its first break (a duplicate company is one)."""
-    links, entries, seen = Links(), [], set()
-    for row in rows:
-        broken = links.follow(row.originator_version, row.topic, row.state)
-        if broken is None:
-            try:
-                entry = parse_company(row) if row.topic == INDEX_TOPIC else None
-            except UNREADABLE:
-                entry = None
-            prev = link(row.state)[0]  # type: ignore[index]  # the row's seal held
-            if entry is None:
-                broken = Break(row.originator_version, "it is not an index entry: forged", links.count - 1, prev)
-            elif entry.company in seen:
-                broken = Break(row.originator_version, f"it lists {entry.company!r} a second time: forged",
-                               links.count - 1, prev)
-        if broken is not None:
-            return entries, broken
-        entries.append(entry)
-        seen.add(entry.company)
-    return entries, None
-
-
-def read_events(company: str, rows: Sequence[StoredEvent], links: Links | None = None) -> list[Recorded]:
-    """A company's stored events as facts; with ``links``, each row's place in the chain is checked first."""
-    records = []
-    for row in rows:
-        if links is not None:
-            broken = links.follow(row.originator_version, row.topic, row.state)
-            if broken is not None:
-                raise tampered(company, "events", broken)
-        try:
-            records.append(parse_event(row))
-        except UNREADABLE as error:
-            raise tampered(company, "events", Break(row.originator_version, "its content is not a readable event "
-                                                    f"({type(error).__name__}): forged", None, None)) from None
-    return records
-
-
-def check_end(company: str, links: Links, records: Sequence[Recorded], commit: Committed) -> None:
-    """The stream must end exactly where the journal's last commit says, at the head it recorded."""
-    if links.count < commit.last:
-        raise tampered(company, "events", Break(
-            links.count + 1, f"it is missing: the journal's last commit ends at position {commit.last}, the stream "
-                             f"at {links.count}: truncated", links.count, links.head))
-    if links.count > commit.last:
-        raise tampered(company, "events", Break(
-            commit.last + 1, f"it lies beyond the journal's last commit (position {commit.last}): appended outside "
-                             "the engine, or the journal's last entry deleted", commit.last,
-            records[commit.last - 1].hash if commit.last else GENESIS))
-    if links.head != commit.head:
-        raise tampered(company, "events", Break(
-            commit.first, f"the events from position {commit.first} to {commit.last} no longer end at the head "
-                          f"commit {commit.originator_version} of the journal recorded: rewritten", None, None))
 
 
 def persistence_env(db: str) -> dict[str, str]:
@@ -340,11 +118,11 @@ class Store(Application[UUID]):
         """
         rows = self.recorder.select_events(stream_id(company))
         entry = next((e for e in self.index() if e.company == company), None)
-        commit = self.last_commit(company, entry)
         if entry is None:
-            if rows or commit is not None:
+            if rows or self.recorder.select_events(journal_id(company), limit=1):
                 raise unlisted(company)
             return []
+        commit = self.last_commit(company, entry)
         if commit is None:
             raise tampered(company, "events", Break(1, "the index lists the company but its journal records no "
                                                        "commit: its history was deleted", None, None))
@@ -356,7 +134,7 @@ class Store(Application[UUID]):
         check_end(company, links, records, commit)
         return records
 
-    def last_commit(self, company: str, entry: CompanyAdded | None) -> Committed | None:
+    def last_commit(self, company: str, entry: CompanyAdded) -> Committed | None:
         """The journal's last commit, read without reading the journal: its seal, and its link to the commit
         before it (or, for the first, to the company's index entry), are checked."""
         rows = self.recorder.select_events(journal_id(company), desc=True, limit=2)
@@ -369,7 +147,7 @@ class Store(Application[UUID]):
             before = link(rows[1].state)
             expected = before[1] if before is not None and rows[1].originator_version == number - 1 else None
         else:
-            expected = entry.hash if entry is not None and number == 1 else None
+            expected = entry.hash if number == 1 else None
         problem = ("its link to the commit before it is broken: a commit was deleted, inserted or reordered"
                    if sealed is None or sealed[0] != expected else None)
         if sealed is not None and not (last.topic == JOURNAL_TOPIC and last.state.startswith(company_prefix(company))
@@ -441,8 +219,10 @@ class Store(Application[UUID]):
         moment = now()
         for company, first, last in _runs(records):
             entry = entries.get(company)
+            if entry is None:
+                raise _stale()
             before = self.last_commit(company, entry)
-            if entry is None or first.originator_version != (before.last if before else 0) + 1:
+            if first.originator_version != (before.last if before else 0) + 1:
                 raise _stale()
             commits.append(seal_commit(company, before.originator_version + 1 if before else 1,
                                        first.originator_version, last.originator_version, last.hash, moment,

@@ -37,8 +37,9 @@ from captable import errors
 from captable.chain import GENESIS, Break, Links, company_prefix, link
 from captable.events import BY_TOPIC
 from captable.instants import now
-from captable.store import (INDEX_STREAM, UNREADABLE, CompanyAdded, Committed, JOURNAL_TOPIC, Store, journal_id,
-                            parse_commit, stream_id, tampered, unlisted, walk_index)
+from captable.rows import (INDEX_STREAM, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, journal_id, parse_commit,
+                           stream_id, tampered, unlisted, walk_index)
+from captable.store import Store
 
 Tick = Callable[[], None]
 
@@ -123,8 +124,9 @@ def verify_store(store: Store, company: str | None = None, tick: Tick = lambda: 
     entries, index_break = walk_index(store.recorder.select_events(INDEX_STREAM))
     listed = {e.company: e for e in entries}
     if company is not None and company not in listed:
-        if index_break is None:
-            store.unlisted(company)
+        if index_break is not None:
+            raise tampered(None, "index", index_break)
+        store.unlisted(company)
         raise errors.UnknownCompany(f"the store holds no company {company!r}; `captable verify` without --company "
                                     f"checks all of them", field="company", value=company)
     strays = []
