@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from captable import errors
 from captable.chain import GENESIS, link, seal
 from captable.cli import app
+from captable.instants import now
+from captable.intake import parse_event
 from captable.ledger import Ledger
 from captable.store import stream_id
 from captable.verify import verify_store
@@ -350,3 +352,19 @@ def test_a_writer_that_commits_while_a_history_is_read_is_not_taken_for_tamperin
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_writer_that_lost_a_race_leaves_every_chain_whole(db):
+    build(db, one_company)
+    first, second = Ledger(db), Ledger(db)
+    try:
+        stale = first.history("juniper")
+        planned, _ = first._plan(stale, [parse_event(MATERIALS)], now())
+        record_all(second, {**MATERIALS, "id": "materials-by-second"})
+        with pytest.raises(errors.ConcurrentWrite):
+            first.store.append(planned)
+        report = verify_store(first.store)
+        assert report.intact and [(v.events, v.commits) for v in report.companies] == [(11, 2)]
+    finally:
+        first.close()
+        second.close()
