@@ -28,7 +28,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import StoredEvent
 
-from captable.chain import GENESIS, Break, Links, json_text, link, seal
+from captable.chain import Break, Links, json_text, link, seal
 from captable.errors import StoreTampered
 from captable.events import BY_TOPIC, Event
 
@@ -224,20 +224,22 @@ def read_events(company: str, rows: Sequence[StoredEvent], links: Links | None =
     return records
 
 
-def check_end(company: str, links: Links, records: Sequence[Recorded], commit: Committed) -> None:
-    """The stream must end exactly where the journal's last commit says, at the head it recorded."""
-    if links.count < commit.last:
-        raise tampered(company, "events", Break(
-            links.count + 1, f"it is missing: the journal's last commit ends at position {commit.last}, the stream "
-                             f"at {links.count}: truncated", links.count, links.head))
-    if links.count > commit.last:
-        raise tampered(company, "events", Break(
-            commit.last + 1, f"it lies beyond the journal's last commit (position {commit.last}): appended outside "
-                             "the engine, or the journal's last entry deleted", commit.last,
-            records[commit.last - 1].hash if commit.last else GENESIS))
-    if links.head != commit.head:
-        raise tampered(company, "events", Break(
-            commit.first, f"the events from position {commit.first} to {commit.last} no longer end at the head "
-                          f"commit {commit.originator_version} of the journal recorded: rewritten", None, None))
+def stream_end(count: int, head: str, last: int, last_head: str, journal_whole: bool = True) -> Break | None:
+    """A stream of ``count`` events must end exactly at ``last``, where the journal's last commit does (past a
+    journal broken after ``last``, events are no evidence)."""
+    if count < last:
+        return Break(count + 1, f"it is missing: the journal's last commit ends at position {last}, the stream at "
+                                f"{count}: truncated", count, head)
+    if count > last and journal_whole:
+        return Break(last + 1, f"it lies beyond the journal's last commit (position {last}): appended outside the "
+                               "engine, or the journal's last entry deleted", last, last_head)
+    return None
+
+
+def rewritten(commit: Committed, before: str | None) -> Break:
+    """The events a commit wrote no longer end at the head it recorded: rewritten, from its first on."""
+    return Break(commit.first, f"the events from position {commit.first} to {commit.last} no longer end at the head "
+                               f"commit {commit.originator_version} of the journal recorded: rewritten",
+                 commit.first - 1 if before else None, before)
 
 

@@ -27,8 +27,9 @@ from captable.chain import GENESIS, Break, Links, company_prefix, content_matche
 from captable.errors import ConcurrentWrite, StoreTampered
 from captable.instants import now
 from captable.rows import (INDEX_STREAM, INDEX_TOPIC, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, Recorded,
-                           canonical, check_end, journal_id, parse_commit, parse_company, parse_event, read_events,
-                           seal_commit, seal_company, seal_event, stream_id, tampered, unlisted, walk_index, _uuid)
+                           canonical, journal_id, parse_commit, parse_company, parse_event, read_events,
+                           rewritten, seal_commit, seal_company, seal_event, stream_end, stream_id, tampered,
+                           unlisted, walk_index, _uuid)
 
 __all__ = ["GENESIS", "INDEX_STREAM", "CompanyAdded", "Recorded", "Store", "canonical", "journal_id", "read_events",
            "seal_event", "stream_id", "FactMapper", "persistence_env"]
@@ -131,7 +132,11 @@ class Store(Application[UUID]):
         if commit.last > links.count:  # a writer committed after the rows were read; rows are only appended
             records += read_events(company, self.recorder.select_events(
                 stream_id(company), gt=links.count, lte=commit.last), links)
-        check_end(company, links, records, commit)
+        broken = stream_end(links.count, links.head, commit.last, commit.head)
+        if broken is None and links.head != commit.head:
+            broken = rewritten(commit, None)
+        if broken is not None:
+            raise tampered(company, "events", broken)
         return records
 
     def last_commit(self, company: str, entry: CompanyAdded) -> Committed | None:

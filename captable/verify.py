@@ -38,7 +38,7 @@ from captable.chain import GENESIS, Break, Links, company_prefix, link
 from captable.events import BY_TOPIC
 from captable.instants import now
 from captable.rows import (INDEX_STREAM, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, journal_id, parse_commit,
-                           stream_id, tampered, unlisted, walk_index)
+                           rewritten, stream_end, stream_id, tampered, unlisted, walk_index)
 from captable.store import Store
 
 Tick = Callable[[], None]
@@ -64,10 +64,8 @@ class Verdict:
 
     def refusal(self) -> errors.StoreTampered:
         assert self.position is not None and self.problem is not None
-        return tampered(self.company, self.part, Break(self.position, self.problem, self.events if self.part ==
-                                                       "events" else self.commits,
-                                                       self.head if self.part == "events" else self.journal_head),
-                        self.event)
+        intact, head = (self.events, self.head) if self.part == "events" else (self.commits, self.journal_head)
+        return tampered(self.company, self.part, Break(self.position, self.problem, intact, head), self.event)
 
     def to_json(self) -> dict[str, object]:
         return {"company": self.company, "intact": self.intact, "events": self.events, "head": self.head,
@@ -156,7 +154,8 @@ def verify(store: Store, company: str, tick: Tick = lambda: None, entry: Company
         broken = Break(1, "the index lists the company but it holds no event and its journal no commit: its "
                           "history was deleted", 0, GENESIS)
     if broken is None:
-        broken = _end(links, commits, journal_break is None)
+        last, last_head = (commits[-1].last, commits[-1].head) if commits else (0, GENESIS)
+        broken = stream_end(links.count, links.head, last, last_head, journal_break is None)
     if broken is not None:
         return Verdict(company, broken.intact or 0, broken.head or GENESIS, journal.count, journal.head,
                        broken.problem, broken.position, _event_id(rows, broken.position))
@@ -203,24 +202,8 @@ def _events(rows: Sequence[StoredEvent], links: Links, commits: Sequence[Committ
             return broken
         if commit is not None and commit.last == links.count:
             if commit.head != links.head:
-                return Break(commit.first, f"the events from position {commit.first} to {commit.last} no longer "
-                                           f"end at the head commit {commit.originator_version} of the journal "
-                                           "recorded: rewritten", commit.first - 1, before)
+                return rewritten(commit, before)
             commit, before = next(due, None), commit.head
-    return None
-
-
-def _end(links: Links, commits: Sequence[Committed], journal_whole: bool) -> Break | None:
-    """The stream ends exactly where the last commit does (past the intact commits only, when the
-    journal itself is broken, is no evidence)."""
-    last = commits[-1].last if commits else 0
-    if links.count < last:
-        return Break(links.count + 1, f"it is missing: the journal's last commit ends at position {last}, the "
-                                      f"stream at {links.count}: truncated", links.count, links.head)
-    if links.count > last and journal_whole:
-        return Break(last + 1, f"it lies beyond the journal's last commit (position {last}): appended outside the "
-                               "engine, or the journal's last entry deleted", last,
-                     commits[-1].head if commits else GENESIS)
     return None
 
 
