@@ -44,9 +44,7 @@ def company_prefix(company: str) -> bytes:
 
 def digest(topic: str, position: int, head: bytes) -> str:
     """SHA-256 of a row's topic, its position and its content up to and including its link."""
-    sha = hashlib.sha256(f"{topic}\n{position}\n".encode())
-    sha.update(head)
-    return sha.hexdigest()
+    return hashlib.sha256(b"%b\n%d\n%b" % (topic.encode(), position, head)).hexdigest()
 
 
 def seal(topic: str, position: int, members: str, prev: str) -> tuple[str, bytes]:
@@ -88,12 +86,33 @@ class Links:
     """
 
     def __init__(self, genesis: str = GENESIS, prefix: bytes = b"") -> None:
-        self.head = genesis
         self.count = 0
         self.prefix = prefix
-        self._before: str | None = None  # the hash before ``head``
+        self._head: str | None = None
+        self._advance(genesis)
+
+    @property
+    def head(self) -> str:
+        return self._head  # type: ignore[return-value]
 
     def follow(self, position: int, topic: str, state: bytes) -> Break | None:
+        # The common case in one comparison: the next position, linked to the head, ending in a seal.
+        tail = state[-_LINK_START:]
+        if (position == self.count + 1 and tail[:_HASH] == self._link and tail[-2:] == b'"}'
+                and state.startswith(self.prefix) and len(state) >= _SHORTEST):
+            stored = tail[_HASH:_HASH + 64].decode("latin-1")
+            if digest(topic, position, state[:-_SEAL_LEN]) == stored:
+                self.count = position
+                self._advance(stored)
+                return None
+        return self._diagnose(position, topic, state)
+
+    def _advance(self, head: str) -> None:
+        self._before, self._head = self._head, head  # the hash before the head: to name an inserted row
+        self._link = _LINK + head.encode("latin-1") + _QUOTE_SEAL  # how the next row's tail must begin
+
+    def _diagnose(self, position: int, topic: str, state: bytes) -> Break | None:
+        """Where and how a row fails, in words (or None: it holds after all)."""
         expected = self.count + 1
         if position != expected:
             if position > expected:
@@ -107,7 +126,7 @@ class Links:
             return self._break(expected, f"it is a row of {_owner(state)}, not of this stream: moved here "
                                          "from another company's")
         prev, stored = sealed
-        if prev != self.head:
+        if prev != self._head:
             if prev == self._before:
                 return Break(expected - 1, "it is not in the chain (the row after it links to the row before it): "
                                            "inserted", expected - 2, prev)
@@ -115,11 +134,12 @@ class Links:
                                          "deleted, inserted or reordered")
         if not content_matches(topic, position, state, stored):
             return self._break(expected, f"its content no longer matches its hash: edited{_why(topic, state)}")
-        self._before, self.head, self.count = self.head, stored, expected
+        self.count = expected
+        self._advance(stored)
         return None
 
     def _break(self, position: int, problem: str) -> Break:
-        return Break(position, problem, self.count, self.head)
+        return Break(position, problem, self.count, self._head)
 
 
 def _owner(state: bytes) -> str:
