@@ -122,7 +122,7 @@ def seal_commit(company: str, number: int, first: int, last: int, head: str, rec
     return Committed(journal_id(company), number, recorded, company, first, last, head, prev, digest, stored)
 
 
-def _uuid(value: UUID | str) -> UUID:
+def as_uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
@@ -135,13 +135,13 @@ def parse_event(row: StoredEvent) -> Recorded:
     while version < cls.class_version:
         getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
         version += 1
-    return Recorded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+    return Recorded(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
                     state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"])
 
 
 def parse_company(row: StoredEvent) -> CompanyAdded:
     state = json.loads(row.state)
-    return CompanyAdded(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+    return CompanyAdded(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
                         _text(state["company"]), state["prev_hash"], state["hash"])
 
 
@@ -150,7 +150,7 @@ def parse_commit(row: StoredEvent) -> Committed:
     first, last = state["first"], state["last"]
     if not (isinstance(first, int) and isinstance(last, int)):
         raise TypeError("positions are not integers")
-    return Committed(_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
+    return Committed(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
                      _text(state["company"]), first, last, _text(state["head"]), state["prev_hash"], state["hash"])
 
 

@@ -29,7 +29,7 @@ from captable.instants import now
 from captable.rows import (INDEX_STREAM, INDEX_TOPIC, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, Recorded,
                            canonical, journal_id, parse_commit, parse_company, parse_event, read_events,
                            rewritten, seal_commit, seal_company, seal_event, stream_end, stream_id, tampered,
-                           unlisted, walk_index, _uuid)
+                           unlisted, walk_index, as_uuid)
 
 __all__ = ["GENESIS", "INDEX_STREAM", "CompanyAdded", "Recorded", "Store", "canonical", "journal_id", "read_events",
            "seal_event", "stream_id", "FactMapper", "persistence_env"]
@@ -182,7 +182,7 @@ class Store(Application[UUID]):
 
     def stream_ids(self) -> set[UUID]:
         """Every stream that holds a row: to find rows that belong to no listed company."""
-        return {_uuid(row["originator_id"]) for row in self._query("SELECT DISTINCT originator_id FROM {T}")}
+        return {as_uuid(row["originator_id"]) for row in self._query("SELECT DISTINCT originator_id FROM {T}")}
 
     def _query(self, text: str) -> list[Any]:
         """A read of the events table itself, past the library's per-stream API."""
