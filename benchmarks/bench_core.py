@@ -11,8 +11,10 @@ For each size, on a synthetic history of that many events
     ``sqlite3`` ``executemany`` INSERT of the same JSON lines in one
     transaction;
 (b) load: ``ledger.history(company)`` (select + deserialise into facts and
-    effective-ordered entries), against a raw ``sqlite3`` select of the same
-    stored rows plus ``json.loads`` of each;
+    effective-ordered entries, checking each row's place in the hash chain
+    and the stream's end against the journal), against a raw ``sqlite3``
+    select of the same stored rows plus ``json.loads`` of each; and the same
+    load with the chain check left out, to show what the check costs;
 (c) full fold: ``history.timeline(now).state_at(end of time)`` over the
     already-loaded entries, against the same raw baseline as (b);
 (d) point-in-time query: one ``history.timeline(now, checkpoint_every=K)``
@@ -52,7 +54,7 @@ from synthetic import COMPANY, history  # noqa: E402
 from captable.instants import now  # noqa: E402
 from captable.intake import read_lines  # noqa: E402
 from captable.ledger import Ledger  # noqa: E402
-from captable.store import stream_id  # noqa: E402
+from captable.store import read_events, stream_id  # noqa: E402
 
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -142,6 +144,20 @@ def bench(n: int, repeats: int, every: int, n_queries: int, seed: int, workdir: 
     out["load"] = statistics.median(loads)
     out["load_raw"] = statistics.median(raw_loads)
 
+    # (b') what the read-time chain check costs: the load with it and with it left out, in turns, so that
+    # both meet the same machine
+    def unchecked(company: str) -> Any:
+        return read_events(company, ledger.store.recorder.select_events(stream_id(company)))
+
+    checked_loads, unchecked_loads = [], []
+    for _ in range(repeats):
+        checked_loads.append(timed(lambda: ledger.history(COMPANY))[0])
+        ledger.store.stream = unchecked  # type: ignore[method-assign]
+        unchecked_loads.append(timed(lambda: ledger.history(COMPANY))[0])
+        del ledger.store.stream
+    out["load_checked"] = statistics.median(checked_loads)
+    out["load_unchecked"] = statistics.median(unchecked_loads)
+
     # (c) full fold over the loaded entries, no checkpoints
     known = now()
     folds = []
@@ -200,6 +216,9 @@ def report(res: dict[str, Any], repeats: int, every: int, n_queries: int, seed: 
     load, raw = n / res["load"], n / res["load_raw"]
     print(f"{'(b) load (history)     events/s':<42}{_rate(n, res['load']):>14}{_rate(n, res['load_raw']):>14}"
           f"{load / raw:>12.3f}")
+    checked, unchecked = res["load_checked"], res["load_unchecked"]
+    print(f"{'    chain check: load with, without  /s':<42}{_rate(n, checked):>14}{_rate(n, unchecked):>14}"
+          f"{checked / unchecked:>12.3f}   (with/without, in turns: the check costs {checked / unchecked - 1:+.1%})")
     fold = n / res["fold"]
     print(f"{'(c) full fold          events/s':<42}{_rate(n, res['fold']):>14}{_rate(n, res['load_raw']):>14}"
           f"{fold / raw:>12.3f}   >= {TARGET_FOLD:,}/s: {_verdict(fold >= TARGET_FOLD)}")

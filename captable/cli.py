@@ -23,7 +23,7 @@ from typer.exceptions import TyperException
 from captable import demo as demo_module
 from captable import audit_html, audit_report, boundary, documents, errors, progress, queries, render, textfiles
 from captable import verify as integrity
-from captable.errors import Refused
+from captable.errors import AnchorInvalid, Refused
 from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
 from projections import read_models
@@ -330,24 +330,49 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
 
 
 @app.command()
-def verify(ctx: typer.Context, as_json: bool = JSON) -> None:
-    """Walk the stored history's SHA-256 chain: exit 0 with the count and head hash, or 1 at the first break."""
+def verify(ctx: typer.Context,
+           anchor: Optional[Path] = typer.Option(None, "--anchor", exists=True, dir_okay=False,
+                                                 help="An anchor `captable head` wrote: also prove that the "
+                                                      "store still extends it."),
+           as_json: bool = JSON) -> None:
+    """Walk every chain of the store (the index of companies, each company's events and journal) and say what
+    was checked; exit 1 (store_tampered) at the first break."""
     def work(ledger: Ledger) -> None:
+        kept = integrity.read_anchor(anchor) if anchor else None
+        if kept and ctx.obj.company and kept["company"] != ctx.obj.company:
+            raise AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
+                                field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            verdicts = [integrity.verify(ledger.store, c, tick) for c in
-                        ([ctx.obj.company] if ctx.obj.company else ledger.store.companies())]
+            report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
         if as_json:
-            _print_json({"intact": all(v.intact for v in verdicts), "companies": [v.to_json() for v in verdicts]})
-        for v in verdicts:
-            if v.intact:
-                if not as_json:
-                    out.print(f"{v.company}: {v.events} events, chain intact; head {v.head}")
-            else:
-                err.print(f"[red]{v.company}: chain broken at stream position {v.position}"
-                          f"{f' (event {v.event})' if v.event else ''}[/red]: {v.problem}; "
-                          f"the {v.events} events before it are intact (head {v.head})", highlight=False)
-        if not all(v.intact for v in verdicts):
-            raise typer.Exit(1)
+            if not report.intact:
+                raise report.refusal()
+            _print_json({**report.to_json(), "anchor": integrity.check_anchor(ledger.store, kept) if kept else None})
+            return
+        for line in report.checked():
+            out.print(line, highlight=False)
+        if not report.intact:
+            raise report.refusal()
+        if kept:
+            out.print(integrity.check_anchor(ledger.store, kept), highlight=False)
+    _with_ledger(ctx, work)
+
+
+@app.command()
+def head(ctx: typer.Context,
+         target: Optional[Path] = typer.Option(None, "--out", dir_okay=False,
+                                               help="Write the anchor to this file (default: standard output).")
+         ) -> None:
+    """Write an anchor (company, event count, head hash, journal head, time) to keep elsewhere; `verify
+    --anchor FILE` later proves the store still extends it, which catches truncation and rewrites."""
+    def work(ledger: Ledger) -> None:
+        kept = integrity.anchor(ledger.store, ledger.company(ctx.obj.company))
+        if target is None:
+            _print_json(kept)
+            return
+        integrity.write_anchor(kept, target)
+        out.print(f"anchor for {kept['company']}: {kept['events']} events, head {kept['head']}; written to {target}. "
+                  "Keep it away from the store.")
     _with_ledger(ctx, work)
 
 

@@ -314,3 +314,38 @@ class UnknownObligation(Refused):
 # Strict intake (DESIGN §7): a key written twice in one JSON object.
 class DuplicateKey(Refused):
     code = "duplicate_key"
+
+
+# Tamper evidence (DESIGN §7): a store whose chain no longer holds, and anchors.
+class StoreTampered(Refused):
+    """The stored rows no longer hold their chain: ``part`` says which chain (a company's ``events``,
+    its ``journal`` of commits, or the ``index`` of companies), ``position`` the first bad row in it."""
+
+    code = "store_tampered"
+
+    def __init__(self, message: str, *, company: str | None, part: str, position: int | None,
+                 event: str | None = None) -> None:
+        super().__init__(message, field={"events": "position", "journal": "commit"}.get(part, "index"),
+                         value=position, event=event)
+        self.company = company
+        self.part = part
+        self.position = position
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "company": self.company, "part": self.part, "position": self.position}
+
+
+class StoreEmpty(Refused):
+    code = "store_empty"
+
+
+class AnchorInvalid(Refused):
+    code = "anchor_invalid"
+
+
+class AnchorNotExtended(Refused):
+    code = "anchor_not_extended"
+
+
+class AnchorUnwritable(Refused):
+    code = "anchor_unwritable"

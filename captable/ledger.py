@@ -25,7 +25,7 @@ from captable.batch import decide_batch
 from captable.events import CompanyFormed, Event
 from captable.instants import UTC, now
 from captable.intake import Incoming, parse_event
-from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, chain_hash, stream_id
+from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, seal_event
 from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
@@ -109,11 +109,13 @@ class Ledger:
         companies = self.companies()
         if requested:
             if requested not in companies:
+                self.store.unlisted(requested)  # its rows stored without an index entry: tampered
                 raise errors.UnknownCompany(f"the store holds no company {requested!r}", field="company", value=requested)
             return requested
         if len(companies) == 1:
             return companies[0]
         if not companies:
+            self.store.unlisted(None)
             raise errors.UnknownCompany("the store holds no company yet; import a history first", field="company")
         raise errors.CompanyRequired(f"the store holds {len(companies)} companies; name one with --company",
                                      field="company", value=companies)
@@ -155,7 +157,7 @@ class Ledger:
         added: list[CompanyAdded] = []
         moment = now()
         for company, group in self._by_company(items, existing).items():
-            history = self._history(company) if company in existing else History(company, company_zone([]), [], [])
+            history = self._history(company)  # for a new company too: no rows may be stored for it yet
             new, duplicates = self._plan(history, group, moment)
             report.already_stored += duplicates
             if new:
@@ -220,18 +222,14 @@ class Ledger:
             lines[seq] = item.line
 
         decided = decide_batch(history.entries, new, lines)
-        records = []
+        records: list[Recorded] = []
         prev = history.head_hash
-        stream = stream_id(history.company)
         for item_entry in new:
             if item_entry.phase:
                 continue
             fact = decided.get(item_entry.seq, item_entry.fact)
-            fact_json = canonical(fact.content())
-            digest = chain_hash(prev, history.company, item_entry.seq, item_entry.recorded, fact_json)
-            records.append(Recorded(stream, item_entry.seq, item_entry.recorded, history.company, fact, prev,
-                                    digest, fact_json))
-            prev = digest
+            records.append(seal_event(history.company, item_entry.seq, item_entry.recorded, fact, prev))
+            prev = records[-1].hash
         return records, duplicates
 
     @staticmethod

@@ -1,141 +1,60 @@
-"""The event store: the ``eventsourcing`` library, one stream per company.
+"""The event store: the ``eventsourcing`` library, one stream per company, each row sealed in a hash chain.
 
 A SQLite file by default; a ``postgresql://`` URL selects the library's
-PostgreSQL module. Each stored event is a ``Recorded`` fact: the fact as it
-was accepted, the instant the store accepted it, and a SHA-256 hash chained
-to the previous event of the company's stream, so that an edit, deletion,
-insertion or reordering of stored rows can be detected. A batch is written
-with one ``insert_events`` call, which is one transaction: it lands whole or
-not at all, and a writer that lost a race for a stream position gets an
-``IntegrityError`` (an optimistic-concurrency conflict), never a lost or
-duplicated event.
+PostgreSQL module. The store holds three kinds of row (``captable.rows``):
+each company's events, the index of companies, and each company's journal
+of commits; together they cover everything that changes an answer.
+
+A batch (its events, any new index entries and one commit per company) is
+written with one ``insert_events`` call, which is one transaction: it lands
+whole or not at all, and a writer that lost a race for a stream position gets
+an ``IntegrityError`` (an optimistic-concurrency conflict), never a lost or
+duplicated event. Reading a company's history checks its chain as it parses
+the rows and refuses a broken one (``StoreTampered``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
 from captable import backends
-from captable.errors import ConcurrentWrite, StoreReadOnly
-from captable.events import BY_TOPIC, Event
+from captable.chain import GENESIS, Break, Links, company_prefix, content_matches, link
+from captable.errors import ConcurrentWrite, StoreReadOnly, StoreTampered
+from captable.instants import now
+from captable.rows import (INDEX_STREAM, INDEX_TOPIC, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, Recorded,
+                           canonical, journal_id, parse_commit, parse_company, parse_event, read_events,
+                           rewritten, seal_commit, seal_company, seal_event, stream_end, stream_id, tampered,
+                           unlisted, walk_index, as_uuid)
 
-_NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
-INDEX_STREAM = uuid5(_NAMESPACE, "index:companies")
-_INDEX_TOPIC = "captable.index:CompanyAdded"
-GENESIS = "0" * 64
-
-
-def stream_id(company: str) -> UUID:
-    return uuid5(_NAMESPACE, f"company:{company}")
-
-
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-@lru_cache(maxsize=64)
-def json_text(text: str) -> str:
-    """A string as JSON; company ids repeat on every event, so it is worth remembering."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def chain_hash(prev_hash: str, company: str, version: int, recorded: datetime, fact_json: str) -> str:
-    """SHA-256 of the previous event's hash and this event's canonical content.
-
-    The content is ``canonical({"company", "fact", "recorded", "version"})``,
-    composed from the fact's canonical JSON so that it is serialised once.
-    """
-    body = (f'{{"company":{json_text(company)},"fact":{fact_json},'
-            f'"recorded":"{recorded.isoformat()}","version":{version}}}')
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """One stored event: a fact, when the store accepted it, and its chain hash."""
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    company: str
-    fact: Event
-    prev_hash: str
-    hash: str
-    fact_json: str = ""  # the fact's canonical JSON, kept from hashing for writing
-
-    @property
-    def recorded(self) -> datetime:
-        return self.timestamp
-
-
-@dataclass(frozen=True, slots=True)
-class CompanyAdded:
-    """An entry of the index stream, which lists the companies in the store."""
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    company: str
+__all__ = ["GENESIS", "INDEX_STREAM", "CompanyAdded", "Recorded", "Store", "canonical", "journal_id", "read_events",
+           "seal_event", "stream_id", "FactMapper"]
 
 
 class FactMapper(Mapper[UUID]):
-    """Stores pydantic facts as canonical JSON, topic from the event's ``type``.
+    """Writes the sealed rows as they are; selected with ``MAPPER_TOPIC``.
 
-    Selected with ``MAPPER_TOPIC``. Upcasting follows the library's
-    convention: ``class_version`` in the stored state, ``upcast_vN_vN+1``
-    static methods on the event class.
+    Upcasting follows the library's convention: ``class_version`` in the
+    stored state, ``upcast_vN_vN+1`` static methods on the event class.
     """
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if isinstance(domain_event, CompanyAdded):
-            state = {"company": domain_event.company, "recorded": domain_event.timestamp.isoformat()}
-            return StoredEvent(domain_event.originator_id, domain_event.originator_version, _INDEX_TOPIC,
-                               canonical(state).encode())
-        fact = domain_event.fact
-        version = type(fact).class_version
-        state_json = (
-            (f'{{"class_version":{version},' if version > 1 else "{")
-            + f'"company":{json_text(domain_event.company)},'
-            f'"fact":{domain_event.fact_json or canonical(fact.content())},'
-            f'"hash":"{domain_event.hash}","prev_hash":"{domain_event.prev_hash}",'
-            f'"recorded":"{domain_event.timestamp.isoformat()}"}}'
-        )
-        return StoredEvent(domain_event.originator_id, domain_event.originator_version, fact.TOPIC,
-                           state_json.encode())
+        if not domain_event.stored:
+            raise ValueError("only sealed rows are written: seal it first")
+        topic = (domain_event.fact.TOPIC if isinstance(domain_event, Recorded)
+                 else INDEX_TOPIC if isinstance(domain_event, CompanyAdded) else JOURNAL_TOPIC)
+        return StoredEvent(domain_event.originator_id, domain_event.originator_version, topic, domain_event.stored)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        state = json.loads(stored_event.state)
-        originator_id = stored_event.originator_id
-        if not isinstance(originator_id, UUID):
-            originator_id = UUID(str(originator_id))
-        recorded = datetime.fromisoformat(state["recorded"])
-        if stored_event.topic == _INDEX_TOPIC:
-            return CompanyAdded(originator_id, stored_event.originator_version, recorded, state["company"])
-        cls = BY_TOPIC[stored_event.topic]
-        fact = state["fact"]
-        version = state.get("class_version", 1)
-        while version < cls.class_version:
-            getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
-            version += 1
-        return Recorded(
-            originator_id=originator_id,
-            originator_version=stored_event.originator_version,
-            timestamp=recorded,
-            company=state["company"],
-            fact=cls.model_validate(fact),
-            prev_hash=state["prev_hash"],
-            hash=state["hash"],
-        )
+        if stored_event.topic == INDEX_TOPIC:
+            return parse_company(stored_event)
+        if stored_event.topic == JOURNAL_TOPIC:
+            return parse_commit(stored_event)
+        return parse_event(stored_event)
 
 
 class Store(Application[UUID]):
@@ -149,17 +68,107 @@ class Store(Application[UUID]):
         self.read_only = read_only
         super().__init__({"MAPPER_TOPIC": f"{__name__}:FactMapper", **backends.persistence_env(db, read_only=read_only)})
 
+    def index(self) -> list[CompanyAdded]:
+        """The index of companies, its chain checked (one small row per company)."""
+        entries, broken = walk_index(self.recorder.select_events(INDEX_STREAM))
+        if broken is not None:
+            raise tampered(None, "index", broken)
+        return entries
+
     def companies(self) -> list[str]:
-        return [entry.company for entry in self.events.get(INDEX_STREAM)]
+        return [entry.company for entry in self.index()]
 
     def stream(self, company: str) -> list[Recorded]:
-        return list(self.events.get(stream_id(company)))  # type: ignore[arg-type]
+        """The company's events, each row's chain checked as it is parsed, and the stream's end checked
+        against the journal's last commit; a broken chain is refused (``StoreTampered``).
+
+        The rows are read first, then the index and the journal: a writer's index entry and commit land
+        with its rows, so whatever the rows show, the later reads show too.
+        """
+        rows = self.recorder.select_events(stream_id(company))
+        entry = next((e for e in self.index() if e.company == company), None)
+        if entry is None:
+            if rows or self.recorder.select_events(journal_id(company), limit=1):
+                raise unlisted(company)
+            return []
+        commit = self.last_commit(company, entry)
+        if commit is None:
+            raise tampered(company, "events", Break(1, "the index lists the company but its journal records no "
+                                                       "commit: its history was deleted", None, None))
+        links = Links(GENESIS, company_prefix(company))
+        records = read_events(company, rows, links)
+        if commit.last > links.count:  # a writer committed after the rows were read; rows are only appended
+            records += read_events(company, self.recorder.select_events(
+                stream_id(company), gt=links.count, lte=commit.last), links)
+        broken = stream_end(links.count, links.head, commit.last, commit.head)
+        if broken is None and links.head != commit.head:
+            broken = rewritten(commit, None)
+        if broken is not None:
+            raise tampered(company, "events", broken)
+        return records
+
+    def last_commit(self, company: str, entry: CompanyAdded) -> Committed | None:
+        """The journal's last commit, read without reading the journal: its seal, and its link to the commit
+        before it (or, for the first, to the company's index entry), are checked."""
+        rows = self.recorder.select_events(journal_id(company), desc=True, limit=2)
+        if not rows:
+            return None
+        last = rows[0]
+        sealed = link(last.state)
+        number = last.originator_version
+        if len(rows) == 2:
+            before = link(rows[1].state)
+            expected = before[1] if before is not None and rows[1].originator_version == number - 1 else None
+        else:
+            expected = entry.hash if number == 1 else None
+        problem = ("its link to the commit before it is broken: a commit was deleted, inserted or reordered"
+                   if sealed is None or sealed[0] != expected else None)
+        if sealed is not None and not (last.topic == JOURNAL_TOPIC and last.state.startswith(company_prefix(company))
+                                       and content_matches(last.topic, number, last.state, sealed[1])):
+            problem = "its content no longer matches its hash: edited"
+        if problem is None:
+            try:
+                return parse_commit(last)
+            except UNREADABLE:
+                problem = "its content is not a readable commit: forged"
+        raise tampered(company, "journal", Break(number, problem, None, None))
+
+    def unlisted(self, company: str | None) -> None:
+        """Refuse rows stored for a company the index does not list (for ``None``: any row, when the index
+        lists none). The rows are read before the index, so a company being added is not mistaken."""
+        if company is None:
+            stored = bool(self._query("SELECT 1 AS one FROM {T} LIMIT 1"))
+            if stored and not self.index():
+                raise StoreTampered("the store holds rows but its index of companies lists no company: the index "
+                                    "was deleted. Restore the store from a copy you trust and run `captable "
+                                    "verify`", company=None, part="index", position=1)
+            return
+        stored = bool(self.recorder.select_events(stream_id(company), limit=1)
+                      or self.recorder.select_events(journal_id(company), limit=1))
+        if stored and company not in self.companies():
+            raise unlisted(company)
+
+    def stream_ids(self) -> set[UUID]:
+        """Every stream that holds a row: to find rows that belong to no listed company."""
+        return {as_uuid(row["originator_id"]) for row in self._query("SELECT DISTINCT originator_id FROM {T}")}
+
+    def _query(self, text: str) -> list[Any]:
+        """A read of the events table itself, past the library's per-stream API."""
+        datastore, table = self.recorder.datastore, self.recorder.events_table_name  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            if hasattr(datastore, "schema"):
+                from psycopg import sql
+
+                cursor.execute(sql.SQL(text).format(T=sql.Identifier(datastore.schema, table)))
+            else:
+                cursor.execute(text.format(T=f'"{table}"'))
+            return list(cursor.fetchall())
 
     def append(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded] = ()) -> None:
         """Write a batch in one transaction; a lost race is a ``ConcurrentWrite``."""
         if self.read_only:
             raise StoreReadOnly("this store was opened for reading", field="db", value=self.db)
-        events = [*new_companies, *records]
+        events = self._batch(records, new_companies)
         try:
             if backends.is_postgres(self.db):
                 backends.insert_in_one_transaction(self.recorder, [self.mapper.to_stored_event(e) for e in events])
@@ -172,6 +181,49 @@ class Store(Application[UUID]):
                 value=str(error).splitlines()[0] if str(error) else None,
             ) from error
 
+    def _batch(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded]) -> list[Any]:
+        """The rows of one write: new index entries sealed onto the index, the events, and one commit per
+        company onto its journal (the commit's position keeps a conflicting writer out, with the events')."""
+        index = self.index() if new_companies or records else []
+        hashes = {e.originator_version: e.hash for e in index}
+        added = []
+        for entry in new_companies:
+            prev = hashes.get(entry.originator_version - 1, GENESIS if entry.originator_version == 1 else None)
+            if prev is None:
+                raise _stale()
+            added.append(seal_company(entry, prev))
+            hashes[entry.originator_version] = added[-1].hash
+        entries = {e.company: e for e in [*index, *added]}
+        commits = []
+        moment = now()
+        for company, first, last in _runs(records):
+            entry = entries.get(company)
+            if entry is None:
+                raise _stale()
+            before = self.last_commit(company, entry)
+            if first.originator_version != (before.last if before else 0) + 1:
+                raise _stale()
+            commits.append(seal_commit(company, before.originator_version + 1 if before else 1,
+                                       first.originator_version, last.originator_version, last.hash, moment,
+                                       before.hash if before else entry.hash))
+        return [*added, *records, *commits]
+
     def index_version(self) -> int:
         entries = self.recorder.select_events(INDEX_STREAM, desc=True, limit=1)
         return entries[0].originator_version if entries else 0
+
+
+def _runs(records: Sequence[Recorded]) -> list[tuple[str, Recorded, Recorded]]:
+    """Each company's first and last record in a batch (a batch holds each company's records together)."""
+    runs: list[tuple[str, Recorded, Recorded]] = []
+    for record in records:
+        if runs and runs[-1][0] == record.company:
+            runs[-1] = (record.company, runs[-1][1], record)
+        else:
+            runs.append((record.company, record, record))
+    return runs
+
+
+def _stale() -> ConcurrentWrite:
+    return ConcurrentWrite("another writer changed the store since this batch was decided; nothing was stored. "
+                           "Read the history again and retry.")

@@ -12,7 +12,7 @@ from captable import events as ev
 from captable.instants import now
 from captable.intake import parse_event
 from captable.ledger import Ledger
-from captable.store import GENESIS, canonical, chain_hash
+from captable.store import GENESIS, canonical, seal_event
 from tests.conftest import COMPANY, POSTGRES, _drop_schema, _postgres_url, import_juniper, record_all
 
 LISTED = {"type": "Listed", "id": "listed", "effective": "1999-06-25", "class": "common", "exchange": "NASDAQ"}
@@ -68,8 +68,8 @@ def test_each_event_is_chained_to_the_previous_one_by_its_hash(ledger):
     previous = GENESIS
     for record in ledger.history("acme").records:
         assert record.prev_hash == previous
-        assert record.hash == chain_hash(previous, "acme", record.originator_version, record.timestamp,
-                                         canonical(record.fact.content()))
+        assert record.hash == seal_event("acme", record.originator_version, record.timestamp, record.fact,
+                                         previous).hash
         previous = record.hash
 
 
@@ -84,16 +84,19 @@ def test_a_stored_event_of_an_older_class_version_is_upcast_on_reading(ledger, m
     assert ledger.history("acme").records[-1].fact.exchange == "nasdaq"
 
 
-def test_the_chain_hash_covers_the_canonical_content():
+def test_the_seal_covers_the_topic_the_position_the_class_version_the_company_and_the_content():
+    import hashlib
     from datetime import datetime, timezone
 
     recorded = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    fact = {"type": "Listed", "class": "common", "effective": "1999-06-25", "exchange": "NASDAQ"}
-    composed = chain_hash(GENESIS, "acme", 7, recorded, canonical(fact))
-    body = canonical({"company": "acme", "version": 7, "recorded": recorded.isoformat(), "fact": fact})
-    import hashlib
-
-    assert composed == hashlib.sha256(f"{GENESIS}\n{body}".encode()).hexdigest()
+    fact = parse_event(LISTED).fact
+    sealed = seal_event("acme", 7, recorded, fact, GENESIS)
+    head = sealed.stored[:sealed.stored.rindex(b',"hash":')]
+    assert head == (f'{{"company":"acme","class_version":1,"fact":{canonical(fact.content())},'
+                    f'"recorded":"2020-01-01T00:00:00+00:00","prev_hash":"{GENESIS}"').encode()
+    assert sealed.hash == hashlib.sha256(b"captable.events:Listed\n7\n" + head).hexdigest()
+    assert json.loads(sealed.stored) == {"company": "acme", "class_version": 1, "fact": fact.content(),
+                                         "recorded": recorded.isoformat(), "prev_hash": GENESIS, "hash": sealed.hash}
 
 
 def test_topics_are_the_public_type_names(ledger):
