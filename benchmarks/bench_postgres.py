@@ -41,6 +41,7 @@ from synthetic import COMPANY, history  # noqa: E402
 
 from captable.intake import read_lines  # noqa: E402
 from captable.ledger import Ledger  # noqa: E402
+from captable.store import stream_id  # noqa: E402
 from captable.verify import verify  # noqa: E402
 
 TABLE = "captable_events"
@@ -62,10 +63,12 @@ def engine_import(url: str, schema: str, lines: list[str]) -> float:
 
 
 def transactions(conn: psycopg.Connection, schema: str) -> tuple[int, int]:
-    """(rows, distinct writing transactions) of the company's stream."""
-    row = conn.execute(sql.SQL("SELECT count(*), count(DISTINCT xmin::text) FROM {}.{} WHERE topic <> {}").format(
-        sql.Identifier(schema), sql.Identifier(TABLE), sql.Literal("captable.index:CompanyAdded"))).fetchone()
-    return row[0], row[1]
+    """(the company's events, distinct transactions that wrote any row: events, index, journal)."""
+    table = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(TABLE))
+    events = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE originator_id = %s").format(table),
+                          (stream_id(COMPANY),)).fetchone()[0]
+    writers = conn.execute(sql.SQL("SELECT count(DISTINCT xmin::text) FROM {}").format(table)).fetchone()[0]
+    return events, writers
 
 
 def raw_copy(conn: psycopg.Connection, schema: str) -> float:
