@@ -86,9 +86,10 @@ class Store(Application[UUID]):
         with its rows, so whatever the rows show, the later reads show too.
         """
         rows = self.recorder.select_events(stream_id(company))
+        journaled = bool(rows) or bool(self.recorder.select_events(journal_id(company), limit=1))
         entry = next((e for e in self.index() if e.company == company), None)
         if entry is None:
-            if rows or self.recorder.select_events(journal_id(company), limit=1):
+            if journaled:
                 raise unlisted(company)
             return []
         commit = self.last_commit(company, entry)
@@ -187,20 +188,27 @@ class Store(Application[UUID]):
         index = self.index() if new_companies or records else []
         hashes = {e.originator_version: e.hash for e in index}
         added = []
+        listed = {e.company for e in index}
         for entry in new_companies:
             prev = hashes.get(entry.originator_version - 1, GENESIS if entry.originator_version == 1 else None)
-            if prev is None:
+            if prev is None or entry.company in listed:  # another writer added it since this one read the index
                 raise _stale()
             added.append(seal_company(entry, prev))
             hashes[entry.originator_version] = added[-1].hash
         entries = {e.company: e for e in [*index, *added]}
+        new = {e.company for e in added}
         commits = []
         moment = now()
         for company, first, last in _runs(records):
             entry = entries.get(company)
             if entry is None:
                 raise _stale()
-            before = self.last_commit(company, entry)
+            if company in new:  # a commit for it means another writer added it since the index was read
+                if self.recorder.select_events(journal_id(company), limit=1):
+                    raise _stale()
+                before = None
+            else:
+                before = self.last_commit(company, entry)
             if first.originator_version != (before.last if before else 0) + 1:
                 raise _stale()
             commits.append(seal_commit(company, before.originator_version + 1 if before else 1,
