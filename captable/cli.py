@@ -24,9 +24,10 @@ from captable import demo as demo_module
 from captable import audit_html, audit_report, boundary, documents, errors, progress, queries, render, textfiles
 from captable import verify as integrity
 from captable.errors import AnchorInvalid, Refused
-from captable.intake import Incoming, load_json, parse_event, quotes_from_csv
+from captable.intake import Incoming, load_json, parse_event, printable, quotes_from_csv
 from captable.ledger import ImportReport, Ledger
 from projections import read_models
+
 
 class _Guarded(TyperGroup):
     """The command line's error boundary: every run ends in exit 0, 1 or 2 with a coded message (DESIGN §7)."""
@@ -78,7 +79,7 @@ def _refuse(refusal: errors.Refused, as_json: bool) -> int:
             body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
         _print_json(body)
     for problem in [refusal, *others]:
-        err.print(f"[red]refused[/red] {escape(str(problem))}", markup=True, highlight=False)
+        err.print(f"[red]refused[/red] {escape(printable(str(problem)))}", markup=True, highlight=False)
     return refusal.exit_status
 
 
@@ -109,7 +110,8 @@ def options(
 
 
 def _print_json(body: Any) -> None:
-    sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    """Exact strings as JSON; an argument that is not valid text (a lone surrogate) is written escaped."""
+    sys.stdout.write(printable(json.dumps(body, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:

@@ -194,3 +194,15 @@ def test_the_script_prints_no_traceback_for_a_missing_store(tmp_path):
     done = subprocess.run([script, "--db", str(tmp_path / "nope.db"), "state"], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1 and "Traceback" not in done.stderr and "store_not_found" in done.stderr
+
+
+def test_an_argument_that_is_not_utf8_gets_a_coded_refusal_even_on_a_strict_terminal(tmp_path):
+    store = tmp_path / "j.db"
+    assert CliRunner().invoke(app, ["--db", str(store), "import", JUNIPER_EVENTS]).exit_code == 0
+    script = shutil.which("captable") or str(Path(__import__("sys").executable).with_name("captable"))
+    strict = {**__import__("os").environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = subprocess.run([script, "--db", str(store), "state", "--warrant", b"W\xff", "--json"], capture_output=True,
+                          env=strict, timeout=60)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "unknown_warrant" and error["value"] == "W\udcff"
