@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from captable import demo as demo_module
-from captable import audit_html, audit_report, boundary, documents, errors, progress, queries, render, textfiles
+from captable import audit_html, audit_report, boundary, calendar_file, documents, errors, progress, queries, render, textfiles
 from captable import verify as integrity
 from captable.errors import AnchorInvalid, Refused
 from captable.intake import Incoming, load_json, parse_event, printable, quotes_from_csv
@@ -224,7 +224,7 @@ def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional
     def work(ledger: Ledger) -> None:
         body = queries.notices(ledger, ctx.obj.company, as_of, known_at, status)
         if ics is not None:
-            ics.write_bytes(documents.calendar_file(body))
+            ics.write_bytes(calendar_file.calendar_file(body))
         _print_json(body) if as_json else render.obligations_table(out, body)
     _with_ledger(ctx, work)
 

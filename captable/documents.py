@@ -1,4 +1,4 @@
-"""Documents for counsel: the §4.5 and §4.6 notice letters, and an iCalendar of deadlines.
+"""Documents for counsel: the §4.5 and §4.6 notice letters.
 
 A letter is drafted from the same fold that answers ``state`` and ``notices``:
 the adjustment's formula and inputs, the facts it rests on (the event and its
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
-
-import icalendar
 
 from captable import errors
 from captable.ledger import Ledger
@@ -159,28 +157,3 @@ def html_page(letter: Letter) -> str:
         f"<p>{e(letter.sender)}</p><p>By: ______________________________<br>{e(letter.signer)}<br>"
         f"{e(letter.signer_title)}</p></body></html>\n"
     )
-
-
-def calendar_file(body: dict[str, Any]) -> bytes:
-    """Every open deadline and latest mailing day as all-day events (RFC 5545)."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//captable//obligations//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{body.get('name') or body['company']}: warrant obligations")
-    stamp = datetime(2000, 1, 1)  # fixed, so the same books give the same file
-    for row in body["obligations"]:
-        if row["status"] not in ("open", "overdue"):
-            continue
-        for field, what in (("deadline", "Due"), ("latest_mailing", "Last day to mail")):
-            if not row.get(field):
-                continue
-            day = date.fromisoformat(row[field])
-            event = icalendar.Event()
-            event.add("uid", f"{row['id']}/{field}@{body['company']}.captable")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", day)
-            event.add("dtend", day + timedelta(days=1))
-            event.add("summary", f"{what}: {row['section']} {row['description']} ({row['warrant']})")
-            event.add("description", f"Obligation {row['id']}, triggered by {row['trigger']}; status {row['status']}.")
-            cal.add_component(event)
-    return cal.to_ical()

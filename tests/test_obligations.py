@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from captable import documents, queries
+from captable import calendar_file, documents, queries
 from captable.cli import app
 from captable.rules.notices import deemed_given, latest_mailing, prior_notice_deadline
 from captable.rules.reports import fiscal_quarter_ends, report_periods
@@ -86,7 +86,7 @@ def test_juniper_owes_three_adjustment_notices_and_every_report_from_1997_to_200
 
 def test_the_calendar_file_parses_and_holds_each_open_deadline_and_mailing_day(juniper, tmp_path):
     body = queries.notices(juniper, "juniper", "2000-06-30", None, ["open", "overdue"])
-    parsed = icalendar.Calendar.from_ical(documents.calendar_file(body))
+    parsed = icalendar.Calendar.from_ical(calendar_file.calendar_file(body))
     events = {(str(e["uid"]), e.decoded("dtstart")) for e in parsed.walk("VEVENT")}
     assert ("VLL2-C-1/18.7/quarterly/2000-Q2/deadline@juniper.captable", date(2000, 8, 14)) in events
     assert ("VLL2-C-1/18.7/quarterly/2000-Q2/latest_mailing@juniper.captable", date(2000, 8, 9)) in events
