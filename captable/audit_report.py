@@ -46,7 +46,8 @@ def covered(body: dict[str, Any]) -> str:
 def step_lines(step: dict[str, Any]) -> list[str]:
     event = step["event"]
     phase = f" ({event['phase']})" if event["phase"] else ""
-    lines = [f"{event['type']}{phase} {event['id']}, effective {event['effective']}, recorded {event['recorded']}"]
+    by = f" by {event['actor']}" if event.get("actor") else ""
+    lines = [f"{event['type']}{phase} {event['id']}, effective {event['effective']}, recorded {event['recorded']}{by}"]
     if event["source"]:
         lines.append(f"source: {event['source']}")
     if step["sections"]:

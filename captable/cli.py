@@ -97,6 +97,7 @@ KNOWN_AT = typer.Option(None, "--known-at", help="Recorded instant: what the boo
 class Options:
     db: str
     company: str | None
+    actor: str | None
 
 
 @app.callback()
@@ -105,8 +106,11 @@ def options(
     db: str = typer.Option("./captable.db", "--db", envvar="CAPTABLE_DB",
                            help="SQLite file, or a postgresql:// URL."),
     company: Optional[str] = typer.Option(None, "--company", help="Company id (when the store holds several)."),
+    actor: Optional[str] = typer.Option(None, "--actor", envvar="CAPTABLE_ACTOR", metavar="NAME",
+                                        help="Who records: sealed with each event written (default: the "
+                                             "operating system's user)."),
 ) -> None:
-    ctx.obj = Options(db, company)
+    ctx.obj = Options(db, company, actor)
 
 
 def _print_json(body: Any) -> None:
@@ -116,7 +120,7 @@ def _print_json(body: Any) -> None:
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
     """Open the store (a read never creates one), do the work, close it."""
-    ledger = Ledger(ctx.obj.db, read_only=not writes)
+    ledger = Ledger(ctx.obj.db, read_only=not writes, actor=ctx.obj.actor)
     try:
         work(ledger)
     finally:
@@ -298,6 +302,7 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
             "type": r.fact.type_name,
             "effective": r.fact.content()["effective"],
             "recorded": r.timestamp.isoformat(),
+            "actor": r.actor,
             "source": r.fact.source,
             "prev_hash": r.prev_hash,
             "hash": r.hash,

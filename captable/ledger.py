@@ -10,7 +10,9 @@ in one transaction. Reading folds the stream (see
 from __future__ import annotations
 
 import gc
+import getpass
 import hashlib
+import os
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,8 +95,28 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def actor_name(given: str | None = None) -> str:
+    """Who records: as given (``--actor``), else ``CAPTABLE_ACTOR``, else the operating system's user.
+
+    It is sealed into every event it records, so it must be a plain, printable name.
+    """
+    name = given if given is not None else os.environ.get("CAPTABLE_ACTOR") or _os_user()
+    if not name.strip() or len(name) > 200 or not name.isprintable():
+        raise errors.BadOption("the actor is a printable name of at most 200 characters, not blank",
+                               field="actor", value=name)
+    return name
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and no password entry for the uid
+        return f"uid {os.getuid()}"
+
+
 class Ledger:
-    def __init__(self, db: str, *, read_only: bool = False) -> None:
+    def __init__(self, db: str, *, read_only: bool = False, actor: str | None = None) -> None:
+        self.actor = actor_name(actor)
         self.store = Store(db, read_only=read_only)
 
     def close(self) -> None:
@@ -127,7 +149,8 @@ class Ledger:
     def _history(self, company: str) -> History:
         records = self.store.stream(company)
         tz = company_zone(r.fact for r in records)
-        expanded = [e for r in records for e in entries(r.fact, r.timestamp, r.originator_version, tz, r.hash)]
+        expanded = [e for r in records for e in entries(r.fact, r.timestamp, r.originator_version, tz, r.hash,
+                                                        r.actor)]
         return History(company, tz, records, in_effective_order(expanded))
 
     def state(self, company: str, as_of: datetime, known: datetime) -> CompanyState:
@@ -228,7 +251,7 @@ class Ledger:
             if item_entry.phase:
                 continue
             fact = decided.get(item_entry.seq, item_entry.fact)
-            records.append(seal_event(history.company, item_entry.seq, item_entry.recorded, fact, prev))
+            records.append(seal_event(history.company, item_entry.seq, item_entry.recorded, fact, prev, self.actor))
             prev = records[-1].hash
         return records, duplicates
 

@@ -142,10 +142,11 @@ def _per_share_price_rows(table: Table, price: dict[str, Any]) -> None:
 
 def log_table(console: Console, rows: list[dict[str, Any]]) -> None:
     table = Table(title="Stored events (stream order)")
-    for column in ("#", "recorded", "effective", "type", "id", "hash"):
+    for column in ("#", "recorded", "by", "effective", "type", "id", "hash"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["seq"]), row["recorded"], row["effective"], row["type"], row["id"], row["hash"][:12])
+        table.add_row(str(row["seq"]), row["recorded"], row["actor"], row["effective"], row["type"], row["id"],
+                      row["hash"][:12])
     console.print(table)
 
 

@@ -63,6 +63,7 @@ class Recorded:
     fact: Event
     prev_hash: str
     hash: str
+    actor: str = ""  # who recorded it: sealed with the fact
     stored: bytes = b""  # the sealed row, kept from sealing for writing
 
     @property
@@ -99,13 +100,14 @@ class Committed:
     stored: bytes = b""
 
 
-def seal_event(company: str, position: int, recorded: datetime, fact: Event, prev: str) -> Recorded:
-    """A fact sealed at ``position`` of the company's chain, after the event whose hash is ``prev``."""
+def seal_event(company: str, position: int, recorded: datetime, fact: Event, prev: str, actor: str) -> Recorded:
+    """A fact sealed at ``position`` of the company's chain, after the event whose hash is ``prev``, with who
+    recorded it."""
     cls = type(fact)
     members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
-               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}"')
+               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
     digest, stored = seal(cls.TOPIC, position, members, prev)
-    return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, stored)
+    return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, actor, stored)
 
 
 def seal_company(entry: CompanyAdded, prev: str) -> CompanyAdded:
@@ -136,7 +138,8 @@ def parse_event(row: StoredEvent) -> Recorded:
         getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
         version += 1
     return Recorded(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"])
+                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"],
+                    _text(state["actor"]))
 
 
 def parse_company(row: StoredEvent) -> CompanyAdded:

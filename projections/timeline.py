@@ -34,6 +34,7 @@ class Entry:
     fact: Event
     hash: str = ""
     phase: str = ""
+    actor: str = ""  # who recorded it
 
     @property
     def key(self) -> tuple[datetime, datetime, int, str]:
@@ -54,19 +55,19 @@ def in_effective_order(entries: Iterable[Entry]) -> list[Entry]:
 RECORD_DATE_EVENTS = (StockDividend, Distribution, Reclassification)
 
 
-def entry(fact: Event, recorded: datetime, seq: int, tz: ZoneInfo, hash: str = "") -> Entry:
+def entry(fact: Event, recorded: datetime, seq: int, tz: ZoneInfo, hash: str = "", actor: str = "") -> Entry:
     """The fact's main entry, at its effective instant."""
-    return Entry(start_of(fact.effective, tz), recorded, seq, fact, hash)
+    return Entry(start_of(fact.effective, tz), recorded, seq, fact, hash, "", actor)
 
 
-def entries(fact: Event, recorded: datetime, seq: int, tz: ZoneInfo, hash: str = "") -> list[Entry]:
+def entries(fact: Event, recorded: datetime, seq: int, tz: ZoneInfo, hash: str = "", actor: str = "") -> list[Entry]:
     """The fact's entries: its effective instant, and its record date where that is a separate step."""
-    main = entry(fact, recorded, seq, tz, hash)
+    main = entry(fact, recorded, seq, tz, hash, actor)
     if not isinstance(fact, RECORD_DATE_EVENTS):
         return [main]
     record_date = getattr(fact, "record_date", None)
     on_record = max(main.effective, start_of(record_date, tz)) if record_date else main.effective
-    return [main, Entry(on_record, recorded, seq, fact, hash, "record")]
+    return [main, Entry(on_record, recorded, seq, fact, hash, "record", actor)]
 
 
 def known_at(entries: Sequence[Entry], instant: datetime) -> list[Entry]:

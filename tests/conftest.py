@@ -15,6 +15,10 @@ import pytest
 from captable.intake import parse_event, read_lines
 from captable.ledger import Ledger
 
+# Who records, sealed into every stored event: fixed, so that chain heads and golden files do not depend
+# on the user running the tests.
+os.environ["CAPTABLE_ACTOR"] = "test-suite"
+
 ROOT = Path(__file__).resolve().parents[1]
 JUNIPER = ROOT / "fixtures" / "juniper_1997"
 POSTGRES = os.environ.get("CAPTABLE_TEST_POSTGRES")

@@ -69,7 +69,7 @@ def test_each_event_is_chained_to_the_previous_one_by_its_hash(ledger):
     for record in ledger.history("acme").records:
         assert record.prev_hash == previous
         assert record.hash == seal_event("acme", record.originator_version, record.timestamp, record.fact,
-                                         previous).hash
+                                         previous, "test-suite").hash
         previous = record.hash
 
 
@@ -84,19 +84,21 @@ def test_a_stored_event_of_an_older_class_version_is_upcast_on_reading(ledger, m
     assert ledger.history("acme").records[-1].fact.exchange == "nasdaq"
 
 
-def test_the_seal_covers_the_topic_the_position_the_class_version_the_company_and_the_content():
+def test_the_seal_covers_the_topic_the_position_the_class_version_the_company_the_content_and_the_actor():
     import hashlib
     from datetime import datetime, timezone
 
     recorded = datetime(2020, 1, 1, tzinfo=timezone.utc)
     fact = parse_event(LISTED).fact
-    sealed = seal_event("acme", 7, recorded, fact, GENESIS)
+    sealed = seal_event("acme", 7, recorded, fact, GENESIS, "Pat Lee")
     head = sealed.stored[:sealed.stored.rindex(b',"hash":')]
     assert head == (f'{{"company":"acme","class_version":1,"fact":{canonical(fact.content())},'
-                    f'"recorded":"2020-01-01T00:00:00+00:00","prev_hash":"{GENESIS}"').encode()
+                    f'"recorded":"2020-01-01T00:00:00+00:00","actor":"Pat Lee","prev_hash":"{GENESIS}"').encode()
     assert sealed.hash == hashlib.sha256(b"captable.events:Listed\n7\n" + head).hexdigest()
     assert json.loads(sealed.stored) == {"company": "acme", "class_version": 1, "fact": fact.content(),
-                                         "recorded": recorded.isoformat(), "prev_hash": GENESIS, "hash": sealed.hash}
+                                         "recorded": recorded.isoformat(), "actor": "Pat Lee", "prev_hash": GENESIS,
+                                         "hash": sealed.hash}
+    assert seal_event("acme", 7, recorded, fact, GENESIS, "Someone Else").hash != sealed.hash
 
 
 def test_topics_are_the_public_type_names(ledger):
