@@ -220,15 +220,20 @@ def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warra
 def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
             status: list[str] = typer.Option([], "--status", help="open, met, late, overdue, waived or lapsed "
                                                                   "(repeat for several)."),
-            ics: Optional[Path] = typer.Option(None, "--ics", dir_okay=False,
-                                               help="Also write every open deadline and latest mailing day "
-                                                    "to this iCalendar file."),
+            ics: Optional[Path] = typer.Option(None, "--ics", dir_okay=False, metavar="FILE",
+                                               help="Also write an iCalendar file: each open or overdue deadline "
+                                                    "and latest mailing day as an all-day event, each notice owed "
+                                                    "promptly as a to-do."),
+            remind_days: int = typer.Option(7, "--remind-days", min=0, metavar="DAYS",
+                                            help="With --ics: a reminder this many days before each latest "
+                                                 "mailing day, at 9:00 (0: no reminders)."),
             as_json: bool = JSON) -> None:
     """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
     def work(ledger: Ledger) -> None:
         body = queries.notices(ledger, ctx.obj.company, as_of, known_at, status)
         if ics is not None:
-            ics.write_bytes(calendar_file.calendar_file(body))
+            from captable.instants import now  # DTSTAMP: the instant the file is written (RFC 5545 §3.8.7.2)
+            ics.write_bytes(calendar_file.calendar_file(body, now(), remind_days))
         _print_json(body) if as_json else render.obligations_table(out, body)
     _with_ledger(ctx, work)
 

@@ -5,8 +5,9 @@ for obligations it creates (§4.5 adjustments, §4.6 record dates and actions,
 §4.3 assumptions, §18.7(iii) shareholder materials) or discharges (notices,
 reports, assumptions, §11 waivers), against the state at that very instant
 (the registered holder's address, the CFO of record). The §18.7 periodic
-reports follow from the calendar once the warrant's end is known. Statuses are
-read at the query's instant.
+reports follow from the calendar, each listed from the first day of its period,
+and ``lapsed`` when it falls due after the warrant ends. Statuses are read at
+the query's instant.
 """
 
 from __future__ import annotations
@@ -273,17 +274,20 @@ def _waive(book: Book, fact: ev.WaiverSigned) -> None:
 
 
 def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
-    """§18.7(i), (ii): from the issue date to the earlier of expiry and complete exercise."""
+    """§18.7(i), (ii): each period of the warrant's life, listed from the day it arises (its first day, or
+    the issue date), owed if it falls due on or before the warrant ends and ``lapsed`` otherwise."""
     today = state.local_day(until)
     for warrant in state.warrants.values():
-        for period in _periods(state, warrant):
-            if period.end > today:
-                break
+        issued, ends = state.local_day(warrant.issued), _ends(state, warrant)
+        for period in report_periods(state.fiscal_year_end, issued, ends):
+            arose = period.arises(issued)
+            if arose > today:
+                continue  # not yet begun: listed from its first day, never before
             obligation = Obligation(
-                report_id(warrant.id, period), "§18.7(i)" if period.kind == "annual" else
-                "§18.7(ii)", f"{period.kind}_report", warrant.id, warrant.issued_event, period.end,
-                f"{'audited annual' if period.kind == 'annual' else 'unaudited quarterly'} statements for "
-                f"{period.label}", target=period.end, deadline=period.due, lapsed=not period.owed,
+                report_id(warrant.id, period), "§18.7(i)" if period.kind == "annual" else "§18.7(ii)",
+                f"{period.kind}_report", warrant.id, warrant.issued_event, arose,
+                _report_description(period, ends), target=period.end, deadline=period.due,
+                lapsed=not period.owed,
             )
             for kind, label, day, event in book.reports:
                 if kind == period.kind and label == period.label:
@@ -292,13 +296,27 @@ def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
             book.add(obligation)
 
 
+def _report_description(period: Period, ends: date) -> str:
+    what = "audited annual" if period.kind == "annual" else "unaudited quarterly"
+    text = f"{what} statements for {period.label} (period {period.start.isoformat()} to {period.end.isoformat()})"
+    if not period.owed:
+        # Why it is listed at all: the holder sees the period began while the warrant was outstanding.
+        text += f"; not owed, as it falls due after the warrant ends on {ends.isoformat()}"
+    return text
+
+
 def report_id(warrant: str, period: Period) -> str:
     return f"{warrant}/18.7/{period.kind}/{period.label}"
 
 
 def _periods(state: CompanyState, warrant: Warrant) -> list[Period]:
     """The warrant's §18.7 periods, from its issue date to the earlier of expiry and complete exercise."""
+    return report_periods(state.fiscal_year_end, state.local_day(warrant.issued), _ends(state, warrant))
+
+
+def _ends(state: CompanyState, warrant: Warrant) -> date:
+    """§18.7 "up to the earlier of the Expiration Date or the complete exercise of this Warrant"."""
     ends = state.local_day(warrant.expires)
     if warrant.units == 0 and warrant.exercises:
         ends = min(ends, state.local_day(warrant.exercises[-1].effective))
-    return report_periods(state.fiscal_year_end, state.local_day(warrant.issued), ends)
+    return ends

@@ -160,7 +160,10 @@ def state_json(
 
 
 def obligation_json(obligation: Obligation, today: date) -> dict[str, Any]:
-    """DESIGN §7 ``notices --json``: id, section, kind, trigger, deadline, latest_mailing, status, given."""
+    """DESIGN §7 ``notices --json``: id, section, kind, trigger, deadline, latest_mailing, status, given.
+
+    The deadline and the latest mailing day belong to the obligation, whatever its status: a late notice
+    still shows the day by which it should have gone (DESIGN §6, obligation statuses)."""
     status = obligation.status(today)
     day = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
@@ -173,7 +176,7 @@ def obligation_json(obligation: Obligation, today: date) -> dict[str, Any]:
         "arose": day(obligation.arose),
         "target": day(obligation.target),
         "deadline": day(obligation.deadline),
-        "latest_mailing": day(obligation.latest_mailing) if status in ("open", "overdue") else None,
+        "latest_mailing": day(obligation.latest_mailing),
         "status": status,
         "given": day(obligation.given) if status in ("met", "late") else None,
         "notices": obligation.notices if status in ("met", "late") else [],

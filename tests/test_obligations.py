@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from captable import calendar_file, documents, queries
+from captable import documents, queries
 from captable.cli import app
 from captable.rules.notices import deemed_given, latest_mailing, prior_notice_deadline
 from captable.rules.reports import fiscal_quarter_ends, report_periods
@@ -63,12 +63,57 @@ def test_quarters_of_a_february_year_end_follow_month_ends_in_leap_years():
                                                  date(2000, 2, 29)]
 
 
-def test_reports_due_after_the_warrant_ends_lapse_and_later_periods_are_not_owed():
+def test_reports_of_the_warrants_life_that_fall_due_after_it_ends_lapse():
     periods = report_periods("12-31", date(1997, 9, 30), date(2003, 12, 15))
-    assert [(p.label, p.due, p.owed) for p in periods[-2:]] == [("2003-Q2", date(2003, 8, 14), True),
-                                                                ("2003-Q3", date(2003, 11, 14), True)]
+    assert [(p.label, p.due, p.owed) for p in periods[-4:]] == [
+        ("2003-Q2", date(2003, 8, 14), True), ("2003-Q3", date(2003, 11, 14), True),
+        ("2003-Q4", date(2004, 2, 14), False),  # began 1 Oct 2003, ends after expiry
+        ("2003", date(2004, 4, 29), False),  # fiscal 2003 began 1 Jan 2003; 120 days on, 2004 being leap
+    ]
     ended = report_periods("12-31", date(1997, 9, 30), date(1999, 1, 15))
-    assert [(p.label, p.owed) for p in ended if p.end.year == 1998][-2:] == [("1998-Q4", False), ("1998", False)]
+    assert [(p.label, p.owed) for p in ended][-5:] == [
+        ("1998-Q3", True), ("1998-Q4", False), ("1998", False),
+        ("1999-Q1", False), ("1999", False)]  # both began 1 Jan 1999, while the warrant was outstanding
+    assert "1999-Q2" not in {p.label for p in ended}  # began 1 Apr 1999, after the warrant ended
+
+
+def test_a_report_arises_on_the_first_day_of_its_period_or_the_issue_date_if_later():
+    issued = date(1997, 9, 30)
+    by_label = {p.label: p for p in report_periods("12-31", issued, date(2003, 12, 15))}
+    assert by_label["1997-Q3"].arises(issued) == issued  # under way at issue
+    assert by_label["1997"].arises(issued) == issued
+    assert by_label["1998-Q1"].arises(issued) == date(1998, 1, 1)
+    assert by_label["1998"].arises(issued) == date(1998, 1, 1)
+    june = {p.label: p for p in report_periods("06-30", date(1999, 8, 2), date(2001, 1, 1))}
+    assert (june["2000-Q3"].start, june["2000-Q3"].end) == (date(2000, 1, 1), date(2000, 3, 31))
+    assert (june["2000"].start, june["2000"].end) == (date(1999, 7, 1), date(2000, 6, 30))
+
+
+def _rows(ledger, as_of: str) -> dict[str, dict]:
+    return {o["id"]: o for o in queries.notices(ledger, "juniper", as_of, None)["obligations"]}
+
+
+def test_a_quarterly_report_is_listed_open_from_the_first_day_of_its_quarter(juniper):
+    before = _rows(juniper, "2000-03-31")
+    assert "VLL2-C-1/18.7/quarterly/2000-Q2" not in before
+    q2 = _rows(juniper, "2000-04-01")["VLL2-C-1/18.7/quarterly/2000-Q2"]
+    assert (q2["status"], q2["arose"], q2["target"], q2["deadline"], q2["latest_mailing"], q2["age_days"]) == (
+        "open", "2000-04-01", "2000-06-30", "2000-08-14", "2000-08-09", 0)
+
+
+def test_reports_due_after_expiry_are_listed_lapsed_with_their_deadlines(juniper):
+    # Juniper's warrant expires Mon 15 Dec 2003: fiscal 2003 and its fourth quarter fall due after that.
+    june = _rows(juniper, "2003-06-30")
+    annual = june["VLL2-C-1/18.7/annual/2003"]
+    assert (annual["status"], annual["arose"], annual["deadline"], annual["latest_mailing"]) == (
+        "lapsed", "2003-01-01", "2004-04-29", "2004-04-26")  # Mon 26 Apr: Tue 27, Wed 28, Thu 29
+    assert "not owed" in annual["description"] and "2003-12-15" in annual["description"]
+    assert "VLL2-C-1/18.7/quarterly/2003-Q4" not in june  # its quarter has not begun
+    after = _rows(juniper, "2004-06-30")
+    q4 = after["VLL2-C-1/18.7/quarterly/2003-Q4"]
+    assert (q4["status"], q4["arose"], q4["deadline"], q4["age_days"]) == ("lapsed", "2003-10-01", "2004-02-14", None)
+    assert after["VLL2-C-1/18.7/quarterly/2003-Q3"]["status"] == "overdue"  # due 14 Nov 2003: still owed
+    assert not any(k.rsplit("/", 1)[-1].startswith("2004") for k in after)  # no period begins after expiry
 
 
 def test_juniper_owes_three_adjustment_notices_and_every_report_from_1997_to_2003(juniper):
@@ -78,20 +123,12 @@ def test_juniper_owes_three_adjustment_notices_and_every_report_from_1997_to_200
         by_section.setdefault(o["section"], []).append(o["id"])
     assert by_section["§4.5"] == ["VLL2-C-1/4.5/preferred-converted", "VLL2-C-1/4.5/split-2000-01",
                                   "VLL2-C-1/4.5/split-2000-06"]
-    assert len(by_section["§18.7(i)"]) == 6  # fiscal 1997 to 2002; 2003 ends after expiry
-    assert len(by_section["§18.7(ii)"]) == 25  # 1997-Q3 to 2003-Q3
+    assert len(by_section["§18.7(i)"]) == 7  # fiscal 1997 to 2003; 2003 lapsed, due after expiry
+    assert len(by_section["§18.7(ii)"]) == 26  # 1997-Q3 to 2003-Q4; 2003-Q4 lapsed
+    lapsed = sorted(o["id"] for o in body["obligations"] if o["status"] == "lapsed")
+    assert lapsed == ["VLL2-C-1/18.7/annual/2003", "VLL2-C-1/18.7/quarterly/2003-Q4"]
     annual_1999 = next(o for o in body["obligations"] if o["id"] == "VLL2-C-1/18.7/annual/1999")
     assert (annual_1999["deadline"], annual_1999["status"]) == ("2000-04-29", "overdue")  # 120 days, leap year
-
-
-def test_the_calendar_file_parses_and_holds_each_open_deadline_and_mailing_day(juniper, tmp_path):
-    body = queries.notices(juniper, "juniper", "2000-06-30", None, ["open", "overdue"])
-    parsed = icalendar.Calendar.from_ical(calendar_file.calendar_file(body))
-    events = {(str(e["uid"]), e.decoded("dtstart")) for e in parsed.walk("VEVENT")}
-    assert ("VLL2-C-1/18.7/quarterly/2000-Q2/deadline@juniper.captable", date(2000, 8, 14)) in events
-    assert ("VLL2-C-1/18.7/quarterly/2000-Q2/latest_mailing@juniper.captable", date(2000, 8, 9)) in events
-    dated = [o for o in body["obligations"] if o["deadline"]]
-    assert len(events) == 2 * len(dated)
 
 
 def test_the_drafted_notice_of_the_juniper_conversion(juniper):

@@ -4,9 +4,12 @@ after the close of each fiscal year … audited [statements] …; (ii) within 45
 days after the close of each fiscal quarter … unaudited [statements] …; and
 (iii) promptly after sending … copies of all reports … to its shareholders".
 
-Periods ending on or after the issue date count; a report is owed only if it
-falls due on or before the warrant ends, and is ``lapsed`` otherwise;
-deadlines are calendar days, not moved off weekends (DESIGN §6 item 17).
+The periods of the warrant's life count: those ending on or after the issue
+date and beginning on or before the day the warrant ends. A report is owed
+only if it falls due on or before that day, and is ``lapsed`` otherwise;
+deadlines are calendar days, not moved off weekends (DESIGN §6 item 17). A
+report arises on the first day of its period (or the issue date, if later),
+so that its deadline can be seen coming (DESIGN §6, obligation statuses).
 """
 
 from __future__ import annotations
@@ -23,9 +26,14 @@ QUARTERLY_DAYS = 45
 class Period:
     kind: str  # annual or quarterly
     label: str  # "1998" (the fiscal year by the calendar year it ends in) or "1998-Q1"
+    start: date
     end: date
     due: date
     owed: bool  # False: it falls due after the warrant ends (lapsed)
+
+    def arises(self, issued: date) -> date:
+        """§18.7 runs from the issue date: a period already under way then arises on that day."""
+        return max(self.start, issued)
 
 
 def _month_end_like(year: int, month: int, fye_month: int, fye_day: int) -> date:
@@ -47,16 +55,18 @@ def fiscal_quarter_ends(fiscal_year_end: str, fiscal_year: int) -> list[date]:
 
 
 def report_periods(fiscal_year_end: str, issued: date, warrant_ends: date) -> list[Period]:
-    """Every §18.7 period ending between the issue date and the end of the warrant, in order of due date."""
+    """Every §18.7 period of the warrant's life (issue date to its end, overlapping), in order of due date."""
     periods = []
     for year in range(issued.year, warrant_ends.year + 2):
+        # The day after the previous fiscal year's last quarter end opens this year's first quarter.
+        starts = [fiscal_quarter_ends(fiscal_year_end, year - 1)[-1] + timedelta(days=1)]
         quarters = fiscal_quarter_ends(fiscal_year_end, year)
-        for n, end in enumerate(quarters, start=1):
-            if issued <= end <= warrant_ends:
-                due = end + timedelta(days=QUARTERLY_DAYS)
-                periods.append(Period("quarterly", f"{year}-Q{n}", end, due, due <= warrant_ends))
-        year_end = quarters[-1]
-        if issued <= year_end <= warrant_ends:
-            due = year_end + timedelta(days=ANNUAL_DAYS)
-            periods.append(Period("annual", str(year), year_end, due, due <= warrant_ends))
+        starts += [end + timedelta(days=1) for end in quarters[:-1]]
+        candidates = [("quarterly", f"{year}-Q{n}", start, end, QUARTERLY_DAYS)
+                      for n, (start, end) in enumerate(zip(starts, quarters), start=1)]
+        candidates.append(("annual", str(year), starts[0], quarters[-1], ANNUAL_DAYS))
+        for kind, label, start, end, days in candidates:
+            if end >= issued and start <= warrant_ends:
+                due = end + timedelta(days=days)
+                periods.append(Period(kind, label, start, end, due, due <= warrant_ends))
     return sorted(periods, key=lambda p: (p.due, p.kind))
