@@ -237,7 +237,8 @@ class MergerAgreed(Event):
 
 
 class Consideration(Frozen):
-    """What one share receives; zero cash means none (DESIGN §7), so shares alone stay "one security only"."""
+    """What one share of a class receives (§4.3): securities, cash, or both. Zero cash means none, so shares
+    alone stay "one security only"."""
 
     securities: list[SecurityQuantity] = Field([], description="Securities per share.")
     cash: NonNegative | None = Field(None, description="Cash per share.")

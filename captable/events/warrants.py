@@ -196,8 +196,10 @@ class NoticeSent(Event):
     sent: When = Field(description="When it was handed over, sent, or deposited in the mail.")
     received: When | None = Field(None, description="When it was received: for personal or courier delivery.")
     confirmed: When | None = Field(None, description="When its receipt was confirmed: for telecopy.")
-    signed_by: Text = Field(description="Who signed it: the chief financial officer for a §4.5 notice.")
-    to: Text = Field(description="The address it was sent to.")
+    signed_by: Text = Field(description="Who signed it; a §4.5 notice counts only when signed by the chief "
+                                        "financial officer named in CompanyFormed's officers.")
+    to: Text = Field(description="The address it went to; it counts only when that is the registered holder's "
+                                 "address then.")
 
     @field_validator("received", "confirmed")
     @classmethod
