@@ -196,10 +196,10 @@ def record(ctx: typer.Context,
            as_json: bool = JSON) -> None:
     """Record one event (DESIGN §5: ids make a repeated record a no-op); the help is RECORD_HELP."""
     if template is not None:
-        from captable import reference
+        from captable.events import describe
         if event is not None:
             raise errors.Usage("give an event to record or --template TYPE, not both")
-        _print_json(reference.template(template))
+        _print_json(describe.template(template))
         return
     if event is None:
         raise errors.Usage("give the event as a JSON object, - to read it from standard input, or --template "
@@ -421,10 +421,11 @@ def events_(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
             as_json: bool = JSON) -> None:
     """The event types, one a line; with TYPE, its fields (type, required, meaning) and an example."""
     from captable import reference
+    from captable.events import describe
     if type_name is None:
         _print_json(reference.index_json()) if as_json else reference.print_index(out)
         return
-    doc = reference.describe(type_name)
+    doc = describe.describe(type_name)
     _print_json(doc.to_json()) if as_json else reference.print_type(out, doc)
 
 
@@ -435,8 +436,8 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
            as_json: bool = typer.Option(False, "--json", help="Accepted for uniformity: the schema is JSON.")
            ) -> None:
     """JSON Schema of an event type, or of any event: exact numbers as strings (or integers)."""
-    from captable import reference
-    _print_json(reference.schema(type_name))
+    from captable.events import describe
+    _print_json(describe.schema(type_name))
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 
 from captable import reference
-from captable.event_examples import HISTORY
+from captable.events import describe
+from captable.events.examples import HISTORY
 from captable.events import BY_TYPE, CATALOGUE
 from captable.intake import PLACEHOLDER
 from tests.conftest import COMPANY, ROOT
@@ -50,18 +51,18 @@ def test_every_type_of_the_catalogue_has_a_section_with_its_purpose_and_an_examp
     for model in CATALOGUE:
         name = model.TOPIC.split(":", 1)[1]
         section = doc.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
-        assert reference.purpose(model) in section
+        assert describe.purpose(model) in section
         assert '```json\n{"type": "' + name + '"' in section
 
 
 def test_every_type_has_a_purpose_and_every_field_a_meaning():
-    for doc in reference.catalogue():
+    for doc in describe.catalogue():
         assert doc.purpose.endswith("."), doc.name
         assert all(f.meaning for f in doc.fields), (doc.name, [f.name for f in doc.fields if not f.meaning])
-    for model in reference.shapes():
-        assert reference.purpose(model), model.__name__
-        assert all(f.meaning for f in reference.fields(model)), model.__name__
-    assert all(f.meaning for f in reference.common_fields())
+    for model in describe.shapes():
+        assert describe.purpose(model), model.__name__
+        assert all(f.meaning for f in describe.fields(model)), model.__name__
+    assert all(f.meaning for f in describe.common_fields())
 
 
 def test_no_purpose_or_meaning_sends_a_reader_to_a_document_they_do_not_have():
@@ -69,34 +70,34 @@ def test_no_purpose_or_meaning_sends_a_reader_to_a_document_they_do_not_have():
 
 
 def test_fields_are_named_as_written_in_json():
-    names = {f.name for f in reference.describe("SharesTransferred").fields}
+    names = {f.name for f in describe.describe("SharesTransferred").fields}
     assert {"class", "from", "to", "shares"} == names
 
 
 def test_types_are_said_in_words():
-    kinds = {f.name: f.kind for f in reference.describe("SharesIssued").fields}
+    kinds = {f.name: f.kind for f in describe.describe("SharesIssued").fields}
     assert kinds["shares"] == "whole number > 0"
     assert kinds["price_per_share"] == "exact number ≥ 0"
     assert kinds["category"] == 'one of "option_plan", "preferred_conversion", "dividend", "financing_warrant"'
-    issued = {f.name: f.kind for f in reference.describe("WarrantIssued").fields}
+    issued = {f.name: f.kind for f in describe.describe("WarrantIssued").fields}
     assert issued["expires"] == "date-time with offset"
     assert issued["holder"] == "Party"
-    assert {f.name: f.kind for f in reference.common_fields()}["effective"] == "date, or date-time with offset"
-    assert {f.name: f.kind for f in reference.describe("WarrantExercised").fields}["shares"] == \
+    assert {f.name: f.kind for f in describe.common_fields()}["effective"] == "date, or date-time with offset"
+    assert {f.name: f.kind for f in describe.describe("WarrantExercised").fields}["shares"] == \
         'exact number > 0 or "all"'
 
 
 def test_optional_fields_show_their_default_and_engine_fields_say_to_leave_them_out():
-    formed = {f.name: f.need for f in reference.describe("CompanyFormed").fields}
+    formed = {f.name: f.need for f in describe.describe("CompanyFormed").fields}
     assert formed["timezone"] == 'optional (default "America/Los_Angeles")'
     assert formed["company"] == "required"  # the common field, required here
-    exercised = {f.name: f.need for f in reference.describe("WarrantExercised").fields}
+    exercised = {f.name: f.need for f in describe.describe("WarrantExercised").fields}
     assert exercised["computed"] == "filled in by the engine"
     assert exercised["deliver_to"] == "optional"
 
 
 def test_the_common_fields_include_recorded_which_only_import_reads():
-    assert [f.name for f in reference.common_fields()] == ["type", "id", "effective", "company", "source", "recorded"]
+    assert [f.name for f in describe.common_fields()] == ["type", "id", "effective", "company", "source", "recorded"]
 
 
 # The examples ------------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def test_the_example_notice_and_waiver_meet_the_obligations_they_name(tmp_path: 
 
 
 def test_the_examples_are_valid_against_the_json_schema_of_any_event():
-    validator = jsonschema.Draft202012Validator(reference.schema(), format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(describe.schema(), format_checker=jsonschema.FormatChecker())
     for line in HISTORY:
         assert not list(validator.iter_errors(line)), line["id"]
 
@@ -140,7 +141,7 @@ def test_events_lists_every_type_one_a_line_with_its_purpose():
     for model in CATALOGUE:
         name = model.TOPIC.split(":", 1)[1]
         line = next(l for l in lines if l.split(" ", 1)[0] == name)
-        assert reference.first_sentence(reference.purpose(model)) in line
+        assert reference.first_sentence(describe.purpose(model)) in line
 
 
 def test_events_json_lists_the_types_in_the_catalogue_order():
@@ -191,7 +192,7 @@ def test_the_schema_of_a_type_shows_exact_numbers_as_strings_and_requires_the_ty
 
 
 def test_the_schema_refuses_what_the_engine_refuses():
-    validator = jsonschema.Draft202012Validator(reference.schema("SharesIssued"))
+    validator = jsonschema.Draft202012Validator(describe.schema("SharesIssued"))
     good = {"type": "SharesIssued", "effective": "1999-01-01", "class": "common", "holder": "A", "shares": 10,
             "price_per_share": "8.93"}
     assert validator.is_valid(good)
@@ -213,7 +214,7 @@ def test_the_schema_of_any_event_selects_the_type_by_its_name():
 def test_the_template_of_each_type_has_every_field_the_example_uses_and_none_the_engine_fills():
     for model in CATALOGUE:
         name = model.TOPIC.split(":", 1)[1]
-        template = reference.template(name)
+        template = describe.template(name)
         assert template["type"] == name and "effective" in template and "computed" not in template
         for example in (line for line in HISTORY if line["type"] == name):
             assert set(example) <= set(template), name
@@ -221,7 +222,7 @@ def test_the_template_of_each_type_has_every_field_the_example_uses_and_none_the
 
 def test_every_placeholder_of_every_template_is_one_intake_refuses():
     for model in CATALOGUE:
-        placeholders = [s for s in strings(reference.template(model.TOPIC.split(":", 1)[1])) if s.startswith("<")]
+        placeholders = [s for s in strings(describe.template(model.TOPIC.split(":", 1)[1])) if s.startswith("<")]
         assert placeholders and all(PLACEHOLDER.fullmatch(s) for s in placeholders), model
 
 

@@ -189,7 +189,7 @@ class CashDividend(Event):
 
 class Distribution(Event):
     """Anything other than an ordinary cash dividend paid to the holders of a class: cash, other securities or
-    property (§4.2(b), (c)). The warrant accrues its share; noticed under §4.6(b)."""
+    property, at least one of them (§4.2(b), (c)). The warrant accrues its share; noticed under §4.6(b)."""
 
     type: Literal["Distribution"] = "Distribution"
     class_: ClassId = class_field("The class whose holders receive it.")

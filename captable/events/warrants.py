@@ -144,9 +144,9 @@ class WarrantTransferred(Event):
     warrant: Id = Field(description=_WARRANT)
     to: Party = Field(description="The new holder.")
     basis: Literal["registration", "rule_144", "opinion_of_counsel"] | None = Field(None, description=(
-        "Required: registration, rule_144 or opinion_of_counsel (§2(c))."))
-    transferee_agreed: bool = Field(False, description="Must be true: the transferee agreed to hold the warrant "
-                                                       "subject to §2 (§2(a)).")
+        "The §2(c) basis of the transfer; one without a basis is refused (transfer_without_basis)."))
+    transferee_agreed: bool = Field(False, description="Whether the transferee agreed to hold the warrant subject "
+                                                       "to §2 (§2(a)); a transfer without it is refused.")
 
 
 class WarrantReplaced(Event):
