@@ -177,10 +177,37 @@ def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
     return incoming
 
 
-@app.command()
-def record(ctx: typer.Context, event: str = typer.Argument(..., help="One event as a JSON object, or - for stdin."),
+RECORD_HELP = (
+    "Record one event: one JSON object, as the argument or, with -, from standard input.\n\n"
+    'Every event has a "type" and an "effective" date (YYYY-MM-DD: the start of that day in the company\'s '
+    'time zone) or date-time with its offset. Exact numbers are strings ("8.93", "3/2").\n\n'
+    'Without an "id" the event is a new fact each time, and the id it was given is printed; with an "id", '
+    "the same content again stores nothing and other content under that id is refused.\n\n"
+    "`captable events` lists the types, `captable events TYPE` shows a type's fields and an example, "
+    "`--template TYPE` prints one to fill in, and docs/events.md has them all. A history of many events goes "
+    "in with `captable import FILE`.\n\n"
+    "Example: captable record '{\"type\": \"Listed\", \"effective\": \"1999-06-25\", \"class\": \"common\", "
+    "\"exchange\": \"NASDAQ\"}'")
+
+
+@app.command(help=RECORD_HELP)
+def record(ctx: typer.Context,
+           event: Optional[str] = typer.Argument(None, help="One event as a JSON object, quoted for the shell; "
+                                                            "or - to read it from standard input."),
+           template: Optional[str] = typer.Option(None, "--template", metavar="TYPE",
+                                                  help="Print every field of TYPE as JSON to fill in (placeholders "
+                                                       "in <…> must be replaced), and record nothing."),
            as_json: bool = JSON) -> None:
-    """Record one event."""
+    """Record one event (DESIGN §5: ids make a repeated record a no-op); the help is RECORD_HELP."""
+    if template is not None:
+        from captable.events import describe
+        if event is not None:
+            raise errors.Usage("give an event to record or --template TYPE, not both")
+        _print_json(describe.template(template))
+        return
+    if event is None:
+        raise errors.Usage("give the event as a JSON object, - to read it from standard input, or --template "
+                           "TYPE for one to fill in (see: captable record --help)")
     text = textfiles.read_text(sys.stdin.buffer, "standard input") if event == "-" else event
     incoming = parse_event(load_json(text))
 
@@ -394,6 +421,33 @@ def demo(as_json: bool = JSON) -> None:
     ok = demo_module.run(out, as_json)
     if not ok:
         raise typer.Exit(1)
+
+
+# The event reference (docs/events.md), generated from the models: the command line teaches its own input.
+
+@app.command("events")
+def events_(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
+                                                      help="An event type, e.g. WarrantIssued (any case)."),
+            as_json: bool = JSON) -> None:
+    """The event types, one a line; with TYPE, its fields (type, required, meaning) and an example."""
+    from captable import reference
+    from captable.events import describe
+    if type_name is None:
+        _print_json(reference.index_json()) if as_json else reference.print_index(out)
+        return
+    doc = describe.describe(type_name)
+    _print_json(doc.to_json()) if as_json else reference.print_type(out, doc)
+
+
+@app.command("schema")
+def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
+                                                     help="An event type; without it, any event (the union of "
+                                                          "all types, selected by \"type\")."),
+           as_json: bool = typer.Option(False, "--json", help="Accepted for uniformity: the schema is JSON.")
+           ) -> None:
+    """JSON Schema of an event type, or of any event: exact numbers as strings (or integers)."""
+    from captable.events import describe
+    _print_json(describe.schema(type_name))
 
 
 def main() -> None:

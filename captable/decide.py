@@ -15,6 +15,7 @@ from fractions import Fraction
 from captable import errors
 from captable import events as ev
 from captable.numbers import format_exact
+from captable.suggest import valid_ones
 from captable.exercises import cash_outcome, net_outcome, warrant_of
 from captable.rules.cash_exercise import require_payment
 from projections.state import CompanyState, Warrant
@@ -40,7 +41,9 @@ def decide(state: CompanyState, entry: Entry, obligations: Collection[str] = ())
 
 def _require_class(state: CompanyState, class_id: str, field: str) -> None:
     if class_id not in state.classes:
-        raise errors.UnknownClass(f"no share class {class_id!r} exists at this instant", field=field, value=class_id)
+        raise errors.UnknownClass(f"no share class {class_id!r} exists at this instant"
+                                  + valid_ones(class_id, state.classes, "share classes at this instant"),
+                                  field=field, value=class_id)
 
 
 def _accept(state: CompanyState, entry: Entry) -> ev.Event:
@@ -61,7 +64,9 @@ def _class_created(state: CompanyState, entry: Entry) -> ev.Event:
         target = state.classes.get(fact.converts_to)
         if target is None or target.kind != "common":
             raise errors.UnknownClass(
-                f"{fact.converts_to!r} is not a common class at this instant; create it first",
+                f"{fact.converts_to!r} is not a common class at this instant; create it first"
+                + valid_ones(fact.converts_to, [c for c, k in state.classes.items() if k.kind == "common"],
+                             "common classes at this instant"),
                 field="converts_to", value=fact.converts_to,
             )
     return fact
@@ -140,7 +145,8 @@ def _stock_split(state: CompanyState, entry: Entry) -> ev.Event:
         _require_room(state, fact.class_, share_class.outstanding * fact.ratio - share_class.outstanding, "ratio")
     elif fact.class_ not in state.successors:
         raise errors.UnknownClass(
-            f"no share class {fact.class_!r} of the company or of a successor exists at this instant",
+            f"no share class {fact.class_!r} of the company or of a successor exists at this instant"
+            + valid_ones(fact.class_, [*state.classes, *state.successors], "share classes at this instant"),
             field="class", value=fact.class_)
     return fact
 

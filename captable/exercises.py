@@ -15,6 +15,7 @@ from typing import Any, Literal
 from captable import errors
 from captable import events as ev
 from captable.numbers import format_exact
+from captable.suggest import valid_ones
 from captable.rules import expiry, net_exercise
 from captable.rules import per_share_price as psp
 from captable.rules.cash_exercise import payment_due, units_to_exercise
@@ -27,7 +28,9 @@ Requested = Fraction | Literal["all"]
 def warrant_of(state: CompanyState, warrant_id: str) -> Warrant:
     warrant = state.warrants.get(warrant_id)
     if warrant is None:
-        raise errors.UnknownWarrant(f"no warrant {warrant_id!r} exists at this instant", field="warrant", value=warrant_id)
+        raise errors.UnknownWarrant(f"no warrant {warrant_id!r} exists at this instant"
+                                    + valid_ones(warrant_id, state.warrants, "warrants at this instant"),
+                                    field="warrant", value=warrant_id)
     return warrant
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import PlainSerializer, PlainValidator
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 PACIFIC = "America/Los_Angeles"
 UTC = timezone.utc
@@ -97,9 +97,14 @@ def _iso(value: date | datetime) -> str:
 
 _OUT = PlainSerializer(_iso, return_type=str)
 
-When = Annotated[date | datetime, PlainValidator(parse_when), _OUT]
-Day = Annotated[date, PlainValidator(parse_date), _OUT]
-Moment = Annotated[datetime, PlainValidator(parse_aware), _OUT]
+# JSON Schema's "date-time" (RFC 3339) requires the offset, as the engine does.
+_DATE_SCHEMA = {"type": "string", "format": "date"}
+_MOMENT_SCHEMA = {"type": "string", "format": "date-time"}
+
+When = Annotated[date | datetime, PlainValidator(parse_when), _OUT,
+                 WithJsonSchema({"anyOf": [_DATE_SCHEMA, _MOMENT_SCHEMA]}, mode="validation")]
+Day = Annotated[date, PlainValidator(parse_date), _OUT, WithJsonSchema(_DATE_SCHEMA, mode="validation")]
+Moment = Annotated[datetime, PlainValidator(parse_aware), _OUT, WithJsonSchema(_MOMENT_SCHEMA, mode="validation")]
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -113,6 +113,8 @@ def _walk(data: Any) -> Iterator[tuple[Any, list[str]]]:
 
 MAX_DEPTH = 10  # the deepest event (a net exercise's quotes, a merger's securities) nests 5 levels
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What `record --template` puts where a value belongs ("<id: The warrant, …>"): left in, it would be stored as a name.
+PLACEHOLDER = re.compile(r"<(?:id|text|date|exact number|whole number|true or false|one of|list of|object)\b[^\n]*>")
 
 
 def printable(text: str) -> str:
@@ -133,9 +135,13 @@ def _screen(data: Any, line: int | None) -> None:
         for key, member in members:
             if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
                 raise _surrogate(".".join([*path, printable(key)]), key, line)
+            if isinstance(key, str) and key.startswith("<") and PLACEHOLDER.fullmatch(key):
+                raise _unfilled(".".join(path), key, line)
             if isinstance(member, str):
                 if not member.isascii() and _SURROGATE.search(member):
                     raise _surrogate(".".join([*path, str(key)]), member, line)
+                if member.startswith("<") and PLACEHOLDER.fullmatch(member):
+                    raise _unfilled(".".join([*path, str(key)]), member, line)
             elif isinstance(member, (dict, list)):
                 stack.append((member, (*path, str(key))))
 
@@ -144,6 +150,12 @@ def _surrogate(field: str, text: str, line: int | None) -> InvalidEvent:
     return InvalidEvent("the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character; "
                         "write the character itself or its full surrogate pair", field=printable(field),
                         value=printable(text), line=line)
+
+
+def _unfilled(field: str, text: str, line: int | None) -> InvalidEvent:
+    return InvalidEvent(f"{text!r} is a placeholder of `captable record --template`; write the value it describes "
+                        "(or, for an optional field, null)", field=printable(field) or None, value=printable(text),
+                        line=line)
 
 
 def parse_event(data: Any, line: int | None = None) -> Incoming:

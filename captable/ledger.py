@@ -27,6 +27,7 @@ from captable.batch import decide_batch
 from captable.events import CompanyFormed, Event
 from captable.instants import UTC, now
 from captable.intake import Incoming, parse_event
+from captable.suggest import valid_ones
 from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, seal_event
 from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
@@ -132,7 +133,9 @@ class Ledger:
         if requested:
             if requested not in companies:
                 self.store.unlisted(requested)  # its rows stored without an index entry: tampered
-                raise errors.UnknownCompany(f"the store holds no company {requested!r}", field="company", value=requested)
+                raise errors.UnknownCompany(f"the store holds no company {requested!r}"
+                                            + valid_ones(requested, companies, "companies it holds"),
+                                            field="company", value=requested)
             return requested
         if len(companies) == 1:
             return companies[0]
@@ -205,7 +208,8 @@ class Ledger:
                     "name the company: the store holds several (or none) and this line does not say which",
                     field="company", line=item.line)
             if company not in existing and company not in formed:
-                raise errors.UnknownCompany(f"no company {company!r}: record its CompanyFormed first",
+                raise errors.UnknownCompany(f"no company {company!r}: record its CompanyFormed first"
+                                            + valid_ones(company, [*existing, *formed], "companies known"),
                                             field="company", value=company, line=item.line)
             groups.setdefault(company, []).append(item)
         return groups

@@ -13,7 +13,7 @@ import re
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import PlainSerializer, PlainValidator
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 # ASCII digits only: \d also matches "１２" and Arabic-Indic digits, which Fraction would read.
 _DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -149,8 +149,16 @@ def _serialize(q: Fraction) -> str:
 
 _OUT = PlainSerializer(_serialize, return_type=str)
 
-Exact = Annotated[Fraction, PlainValidator(exact), _OUT]
+
+def _schema(minimum: int | None = None) -> WithJsonSchema:
+    """What JSON Schema says an input may be: a decimal or ratio string, or a JSON integer; never a float."""
+    text = {"type": "string", "pattern": f"^(?:{_DECIMAL.pattern}|{_RATIO.pattern})$", "examples": ["8.93", "3/2"]}
+    integer: dict[str, Any] = {"type": "integer"} | ({} if minimum is None else {"minimum": minimum})
+    return WithJsonSchema({"anyOf": [text, integer]}, mode="validation")
+
+
+Exact = Annotated[Fraction, PlainValidator(exact), _OUT, _schema()]
 # What a user writes (the catalogue's fields); ``Exact`` also reads what the engine computed.
-Positive = Annotated[Fraction, PlainValidator(lambda v: _positive(given(v))), _OUT]
-NonNegative = Annotated[Fraction, PlainValidator(lambda v: _non_negative(given(v))), _OUT]
-WholeShares = Annotated[Fraction, PlainValidator(lambda v: _whole_positive(given(v))), _OUT]
+Positive = Annotated[Fraction, PlainValidator(lambda v: _positive(given(v))), _OUT, _schema(1)]
+NonNegative = Annotated[Fraction, PlainValidator(lambda v: _non_negative(given(v))), _OUT, _schema(0)]
+WholeShares = Annotated[Fraction, PlainValidator(lambda v: _whole_positive(given(v))), _OUT, _schema(1)]

@@ -19,6 +19,7 @@ from captable.exercises import cash_outcome, net_outcome
 from captable.instants import end_of, now, parse_when
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
+from captable.suggest import valid_ones
 from projections.audit import terms, trail
 from projections.obligations import obligations
 from projections.state import CompanyState
@@ -78,8 +79,14 @@ class StateAnswer:
 
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
-            raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
+            raise _unknown_warrant(warrant, self.state)
         return state_json(self.state, self.view.as_of.at, self.view.as_of_text, self.view.known_at.label, warrant)
+
+
+def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant:
+    return errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant"
+                                 + valid_ones(warrant, state.warrants, "warrants at this instant"),
+                                 field="warrant", value=warrant)
 
 
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
@@ -159,7 +166,7 @@ def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = l
     covered = [r for r in asked.history.records if r.recorded <= asked.known_at.at]
     company_state, steps = trail(asked.entries, asked.as_of.at, warrant, tick)
     if warrant is not None and warrant not in company_state.warrants:
-        raise errors.UnknownWarrant(f"no warrant {warrant!r} exists at this instant", field="warrant", value=warrant)
+        raise _unknown_warrant(warrant, company_state)
     return {
         "company": asked.history.company,
         "name": company_state.name,

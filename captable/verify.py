@@ -40,6 +40,7 @@ from captable.instants import now
 from captable.rows import (INDEX_STREAM, JOURNAL_TOPIC, UNREADABLE, CompanyAdded, Committed, journal_id, parse_commit,
                            rewritten, stream_end, stream_id, tampered, unlisted, walk_index)
 from captable.store import Store
+from captable.suggest import valid_ones
 
 Tick = Callable[[], None]
 
@@ -129,7 +130,8 @@ def verify_store(store: Store, company: str | None = None, tick: Tick = lambda: 
             raise tampered(None, "index", index_break)
         store.unlisted(company)
         raise errors.UnknownCompany(f"the store holds no company {company!r}; `captable verify` without --company "
-                                    f"checks all of them", field="company", value=company)
+                                    f"checks all of them" + valid_ones(company, listed, "companies it holds"),
+                                    field="company", value=company)
     strays = []
     if company is None:
         if not stored:

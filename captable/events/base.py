@@ -54,10 +54,16 @@ class Event(Frozen):
     TOPIC: ClassVar[str]
     class_version: ClassVar[int] = 1
 
-    id: Id | None = None
-    effective: When
-    company: Id | None = None
-    source: str | None = None
+    id: Id | None = Field(None, description=(
+        "An idempotency key, unique within the company: the same id with the same content again is a no-op, "
+        "with other content a refusal. Without one, `record` gives a fresh id and `import` one made from the "
+        "line's content."))
+    effective: When = Field(description=(
+        "When the fact took legal effect: a date (the start of that day in the company's time zone) or a "
+        "date-time with its offset."))
+    company: Id | None = Field(None, description="The company's id; needed only when the store holds several.")
+    source: str | None = Field(None, description=(
+        'The document the fact comes from, e.g. "Board minutes 1999-12-15"; shown in audits.'))
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -75,22 +81,38 @@ class Event(Frozen):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+def class_field(meaning: str = "The share class, by the id its ShareClassCreated gave it.") -> Any:
+    """The ``class`` field (a Python keyword, hence ``class_``), with what it names in this event."""
+    return Field(alias="class", description=meaning)
+
+
+_ISSUER = "The issuer's legal name: the company's own name (as in CompanyFormed) for its own shares."
+
+
 class Party(Frozen):
-    name: Text
-    address: Text
+    """A holder of the warrant: the registered name and the address notices go to (§4.5, §12)."""
+
+    name: Text = Field(description="The name registered on the company's books.")
+    address: Text = Field(description="The address for notices (§12).")
 
 
 class SecurityRef(Frozen):
-    issuer: Id
-    class_: Id = Field(alias="class")
+    """A class of shares of an issuer: the company itself, or another (a successor, §4.3)."""
+
+    issuer: Id = Field(description=_ISSUER)
+    class_: Id = class_field("The class, by its id at the issuer.")
 
 
 class SecurityQuantity(Frozen):
-    issuer: Id
-    class_: Id = Field(alias="class")
-    quantity: Positive
+    """A quantity of a class of shares of an issuer, received for each share held."""
+
+    issuer: Id = Field(description=_ISSUER)
+    class_: Id = class_field("The class, by its id at the issuer.")
+    quantity: Positive = Field(description="Shares received per share held.")
 
 
 class ClassQuantity(Frozen):
-    class_: Id = Field(alias="class")
-    quantity: Positive
+    """A quantity of one of the company's classes, received for each share reclassified."""
+
+    class_: Id = class_field("The class received, by its id.")
+    quantity: Positive = Field(description="Shares of that class per share reclassified.")
