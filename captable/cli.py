@@ -218,10 +218,21 @@ def record(ctx: typer.Context,
 
 @app.command()
 def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
-          warrant: Optional[str] = typer.Option(None, "--warrant"), as_json: bool = JSON) -> None:
+          warrant: Optional[str] = typer.Option(None, "--warrant"), as_json: bool = JSON,
+          as_csv: bool = typer.Option(False, "--csv", help="Print CSV for a spreadsheet: a row per class, per "
+                                      "holding and per warrant (the column row says which), exact values with "
+                                      "a rounded <column>_decimal beside each fraction.")) -> None:
     """The warrant terms and the cap table at an instant."""
+    if as_json and as_csv:
+        raise errors.BadOption("--json and --csv each choose the output; give one of them", field="csv",
+                               value="--json --csv")
+
     def work(ledger: Ledger) -> None:
         body = queries.state(ledger, ctx.obj.company, as_of, known_at).to_json(warrant)
+        if as_csv:
+            from captable import exports
+            sys.stdout.write(exports.state_csv(body))
+            return
         _print_json(body) if as_json else render.state_tables(out, body)
     _with_ledger(ctx, work)
 
@@ -299,6 +310,34 @@ def views_build(ctx: typer.Context, target: Path = typer.Option(Path("views.db")
             why = f" ({r.reason})" if r.reason else ""
             out.print(f"{r.company}: {r.mode}{why}; {r.events_applied} events applied; at stream position "
                       f"{r.position}; views in {target}")
+    _with_ledger(ctx, work)
+
+
+@views_app.command("export")
+def views_export(ctx: typer.Context,
+                 xlsx: Path = typer.Option(..., "--xlsx", dir_okay=False,
+                                           help="The spreadsheet to write (.xlsx); an existing file is replaced."),
+                 as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT, as_json: bool = JSON) -> None:
+    """Write the cap table, the warrant ledger (terms and every adjustment with its section) and the
+    obligations to an XLSX workbook: exact values as text beside number cells, dates as dates."""
+    from captable import exports, workbook
+    from captable.instants import now
+
+    def work(ledger: Ledger) -> None:
+        company = ctx.obj.company
+        body = queries.state(ledger, company, as_of, known_at).to_json()
+        trail = queries.audit(ledger, company, as_of, known_at)
+        owed = queries.notices(ledger, company, as_of, known_at)
+        tables = exports.tables(body, trail, owed)
+        workbook.write(xlsx, tables, exports.about(body, trail, now().astimezone(ledger.history(
+            body["company"]).zone)))
+        sheets = {t.name: len(t.rows) for t in tables}
+        if as_json:
+            _print_json({"xlsx": str(xlsx), "company": body["company"], "as_of": body["as_of"], "sheets": sheets})
+            return
+        counts = ", ".join(f"{name} ({n} row{'s' if n != 1 else ''})" for name, n in sheets.items())
+        out.print(f"{body['company']} as of {body['as_of']} written to {xlsx}: {counts}", markup=False,
+                  highlight=False)
     _with_ledger(ctx, work)
 
 

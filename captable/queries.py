@@ -176,8 +176,10 @@ def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = l
         "stored_events": len(covered),
         "head": covered[-1].hash if covered else None,
         "steps": steps,
-        "final": [terms(company_state, w, asked.as_of.at) for w in company_state.warrants.values()
-                  if warrant is None or w.id == warrant],
+        # The warrant and its expiry let a reader (and the HTML chart) end each warrant where it ends.
+        "final": [{"warrant": w.id, **terms(company_state, w, asked.as_of.at),
+                   "expires": w.expires.astimezone(company_state.zone).isoformat()}
+                  for w in company_state.warrants.values() if warrant is None or w.id == warrant],
     }
 
 

@@ -32,6 +32,7 @@ from sqlite_utils import Database
 from captable import errors
 from captable.events import EventRetracted
 from captable.instants import UTC, end_of, local_text, now, start_of
+from captable.numbers import exact
 from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import apply, initial_state
@@ -39,7 +40,7 @@ from projections.obligations import obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the *_decimal columns; a views file of an older version is rebuilt
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 _EVENT = (("company", "position"), "events", ("company", "position"))
 _STEP = (("company", "step"), "audit_steps", ("company", "step"))
@@ -58,13 +59,14 @@ TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[
     "warrant_terms": (
         {"company": str, "step": int, "warrant": str, "position": int, "event": str, "effective": str,
          "status": str, "holder": str, "certificate": str, "issuer": str, "class": str,
-         "stock_purchase_price": str, "shares_purchasable": str, "conversion_ratio": str, "entitlements": str,
-         "adjustments": str},
+         "stock_purchase_price": str, "stock_purchase_price_decimal": float, "shares_purchasable": str,
+         "shares_purchasable_decimal": float, "conversion_ratio": str, "conversion_ratio_decimal": float,
+         "entitlements": str, "adjustments": str},
         ("company", "step", "warrant"), [_EVENT, _STEP],
         [("company", "warrant", "effective"), ("company", "position")]),
     "cap_table": (
         {"company": str, "step": int, "class": str, "holder": str, "position": int, "event": str, "effective": str,
-         "shares": str, "change": str},
+         "shares": str, "shares_decimal": int, "change": str, "change_decimal": int},
         ("company", "step", "class", "holder"), [_EVENT, _STEP],
         [("company", "class", "holder", "effective"), ("company", "effective"), ("company", "position")]),
     "obligations": (
@@ -215,7 +217,26 @@ def _delete(db: Database, company: str, tables: Sequence[str] | dict[str, Any]) 
 
 def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
     if rows:
-        db.table(table).insert_all(rows)
+        db.table(table).insert_all([_with_decimals(table, row) for row in rows])
+
+
+def _with_decimals(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with a ``_decimal`` column beside each exact number its table declares one for."""
+    columns = TABLES[table][0]
+    return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"])
+                      for name in row if f"{name}_decimal" in columns}}
+
+
+def _decimal(text: str | None, kind: type) -> int | float | None:
+    """The exact text as a number to sort and sum by: the one place a float is made, from the Fraction."""
+    if text is None:
+        return None
+    value = exact(text)
+    if kind is int:
+        if value.denominator != 1:
+            raise ValueError(f"{text} is not whole, but its column counts whole shares")
+        return value.numerator
+    return float(value)  # rounded to the nearest double; the TEXT beside it stays exact
 
 
 def _json(value: Any) -> str:

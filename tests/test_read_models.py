@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,61 @@ def test_exact_numbers_are_text_never_floats(juniper):
             assert kinds <= {"text", "null"} and "text" in kinds, (table, column, kinds)
     prices = [r["stock_purchase_price"] for r in query(views, "SELECT * FROM warrant_terms ORDER BY step")]
     assert prices == ["893/100", "893/150", "893/450", "893/900"]  # §1(a) conversion, then §4.1 splits
+
+
+def test_each_exact_number_has_a_decimal_beside_it_to_sort_and_sum(juniper):
+    _, views = juniper
+    for table, columns in NUMBERS.items():
+        declared = [(r["name"], r["type"]) for r in query(views, f"PRAGMA table_info([{table}])")]
+        names = [name for name, _ in declared]
+        for column in columns:
+            kind = dict(declared)[f"{column}_decimal"]
+            assert names.index(f"{column}_decimal") == names.index(column) + 1  # read side by side
+            assert kind == ("INTEGER" if table == "cap_table" else "REAL")
+            for row in query(views, f"SELECT [{column}] AS text, [{column}_decimal] AS number FROM [{table}]"):
+                if row["text"] is None:
+                    assert row["number"] is None
+                else:
+                    value = Fraction(row["text"])
+                    assert row["number"] == (int(value) if kind == "INTEGER" else float(value)), (table, row)
+                    assert type(row["number"]) is (int if kind == "INTEGER" else float)
+
+
+def test_prices_sort_as_numbers_by_their_decimal_and_not_as_text(juniper):
+    _, views = juniper
+    by_text = [r["p"] for r in query(views, "SELECT stock_purchase_price AS p FROM warrant_terms ORDER BY p")]
+    by_number = [r["p"] for r in query(views, "SELECT stock_purchase_price AS p FROM warrant_terms "
+                                              "ORDER BY stock_purchase_price_decimal")]
+    assert by_number == ["893/900", "893/450", "893/150", "893/100"]  # lowest price first
+    assert by_text != by_number  # "893/100" sorts first as text, though it is the highest price
+    top = query(views, "SELECT shares_purchasable AS n FROM warrant_terms ORDER BY shares_purchasable_decimal DESC")
+    assert top[0]["n"] == "183429"
+
+
+def test_the_holdings_sum_to_what_state_says_is_outstanding(juniper):
+    ledger, views = juniper
+    latest = ("SELECT class, SUM(shares_decimal) AS total FROM cap_table c WHERE company = 'juniper' "
+              "AND step = (SELECT MAX(step) FROM cap_table d WHERE d.company = c.company AND d.class = c.class "
+              "AND d.holder = c.holder) GROUP BY class")
+    totals = {r["class"]: r["total"] for r in query(views, latest)}
+    classes = queries.state(ledger, None, "2003-12-31", None).to_json()["classes"]
+    assert totals == {c["class"]: int(c["outstanding"]) for c in classes if c["class"] in totals}
+    assert totals["common"] == 12_000_000
+    assert query(views, "SELECT SUM(change_decimal) AS s FROM cap_table WHERE class = 'common'")[0]["s"] == 12_000_000
+
+
+def test_a_views_file_of_the_older_schema_is_rebuilt_with_the_decimals(juniper):
+    ledger, views = juniper
+    with sqlite3.connect(views) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DROP TABLE cap_table")
+        conn.execute("CREATE TABLE cap_table (company TEXT, step INTEGER, class TEXT, holder TEXT, position INTEGER, "
+                     "event TEXT, effective TEXT, shares TEXT, change TEXT, PRIMARY KEY (company, step, class, holder))")
+        conn.execute("PRAGMA user_version = 1")
+    [report] = build(ledger, str(views), today=TODAY)
+    assert report.mode == "rebuild"
+    assert "shares_decimal" in {r["name"] for r in query(views, "PRAGMA table_info(cap_table)")}
+    assert query(views, "PRAGMA user_version")[0]["user_version"] == read_models.SCHEMA_VERSION == 2
 
 
 @pytest.mark.parametrize("as_of", ["1997-09-30", "1999-06-29", "1999-06-30", "2000-01-18", "2003-12-01"])
