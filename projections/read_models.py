@@ -40,7 +40,7 @@ from projections.obligations import obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
 
-SCHEMA_VERSION = 2  # 2: the *_decimal columns; a views file of an older version is rebuilt
+SCHEMA_VERSION = 3  # 2: the *_decimal columns; 3: who recorded each event. An older views file is rebuilt
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 _EVENT = (("company", "position"), "events", ("company", "position"))
 _STEP = (("company", "step"), "audit_steps", ("company", "step"))
@@ -48,8 +48,8 @@ _STEP = (("company", "step"), "audit_steps", ("company", "step"))
 # name: (columns, primary key, foreign keys, indexes), parents before children.
 TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[str, ...]]]] = {
     "events": (
-        {"company": str, "position": int, "id": str, "type": str, "effective": str, "recorded": str, "hash": str,
-         "fact": str},
+        {"company": str, "position": int, "id": str, "type": str, "effective": str, "recorded": str, "actor": str,
+         "hash": str, "fact": str},
         ("company", "position"), [], [("company", "id"), ("company", "effective")]),
     "audit_steps": (
         {"company": str, "step": int, "position": int, "event": str, "type": str, "phase": str, "effective": str,
@@ -246,7 +246,7 @@ def _json(value: Any) -> str:
 def _event_rows(history: History) -> list[dict[str, Any]]:
     return [{"company": history.company, "position": r.originator_version, "id": r.fact.id, "type": r.fact.type_name,
              "effective": local_text(start_of(r.fact.effective, history.zone), history.zone),
-             "recorded": r.recorded.isoformat(), "hash": r.hash, "fact": _json(r.fact.content())}
+             "recorded": r.recorded.isoformat(), "actor": r.actor, "hash": r.hash, "fact": _json(r.fact.content())}
             for r in history.records]
 
 

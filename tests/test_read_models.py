@@ -149,6 +149,12 @@ def test_the_holdings_sum_to_what_state_says_is_outstanding(juniper):
     assert query(views, "SELECT SUM(change_decimal) AS s FROM cap_table WHERE class = 'common'")[0]["s"] == 12_000_000
 
 
+def test_the_events_table_says_who_recorded_each_event(juniper):
+    ledger, views = juniper
+    build(ledger, str(views), today=TODAY)
+    assert {r["actor"] for r in query(views, "SELECT actor FROM events")} == {"test-suite"}
+
+
 def test_a_views_file_of_the_older_schema_is_rebuilt_with_the_decimals(juniper):
     ledger, views = juniper
     with sqlite3.connect(views) as conn:
@@ -160,7 +166,7 @@ def test_a_views_file_of_the_older_schema_is_rebuilt_with_the_decimals(juniper):
     [report] = build(ledger, str(views), today=TODAY)
     assert report.mode == "rebuild"
     assert "shares_decimal" in {r["name"] for r in query(views, "PRAGMA table_info(cap_table)")}
-    assert query(views, "PRAGMA user_version")[0]["user_version"] == read_models.SCHEMA_VERSION == 2
+    assert query(views, "PRAGMA user_version")[0]["user_version"] == read_models.SCHEMA_VERSION == 3
 
 
 @pytest.mark.parametrize("as_of", ["1997-09-30", "1999-06-29", "1999-06-30", "2000-01-18", "2003-12-01"])
