@@ -59,6 +59,8 @@ def _unknown(asked, found: list[Obligation], name: str) -> errors.Refused:  # ty
     """No such obligation on the letter's date: it arises later, or the nearest ids that have arisen."""
     later = next((o for o in obligations(asked.entries, max(now(), end_of(asked.as_of.at, asked.history.zone)))[1]
                   if o.id == name), None)
+    if later is not None and not later.section.startswith(LETTER_SECTIONS):
+        return _no_letter(later)
     if later is not None:
         return errors.UnknownObligation(
             f"obligation {name!r} arises on {later.arose.isoformat()}, after the letter's date; date the letter on "

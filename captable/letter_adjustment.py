@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from captable import events as ev
@@ -39,6 +40,7 @@ class Step:
     after: CompanyState
     change: Adjustment
     fact: ev.Event
+    day: date  # when the adjustment took effect
 
     @property
     def old_stock(self) -> str:
@@ -54,7 +56,7 @@ class Step:
 
     @property
     def effective(self) -> str:
-        return prose.day(self.drafting.obligation.arose)
+        return prose.day(self.day)
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ class Explained:
 
 def body(drafting: Drafting) -> tuple[str, list[Block], Calculation]:
     """The subject, the paragraphs and the Calculation of the §4.5 notice."""
-    before, after = drafting.around()
+    before, after, day = drafting.around()
     warrant = drafting.obligation.warrant
     change = next(a for a in after.warrants[warrant].adjustments if a.event == drafting.obligation.trigger)
-    step = Step(drafting, before, after, change, drafting.trigger)
+    step = Step(drafting, before, after, change, drafting.trigger, day)
     explained = EXPLAINERS[change.section](step)
     result, rounded = _result(step)
     blocks: list[Block] = [
@@ -108,9 +110,9 @@ def _result(step: Step) -> tuple[tuple[str, ...], bool]:
         shares = f"the number of shares purchasable is unchanged at {new_n.text}{new_n.note}"
     else:
         way = "an increase" if c.shares_after > c.shares_before else "a decrease"
-        shares = (f"the number of shares purchasable at that price is {new_n.text} shares of {step.new_stock}"
-                  f"{new_n.note}, {way} of {delta.text} shares{delta.note} from {old_n.text} shares{old_of}"
-                  f"{old_n.note}")
+        shares = (f"the number of shares purchasable at that price is {new_n.text}{new_n.note} shares of "
+                  f"{step.new_stock}, {way} of {delta.text}{delta.note} shares from {old_n.text}{old_n.note} "
+                  f"shares{old_of}")
     total_before, total_after = c.price_before * c.shares_before, c.price_after * c.shares_after
     after_total, before_total = prose.dollars(total_after), prose.dollars(total_before)
     if total_after == total_before:
@@ -137,7 +139,7 @@ def _calculation(step: Step, explained: Explained) -> Calculation:
     return Calculation(
         title="Calculation",
         basis=(f"Attached to the notice of adjustment dated {prose.day(d.dated)} under Section 4.5 of the Warrant, "
-               f"Certificate No. {d.warrant.certificate}: the adjustment under {_section(c.section)} of the Warrant "
+               f"Certificate No.\u00a0{d.warrant.certificate}: the adjustment under {_section(c.section)} of the Warrant "
                f"with effect from {step.effective}."),
         rows=rows,
         facts=[_stop(i) for i in explained.figures],
@@ -180,8 +182,8 @@ def _inverse(k: Fraction) -> str:
 
 
 def _shares_of(q: Fraction) -> str:
-    figure = prose.shares(q)
-    return f"{figure.text} share{'' if q == 1 else 's'}{figure.note}"
+    """So many shares per share: "1.5 shares", "one share", "two-thirds of a share"."""
+    return prose.per_share(q)
 
 
 KEEPS_AGGREGATE = "so that the aggregate Stock Purchase Price is unchanged"

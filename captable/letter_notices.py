@@ -41,7 +41,7 @@ class Event:
 def _holders_of(drafting: Drafting, class_id: str) -> str:
     """The class a dividend or offering is on; a note when it is the common the warrant's preferred converts into."""
     stock = drafting.class_name(class_id)
-    _, books = drafting.around()
+    _, books, _ = drafting.around()
     security = books.warrants[drafting.obligation.warrant].security
     own = books.classes.get(security.class_) if security.issuer == books.name else None
     if own is not None and own.id != class_id and own.converts_to == class_id and not own.converted:
@@ -58,8 +58,7 @@ def _stock_dividend(d: Drafting, fact: ev.StockDividend) -> Event:
     paid = d.class_name(fact.paid_class)
     q = fact.shares_per_share
     return Event(f"declared a dividend on its {_holders_of(d, fact.class_)}, payable in {paid} at "
-                 f"{prose.shares(q).text} share{'' if q == 1 else 's'} of {paid} for each share held of record",
-                 "dividend")
+                 f"{prose.per_share(q)} of {paid} for each share held of record", "dividend")
 
 
 def _distribution(d: Drafting, fact: ev.Distribution) -> Event:
@@ -68,7 +67,7 @@ def _distribution(d: Drafting, fact: ev.Distribution) -> Event:
         parts.append(f"{prose.price(fact.cash_per_share).text} in cash")
     for s in fact.securities_per_share or ():
         name = d.stock(Security(s.issuer, s.class_))
-        parts.append(f"{prose.shares(s.quantity).text} share{'' if s.quantity == 1 else 's'} of {name}")
+        parts.append(f"{prose.per_share(s.quantity)} of {name}")
     if fact.property:
         parts.append(fact.property.strip().rstrip("."))
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
@@ -82,8 +81,7 @@ def _subscription(d: Drafting, fact: ev.SubscriptionOffered) -> Event:
 
 
 def _reclassification(d: Drafting, fact: ev.Reclassification) -> Event:
-    into = [f"{prose.shares(c.quantity).text} share{'' if c.quantity == 1 else 's'} of {d.class_name(c.class_)}"
-            for c in fact.into]
+    into = [f"{prose.per_share(c.quantity)} of {d.class_name(c.class_)}" for c in fact.into]
     listed = into[0] if len(into) == 1 else ", ".join(into[:-1]) + f" and {into[-1]}"
     return Event(f"approved a reclassification of its {d.class_name(fact.class_)}, each share to become {listed}",
                  "reclassification", exchange=True)
@@ -129,7 +127,7 @@ def body(drafting: Drafting) -> tuple[str, list[Block]]:
     letter, part = clause[:3], clause[3:]
     event = DESCRIBE[type(fact)](drafting, fact)
     who = "" if isinstance(fact, PASSIVE) else "the Company "
-    _, books = drafting.around()  # the warrant's stock when the event happened, not after a later exchange
+    _, books, _ = drafting.around()  # the warrant's stock when the event happened, not after a later exchange
     stock = drafting.stock(books.warrants[obligation.warrant].security, books)
     happened = prose.sentence(f"On {drafting.on(fact.effective)} {who}{event.happened}")
     record = part == "(i)"
@@ -175,10 +173,12 @@ def _takes_place(drafting: Drafting, event: Event, stock: str) -> str:
     day = prose.day(target)
     if target < drafting.dated:
         return (f"The {event.name} took place on {day}, and on that date the holders of {stock} became entitled to "
-                f"exchange their shares for the securities or other property deliverable upon it.")
+                f"exchange their shares for {'the' if event.exchange else 'any'} securities or other property "
+                "deliverable upon it.")
     when = "will take place" if fixed else "is expected to take place"
+    deliverable = "the" if event.exchange else "any"  # a dissolution or another action may deliver nothing
     return (f"The {event.name} {when} on {day}. On that date the holders of {stock} will be entitled to exchange "
-            f"their shares for the securities or other property deliverable upon the {event.name}.")
+            f"their shares for {deliverable} securities or other property deliverable upon the {event.name}.")
 
 
 def _completed(drafting: Drafting) -> bool:

@@ -118,11 +118,11 @@ class Drafting:
         issued = self.issued
         return (f"Warrant to purchase {prose.shares(issued.shares).text} shares of "
                 f"{self.class_name(issued.class_)} of {self.state.name}, issued "
-                f"{self.on(issued.effective)}, Certificate No. {self.warrant.certificate}")
+                f"{self.on(issued.effective)}, Certificate No.\u00a0{self.warrant.certificate}")
 
-    def around(self) -> tuple[CompanyState, CompanyState]:
-        """The books just before and just after the step of the obligation's event: for a §4.5 notice the
-        step that made the adjustment (a reclassification's is on its record date), else the event itself."""
+    def around(self) -> tuple[CompanyState, CompanyState, date]:
+        """The books just before and just after the step of the obligation's event, and its day: for a §4.5
+        notice the step that made the adjustment (a reclassification's is on its record date), else the event."""
         state = initial_state(self.entries)
         trigger, warrant = self.obligation.trigger, self.obligation.warrant
         adjusted = self.obligation.section == "\u00a74.5"
@@ -134,7 +134,7 @@ class Drafting:
             apply(state, entry)
             if not adjusted or (warrant in state.warrants
                                 and any(a.event == trigger for a in state.warrants[warrant].adjustments)):
-                return before, state
+                return before, state, state.local_day(entry.effective)
         raise LookupError(f"no step of {trigger} concerns {warrant}")  # the obligation says there is one
 
 
@@ -168,7 +168,7 @@ def opening(drafting: Drafting, section: str, what: str) -> str:
     return (f"{drafting.state.name} (the \u201cCompany\u201d) gives you notice under Section {section} of the "
             f"warrant to purchase {prose.shares(drafting.issued.shares).text} shares of "
             f"{drafting.class_name(drafting.issued.class_)} of the Company issued on "
-            f"{drafting.on(drafting.issued.effective)}, Certificate No. {drafting.warrant.certificate} (the "
+            f"{drafting.on(drafting.issued.effective)}, Certificate No.\u00a0{drafting.warrant.certificate} (the "
             f"\u201cWarrant\u201d), {what}. Capitalized terms used in this notice and not defined in it have the "
             "meanings given to them in the Warrant.")
 

@@ -117,6 +117,16 @@ def shares(q: Fraction) -> Figure:
     return exact
 
 
+def per_share(q: Fraction) -> str:
+    """A quantity received for each share: "one share", "1.5 shares", "two-thirds of a share"."""
+    if q == 1:
+        return "one share"
+    figure = shares(q)
+    if q < 1 and fraction_words(q) is not None and figure.text == fraction_words(q):
+        return f"{figure.text} of a share"
+    return f"{figure.text}{figure.note} shares"
+
+
 def count(n: Fraction | int) -> str:
     """A small whole number in words (three), a larger one in figures (1,000)."""
     value = Fraction(n)
