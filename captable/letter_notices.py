@@ -137,7 +137,7 @@ def body(drafting: Drafting) -> tuple[str, list[Block]]:
     if letter == "(b)" and record:
         blocks.append("Under Section 4.2 of the Warrant, upon exercise you will be entitled to receive, in addition "
                       "to the shares purchased and without further payment, what you would have received had you "
-                      f"been the holder of record, on the record date, of the shares then purchasable.")
+                      "been the holder of record, on the record date, of the shares then purchasable.")
     if event.exchange and not record:
         done = obligation.target is not None and obligation.target < drafting.dated
         blocks.append(f"Under Section 4.3 of the Warrant, after the {event.name} the Warrant "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -123,6 +124,10 @@ class Drafting:
     def around(self) -> tuple[CompanyState, CompanyState, date]:
         """The books just before and just after the step of the obligation's event, and its day: for a §4.5
         notice the step that made the adjustment (a reclassification's is on its record date), else the event."""
+        return self._around
+
+    @cached_property
+    def _around(self) -> tuple[CompanyState, CompanyState, date]:
         state = initial_state(self.entries)
         trigger, warrant = self.obligation.trigger, self.obligation.warrant
         adjusted = self.obligation.section == "\u00a74.5"
