@@ -105,8 +105,8 @@ def _calculation(step: Step, explained: Explained) -> Calculation:
     return Calculation(
         title="Calculation",
         basis=(f"Attached to the notice of adjustment dated {prose.day(d.dated)} under Section 4.5 of the Warrant, "
-               f"Certificate No.\u00a0{d.warrant.certificate}: the adjustment under {section_words(c.section)} of the Warrant "
-               f"with effect from {step.effective}."),
+               f"Certificate No.\u00a0{d.warrant.certificate}: the adjustment under {section_words(c.section)} of "
+               f"the Warrant with effect from {step.effective}."),
         rows=rows,
         facts=[stop(i) for i in explained.figures],
         working=[stop(i) for i in explained.working],

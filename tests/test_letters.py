@@ -103,7 +103,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ledger
         "birch": _store(folder / "birch.db", BIRCH),
         "juniper": _store(folder / "juniper.db", JUNIPER / "events.jsonl"),
         "merger": _store(folder / "merger.db", SCENARIOS / "stock_for_stock_merger_then_successor_split/events.jsonl"),
-        "board": _store(folder / "board.db", SCENARIOS / "board_adjustment_price_only_and_price_and_shares/events.jsonl"),
+        "board": _store(folder / "board.db",
+                        SCENARIOS / "board_adjustment_price_only_and_price_and_shares/events.jsonl"),
         "capital": _store(folder / "capital.db", SCENARIOS / "return_of_capital_vs_cash_dividend/events.jsonl"),
         "ivy": _store(folder / "ivy.db", SCENARIOS / "notice_merger_successor_assumption/events.jsonl"),
     }
@@ -192,7 +193,8 @@ def test_the_conversion_notice_states_the_price_the_change_in_shares_and_the_exa
     assert "$5.95 (rounded) per share of Common Stock" in body
     assert "30,571.5 shares of Common Stock, an increase of 10,190.5 shares from 20,381 shares" in body
     assert "$182,002.33" in body and "July 1, 1999" in body
-    assert "$893/150 = $5.953333\u2026" in calculation and "N\u2032 = N \u00d7 r = 20,381 \u00d7 1.5 = 30,571.5" in calculation
+    assert "$893/150 = $5.953333\u2026" in calculation
+    assert "N\u2032 = N \u00d7 r = 20,381 \u00d7 1.5 = 30,571.5" in calculation
     assert (letter.signer, letter.signer_title) == ("Marcel Gani", "Chief Financial Officer")
     assert letter.to_address == "2010 North First Street, Suite 310, San Jose, California 95131"
 
