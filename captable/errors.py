@@ -349,3 +349,8 @@ class AnchorNotExtended(Refused):
 
 class AnchorUnwritable(Refused):
     code = "anchor_unwritable"
+
+
+# Letters for the holder (issue 10): an obligation that is discharged by delivery, not by a notice.
+class NoLetter(Refused):
+    code = "no_letter"

@@ -150,6 +150,7 @@ def test_the_command_line_lists_writes_the_calendar_and_drafts_the_letter(tmp_pa
     assert icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
     letter = runner.invoke(app, ["--db", db, "notice-letter", "VLL2-C-1/4.5/split-2000-01", "--date", "2000-02-01",
                                  "--format", "html"])
-    assert letter.exit_code == 0 and "$893/450" in letter.stdout and letter.stdout.startswith("<!doctype html>")
+    assert letter.exit_code == 0 and "$1.98 (rounded) per share" in letter.stdout
+    assert "$893/450 = $1.984444" in letter.stdout and letter.stdout.startswith("<!doctype html>")
     wrong = runner.invoke(app, ["--db", db, "notices", "--status", "pending"])
     assert wrong.exit_code == 2 and "status" in wrong.stderr
