@@ -35,7 +35,8 @@ from captable.instants import UTC, end_of, local_text, now, start_of
 from captable.numbers import exact
 from captable.ledger import History, Ledger
 from projections.audit import trail
-from projections.fold import apply, initial_state
+from projections.fold import fold_into, initial_state
+from projections.holding_changes import holding_changes
 from projections.obligations import obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
@@ -163,12 +164,12 @@ def _build_company(db: Database, history: History, today: date | None) -> BuildR
                 _insert(db, "obligations", _obligation_rows(history, known, day))
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
-    rows = _step_rows(history, known)
+    rows = _step_rows(history, known, kept)
     with db.atomic():
         _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
-        _insert(db, "events", [r for r in _event_rows(history) if r["position"] > position])
+        _insert(db, "events", _event_rows(history, position))
         for table in ("audit_steps", "warrant_terms", "cap_table"):
-            _insert(db, table, [r for r in rows[table] if r["step"] > kept])
+            _insert(db, table, rows[table])
         _insert(db, "obligations", _obligation_rows(history, known, day))
         db.table("build_state").upsert(state, pk="company")
     return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
@@ -243,22 +244,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _event_rows(history: History) -> list[dict[str, Any]]:
+def _event_rows(history: History, position: int) -> list[dict[str, Any]]:
+    """The stored events after stream position ``position``."""
     return [{"company": history.company, "position": r.originator_version, "id": r.fact.id, "type": r.fact.type_name,
              "effective": local_text(start_of(r.fact.effective, history.zone), history.zone),
              "recorded": r.recorded.isoformat(), "actor": r.actor, "hash": r.hash, "fact": _json(r.fact.content())}
-            for r in history.records]
+            for r in history.records[position:]]
 
 
-def _step_rows(history: History, known: Sequence[Entry]) -> dict[str, list[dict[str, Any]]]:
-    """The audit trail of everything known, its changes of terms, and the cap table's changes, by step."""
+def _step_rows(history: History, known: Sequence[Entry], kept: int) -> dict[str, list[dict[str, Any]]]:
+    """After the first ``kept`` steps: the audit trail, its changes of terms, and the cap table's changes."""
     _, steps = trail(known, _END_OF_TIME)
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
-    bases = []
-    for entry, step in zip(known, steps, strict=True):
+    state = fold_into(initial_state(known), known[:kept])  # the holdings the kept rows end on
+    new = known[kept:]
+    for entry, step, held in zip(new, steps[kept:], holding_changes(state, new), strict=True):
         base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
                 "effective": step["event"]["effective"]}
-        bases.append(base)
         rows["audit_steps"].append({
             **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
             "recorded": step["event"]["recorded"], "sections": step["sections"],
@@ -272,29 +274,9 @@ def _step_rows(history: History, known: Sequence[Entry]) -> dict[str, list[dict[
                 "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
                 "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
                 "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
-    rows["cap_table"] = _holding_rows(known, bases)
-    return rows
-
-
-def _holding_rows(known: Sequence[Entry], bases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per class and holder, the shares held after each step that changes them."""
-    state = initial_state(known)
-    held: dict[str, dict[str, int]] = {}
-    rows = []
-    for entry, base in zip(known, bases, strict=True):
-        apply(state, entry)
-        for class_id in sorted(held.keys() | state.classes.keys()):
-            share_class = state.classes.get(class_id)
-            after = share_class.holdings if share_class else {}
-            before = held.get(class_id, {})
-            if after == before:
-                continue
-            for holder in sorted(before.keys() | after.keys()):
-                old, new = before.get(holder, 0), after.get(holder, 0)
-                if old != new:
-                    rows.append({**base, "class": class_id, "holder": holder, "shares": str(new),
-                                 "change": f"{new - old:+d}"})
-            held[class_id] = dict(after)
+        # Per class and holder, the shares held after each step that changes them.
+        rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
+                                  "change": f"{after - before:+d}"} for class_id, holder, before, after in held)
     return rows
 
 
