@@ -217,15 +217,20 @@ def _delete(db: Database, company: str, tables: Sequence[str] | dict[str, Any]) 
 
 
 def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """The rows, in order, by one prepared statement (their values are plain text and numbers already)."""
     if rows:
-        db.table(table).insert_all([_with_decimals(table, row) for row in rows])
+        columns = list(TABLES[table][0])
+        names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
+        db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
+                            [tuple(_with_decimals(table, row)[c] for c in columns) for row in rows])
 
 
 def _with_decimals(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with a ``_decimal`` column beside each exact number its table declares one for."""
+    """The row with a ``_decimal`` column beside each exact number its table declares one for, unless the row
+    brings its own (the cap table's counts are whole numbers when its rows are made)."""
     columns = TABLES[table][0]
     return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"])
-                      for name in row if f"{name}_decimal" in columns}}
+                      for name in row if f"{name}_decimal" in columns and f"{name}_decimal" not in row}}
 
 
 def _decimal(text: str | None, kind: type) -> int | float | None:
@@ -276,7 +281,8 @@ def _step_rows(history: History, known: Sequence[Entry], kept: int) -> dict[str,
                 "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
         # Per class and holder, the shares held after each step that changes them.
         rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
-                                  "change": f"{after - before:+d}"} for class_id, holder, before, after in held)
+                                  "shares_decimal": after, "change": f"{after - before:+d}",
+                                  "change_decimal": after - before} for class_id, holder, before, after in held)
     return rows
 
 
