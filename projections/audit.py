@@ -60,12 +60,21 @@ def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str,
 
 
 def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
-          tick: Callable[[], None] = lambda: None) -> tuple[CompanyState, list[dict[str, Any]]]:
-    """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own)."""
+          tick: Callable[[], None] = lambda: None, start: int = 0) -> tuple[CompanyState, list[dict[str, Any]]]:
+    """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own).
+
+    With ``start`` (and no ``warrant``: then each entry is a step), the first ``start`` entries are folded
+    without making their steps, for a caller that has them already; the steps made are numbered on."""
+    if start and warrant is not None:
+        raise ValueError("a trail of one warrant numbers only its own steps: it cannot start part-way")
     observer = Observer(entries)
     state, book = observer.state, observer.book
+    for entry in entries[:start]:
+        if entry.effective > until:
+            break
+        observer.step(entry)
     steps = []
-    for entry in entries:
+    for entry in entries[start:]:
         if entry.effective > until:
             break
         tick()
@@ -91,7 +100,7 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
         if warrant is not None and getattr(entry.fact, "warrant", warrant) != warrant:
             continue  # a step of another warrant
         steps.append({
-            "step": len(steps) + 1,
+            "step": start + len(steps) + 1,
             "event": {
                 "id": entry.fact.id,
                 "type": entry.fact.type_name,

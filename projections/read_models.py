@@ -259,11 +259,11 @@ def _event_rows(history: History, position: int) -> list[dict[str, Any]]:
 
 def _step_rows(history: History, known: Sequence[Entry], kept: int) -> dict[str, list[dict[str, Any]]]:
     """After the first ``kept`` steps: the audit trail, its changes of terms, and the cap table's changes."""
-    _, steps = trail(known, _END_OF_TIME)
+    _, steps = trail(known, _END_OF_TIME, start=kept)
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
     state = fold_into(initial_state(known), known[:kept])  # the holdings the kept rows end on
     new = known[kept:]
-    for entry, step, held in zip(new, steps[kept:], holding_changes(state, new), strict=True):
+    for entry, step, held in zip(new, steps, holding_changes(state, new), strict=True):
         base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
                 "effective": step["event"]["effective"]}
         rows["audit_steps"].append({

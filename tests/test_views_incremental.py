@@ -15,6 +15,7 @@ from benchmarks.synthetic import history as synthetic_history
 from captable.instants import UTC
 from captable.intake import Incoming, read_lines
 from captable.ledger import History, Ledger
+from projections.audit import trail
 from projections.fold import apply, initial_state
 from projections.holding_changes import WatchedHoldings
 from projections.read_models import TABLES, build
@@ -57,6 +58,14 @@ RESHUFFLES = [
     {"type": "SharesIssued", "id": "i4", "effective": "2001-08-01", "class": "common", "holder": "Eve",
      "shares": 5, "price_per_share": "3.00"},
 ]
+
+
+@pytest.fixture
+def store_of_juniper(tmp_path):
+    ledger = Ledger(str(tmp_path / "store.db"))
+    ledger.import_events(fixture("juniper"))
+    yield ledger
+    ledger.close()
 
 
 def reference_cap_table(history: History) -> list[tuple[Any, ...]]:
@@ -163,6 +172,15 @@ def test_a_catch_up_writes_only_the_rows_of_the_new_events(tmp_path):
         assert after[table][:len(before[table])] == before[table], table  # the old rows stand, in place
     assert [r[1] for r in after["events"][len(before["events"]):]] == [600]
     assert {r[1] for r in after["cap_table"][len(before["cap_table"]):]} == {600}
+
+
+@pytest.mark.parametrize("start", [0, 1, 6, 10])
+def test_a_trail_started_part_way_makes_the_same_later_steps(store_of_juniper, start):
+    known = known_at(store_of_juniper.history("juniper").entries, END)
+    whole_state, whole = trail(known, END)
+    state, later = trail(known, END, start=start)
+    assert later == whole[start:] and [s["step"] for s in later] == list(range(start + 1, len(known) + 1))
+    assert state == whole_state
 
 
 def test_the_watched_holdings_remember_what_each_holder_held_before_any_write():
