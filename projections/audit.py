@@ -60,19 +60,22 @@ def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str,
 
 
 def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
-          tick: Callable[[], None] = lambda: None, start: int = 0) -> tuple[CompanyState, list[dict[str, Any]]]:
+          tick: Callable[[], None] = lambda: None, start: int = 0,
+          observer: Observer | None = None) -> tuple[CompanyState, list[dict[str, Any]]]:
     """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own).
 
-    With ``start`` (and no ``warrant``: then each entry is a step), the first ``start`` entries are folded
-    without making their steps, for a caller that has them already; the steps made are numbered on."""
+    With ``start`` (and no ``warrant``: then each entry is a step), the steps of the first ``start`` entries
+    are not made, for a caller that has them already: they are folded here, or were by the ``observer``
+    given. The steps made are numbered on."""
     if start and warrant is not None:
         raise ValueError("a trail of one warrant numbers only its own steps: it cannot start part-way")
-    observer = Observer(entries)
+    if observer is None:
+        observer = Observer(entries)
+        for entry in entries[:start]:
+            if entry.effective > until:
+                break
+            observer.step(entry)
     state, book = observer.state, observer.book
-    for entry in entries[:start]:
-        if entry.effective > until:
-            break
-        observer.step(entry)
     steps = []
     for entry in entries[start:]:
         if entry.effective > until:

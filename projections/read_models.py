@@ -35,9 +35,9 @@ from captable.instants import UTC, end_of, local_text, now, start_of
 from captable.numbers import exact
 from captable.ledger import History, Ledger
 from projections.audit import trail
-from projections.fold import fold_into, initial_state
+from projections.fold import initial_state
 from projections.holding_changes import holding_changes
-from projections.obligations import obligations
+from projections.obligations import Observer, obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
 
@@ -164,13 +164,13 @@ def _build_company(db: Database, history: History, today: date | None) -> BuildR
                 _insert(db, "obligations", _obligation_rows(history, known, day))
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
-    rows = _step_rows(history, known, kept)
+    rows, folded = _step_rows(history, known, kept)
     with db.atomic():
         _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
         _insert(db, "events", _event_rows(history, position))
         for table in ("audit_steps", "warrant_terms", "cap_table"):
             _insert(db, table, rows[table])
-        _insert(db, "obligations", _obligation_rows(history, known, day))
+        _insert(db, "obligations", _obligation_rows(history, known, day, folded))
         db.table("build_state").upsert(state, pk="company")
     return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
 
@@ -257,13 +257,18 @@ def _event_rows(history: History, position: int) -> list[dict[str, Any]]:
             for r in history.records[position:]]
 
 
-def _step_rows(history: History, known: Sequence[Entry], kept: int) -> dict[str, list[dict[str, Any]]]:
-    """After the first ``kept`` steps: the audit trail, its changes of terms, and the cap table's changes."""
-    _, steps = trail(known, _END_OF_TIME, start=kept)
+def _step_rows(history: History, known: Sequence[Entry],
+               kept: int) -> tuple[dict[str, list[dict[str, Any]]], Observer]:
+    """After the first ``kept`` steps: the audit trail, its changes of terms, and the cap table's changes;
+    and the fold of every step with its obligations."""
+    observer = Observer(known)
+    for entry in known[:kept]:  # the steps whose rows stand, folded once for all the tables
+        observer.step(entry)
+    holdings = observer.state.copy()  # the holdings the kept rows end on, folded on apart from the trail
+    _, steps = trail(known, _END_OF_TIME, start=kept, observer=observer)
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
-    state = fold_into(initial_state(known), known[:kept])  # the holdings the kept rows end on
     new = known[kept:]
-    for entry, step, held in zip(new, steps, holding_changes(state, new), strict=True):
+    for entry, step, held in zip(new, steps, holding_changes(holdings, new), strict=True):
         base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
                 "effective": step["event"]["effective"]}
         rows["audit_steps"].append({
@@ -283,13 +288,19 @@ def _step_rows(history: History, known: Sequence[Entry], kept: int) -> dict[str,
         rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
                                   "shares_decimal": after, "change": f"{after - before:+d}",
                                   "change_decimal": after - before} for class_id, holder, before, after in held)
-    return rows
+    return rows, observer
 
 
-def _obligation_rows(history: History, known: Sequence[Entry], today: date) -> list[dict[str, Any]]:
-    """As ``notices --as-of today --json`` gives them: the whole day, read at that date."""
+def _obligation_rows(history: History, known: Sequence[Entry], today: date,
+                     folded: Observer | None = None) -> list[dict[str, Any]]:
+    """As ``notices --as-of today --json`` gives them: the whole day, read at that date. An observer that has
+    folded every entry stands for the fold up to today when none is later (it is then settled here)."""
     positions = {r.fact.id: r.originator_version for r in history.records}
-    _, found = obligations(known, end_of(today, history.zone))
+    until = end_of(today, history.zone)
+    if folded is not None and (not known or known[-1].effective <= until):
+        found = folded.settle(until)
+    else:
+        _, found = obligations(known, until)
     rows = []
     for obligation in found:
         body = obligation_json(obligation, today)

@@ -18,6 +18,7 @@ from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import apply, initial_state
 from projections.holding_changes import WatchedHoldings
+from projections import read_models
 from projections.read_models import TABLES, build
 from projections.timeline import known_at
 from tests.conftest import JUNIPER
@@ -172,6 +173,21 @@ def test_a_catch_up_writes_only_the_rows_of_the_new_events(tmp_path):
         assert after[table][:len(before[table])] == before[table], table  # the old rows stand, in place
     assert [r[1] for r in after["events"][len(before["events"]):]] == [600]
     assert {r[1] for r in after["cap_table"][len(before["cap_table"]):]} == {600}
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_the_obligations_of_the_trail_s_fold_are_those_of_a_fold_of_their_own(tmp_path, name):
+    ledger = Ledger(str(tmp_path / "store.db"))
+    try:
+        ledger.import_events(fixture(name))
+        history = ledger.history(ledger.companies()[0])
+    finally:
+        ledger.close()
+    known = known_at(history.entries, END)
+    for day in (TODAY, date(2031, 6, 30), known[-1].effective.astimezone(history.zone).date()):
+        _, folded = read_models._step_rows(history, known, 0)
+        assert read_models._obligation_rows(history, known, day, folded) == read_models._obligation_rows(
+            history, known, day), day
 
 
 @pytest.mark.parametrize("start", [0, 1, 6, 10])
