@@ -9,7 +9,12 @@ reflect). Exact numbers are TEXT, as in the JSON (DESIGN §4).
 
 Read models are disposable (DESIGN §2): every row comes from the fold over
 the stored events, as known now, so a rebuild gives the same tables. A
-catch-up writes only the rows of the events stored since the last build.
+catch-up writes only the rows of the events stored since the last build,
+and makes only their audit steps; one fold serves every table (it still
+starts from the first event: the state at the last built position is not
+kept), and a step's cap-table rows are the holdings it wrote
+(``holding_changes``), so a build costs in proportion to the history and
+its writes in proportion to the new events.
 That is right only when each new entry falls after every built one in
 effective order and leaves what the fold reads from the whole history
 alone (retractions; the §4.4 exclusions of ``fold.initial_state``);
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -36,13 +41,14 @@ from captable.numbers import exact
 from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import initial_state
-from projections.holding_changes import holding_changes
+from projections.holding_changes import Change, holding_changes
 from projections.obligations import Observer, obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
 
 SCHEMA_VERSION = 3  # 2: the *_decimal columns; 3: who recorded each event. An older views file is rebuilt
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_BATCH = 2000  # steps (or events) made and written at a time, so a long history's rows never sit in memory at once
 _EVENT = (("company", "position"), "events", ("company", "position"))
 _STEP = (("company", "step"), "audit_steps", ("company", "step"))
 
@@ -164,12 +170,16 @@ def _build_company(db: Database, history: History, today: date | None) -> BuildR
                 _insert(db, "obligations", _obligation_rows(history, known, day))
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
-    rows, folded = _step_rows(history, known, kept)
+    folded = Observer(known)
+    for entry in known[:kept]:  # the steps whose rows stand, folded once for every table
+        folded.step(entry)
     with db.atomic():
         _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
-        _insert(db, "events", _event_rows(history, position))
-        for table in ("audit_steps", "warrant_terms", "cap_table"):
-            _insert(db, table, rows[table])
+        for start in range(position, history.version, _BATCH):
+            _insert(db, "events", _event_rows(history, start, start + _BATCH))
+        for rows in _step_rows(history, known, kept, folded):
+            for table in ("audit_steps", "warrant_terms", "cap_table"):
+                _insert(db, table, rows[table])
         _insert(db, "obligations", _obligation_rows(history, known, day, folded))
         db.table("build_state").upsert(state, pk="company")
     return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
@@ -249,26 +259,29 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _event_rows(history: History, position: int) -> list[dict[str, Any]]:
-    """The stored events after stream position ``position``."""
+def _event_rows(history: History, start: int, end: int) -> list[dict[str, Any]]:
+    """The stored events at stream positions ``start`` + 1 to ``end``."""
     return [{"company": history.company, "position": r.originator_version, "id": r.fact.id, "type": r.fact.type_name,
              "effective": local_text(start_of(r.fact.effective, history.zone), history.zone),
              "recorded": r.recorded.isoformat(), "actor": r.actor, "hash": r.hash, "fact": _json(r.fact.content())}
-            for r in history.records[position:]]
+            for r in history.records[start:end]]
 
 
-def _step_rows(history: History, known: Sequence[Entry],
-               kept: int) -> tuple[dict[str, list[dict[str, Any]]], Observer]:
-    """After the first ``kept`` steps: the audit trail, its changes of terms, and the cap table's changes;
-    and the fold of every step with its obligations."""
-    observer = Observer(known)
-    for entry in known[:kept]:  # the steps whose rows stand, folded once for all the tables
-        observer.step(entry)
-    holdings = observer.state.copy()  # the holdings the kept rows end on, folded on apart from the trail
-    _, steps = trail(known, _END_OF_TIME, start=kept, observer=observer)
+def _step_rows(history: History, known: Sequence[Entry], kept: int,
+               folded: Observer) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """After the first ``kept`` steps, a batch at a time: the audit trail, its changes of terms, and the cap
+    table's changes. ``folded`` has folded the first ``kept`` entries; it folds on through every step."""
+    changes = holding_changes(folded.state.copy(), known[kept:])  # the holdings, folded on apart from the trail
+    for start in range(kept, len(known), _BATCH):
+        end = min(start + _BATCH, len(known))
+        _, steps = trail(known[:end], _END_OF_TIME, start=start, observer=folded)
+        yield _batch_rows(history, known[start:end], steps, [next(changes) for _ in range(start, end)])
+
+
+def _batch_rows(history: History, entries: Sequence[Entry], steps: Sequence[dict[str, Any]],
+                holdings: Sequence[list[Change]]) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
-    new = known[kept:]
-    for entry, step, held in zip(new, steps, holding_changes(holdings, new), strict=True):
+    for entry, step, held in zip(entries, steps, holdings, strict=True):
         base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
                 "effective": step["event"]["effective"]}
         rows["audit_steps"].append({
@@ -288,7 +301,7 @@ def _step_rows(history: History, known: Sequence[Entry],
         rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
                                   "shares_decimal": after, "change": f"{after - before:+d}",
                                   "change_decimal": after - before} for class_id, holder, before, after in held)
-    return rows, observer
+    return rows
 
 
 def _obligation_rows(history: History, known: Sequence[Entry], today: date,

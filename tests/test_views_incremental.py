@@ -17,6 +17,7 @@ from captable.intake import Incoming, read_lines
 from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import apply, initial_state
+from projections.obligations import Observer
 from projections.holding_changes import WatchedHoldings
 from projections import read_models
 from projections.read_models import TABLES, build
@@ -122,7 +123,8 @@ def increments(count: int, name: str) -> list[int]:
 
 
 @pytest.mark.parametrize("name", FIXTURES)
-def test_a_fresh_build_holds_the_cap_table_of_comparing_every_holder(tmp_path, name):
+def test_a_fresh_build_holds_the_cap_table_of_comparing_every_holder(tmp_path, monkeypatch, name):
+    monkeypatch.setattr(read_models, "_BATCH", 4)  # batches end mid-history, and mid-way through a date's steps
     ledger = Ledger(str(tmp_path / "store.db"))
     try:
         ledger.import_events(fixture(name))
@@ -135,7 +137,8 @@ def test_a_fresh_build_holds_the_cap_table_of_comparing_every_holder(tmp_path, n
 
 
 @pytest.mark.parametrize("name", FIXTURES)
-def test_catching_up_in_increments_equals_a_fresh_build_at_each_one(tmp_path, name):
+def test_catching_up_in_increments_equals_a_fresh_build_at_each_one(tmp_path, monkeypatch, name):
+    """The catch-up also writes in batches of a few steps, the fresh build in one."""
     events = fixture(name)
     ledger = Ledger(str(tmp_path / "store.db"))
     caught_up = tmp_path / "caught_up.db"
@@ -145,7 +148,9 @@ def test_catching_up_in_increments_equals_a_fresh_build_at_each_one(tmp_path, na
         for end in increments(len(events), name):
             ledger.import_events(events[start:end])
             start = end
-            [report] = build(ledger, str(caught_up), today=TODAY)
+            with monkeypatch.context() as small:
+                small.setattr(read_models, "_BATCH", 3)
+                [report] = build(ledger, str(caught_up), today=TODAY)
             fresh = tmp_path / f"fresh-{end}.db"
             build(ledger, str(fresh), today=TODAY)
             modes.add(report.mode)
@@ -185,7 +190,9 @@ def test_the_obligations_of_the_trail_s_fold_are_those_of_a_fold_of_their_own(tm
         ledger.close()
     known = known_at(history.entries, END)
     for day in (TODAY, date(2031, 6, 30), known[-1].effective.astimezone(history.zone).date()):
-        _, folded = read_models._step_rows(history, known, 0)
+        folded = Observer(known)
+        for _ in read_models._step_rows(history, known, 0, folded):
+            pass
         assert read_models._obligation_rows(history, known, day, folded) == read_models._obligation_rows(
             history, known, day), day
 
