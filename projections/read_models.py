@@ -90,6 +90,9 @@ TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[
 }
 
 
+# Per table, the exact numbers that have a ``_decimal`` column beside them.
+_EXACT = {name: [c for c in columns if f"{c}_decimal" in columns] for name, (columns, *_) in TABLES.items()}
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -231,16 +234,18 @@ def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
     if rows:
         columns = list(TABLES[table][0])
         names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
+        full = (_with_decimals(table, row) for row in rows)
         db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
-                            [tuple(_with_decimals(table, row)[c] for c in columns) for row in rows])
+                            [tuple(map(row.__getitem__, columns)) for row in full])
 
 
 def _with_decimals(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """The row with a ``_decimal`` column beside each exact number its table declares one for, unless the row
     brings its own (the cap table's counts are whole numbers when its rows are made)."""
     columns = TABLES[table][0]
-    return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"])
-                      for name in row if f"{name}_decimal" in columns and f"{name}_decimal" not in row}}
+    missing = [name for name in _EXACT[table] if f"{name}_decimal" not in row]
+    return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"]) for name in missing}} \
+        if missing else row
 
 
 def _decimal(text: str | None, kind: type) -> int | float | None:

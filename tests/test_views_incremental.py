@@ -31,8 +31,9 @@ END = datetime.max.replace(tzinfo=UTC)
 # Transfers, cancellations, a holder's conversion, a §4.2(c) reclassification on its record date and a
 # §4.2(a) stock dividend: the ways a holding changes that the fixtures do not all show.
 RESHUFFLES = [
-    {"type": "CompanyFormed", "id": "formed", "effective": "2001-01-02", "company": "reshuffle", "name": "Reshuffle, Inc.",
-     "timezone": "America/New_York", "fiscal_year_end": "12-31", "address": "1 Main Street", "officers": {"cfo": "C. F. O."}},
+    {"type": "CompanyFormed", "id": "formed", "effective": "2001-01-02", "company": "reshuffle",
+     "name": "Reshuffle, Inc.", "timezone": "America/New_York", "fiscal_year_end": "12-31",
+     "address": "1 Main Street", "officers": {"cfo": "C. F. O."}},
     {"type": "ShareClassCreated", "id": "common", "effective": "2001-01-02", "class": "common", "name": "Common",
      "kind": "common", "authorized": 10_000_000},
     {"type": "ShareClassCreated", "id": "pref", "effective": "2001-01-02", "class": "pref", "name": "Preferred",
