@@ -10,12 +10,9 @@ class whose dict was replaced, created or removed is compared whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 
-from projections.fold import apply
 from projections.state import CompanyState
-from projections.timeline import Entry
 
 # (class, holder, shares before, shares after), by class then holder
 Change = tuple[str, str, int, int]
@@ -91,38 +88,37 @@ class WatchedHoldings(dict[str, int]):
         return changed
 
 
-def holding_changes(state: CompanyState, entries: Iterable[Entry]) -> Iterator[list[Change]]:
-    """Fold ``entries`` into ``state``, yielding after each the holdings it changed (none for most classes).
+class HoldingWatch:
+    """A state's holdings as a fold goes on: ``changes()`` lists those changed since it was last asked.
 
-    The holdings ``state`` starts with are the baseline: no change is reported for them."""
-    watched: dict[str, WatchedHoldings] = {}
-    for class_id, share_class in state.classes.items():
-        share_class.holdings = watched[class_id] = WatchedHoldings(share_class.holdings)
-    for entry in entries:
-        apply(state, entry)
-        yield _changes(state, watched)
+    The holdings the state has when the watch begins are the baseline: no change is reported for them."""
 
+    def __init__(self, state: CompanyState) -> None:
+        self.state = state
+        self.watched: dict[str, WatchedHoldings] = {}
+        for class_id, share_class in state.classes.items():
+            share_class.holdings = self.watched[class_id] = WatchedHoldings(share_class.holdings)
 
-def _changes(state: CompanyState, watched: dict[str, WatchedHoldings]) -> list[Change]:
-    classes = state.classes
-    touched = [i for i, c in classes.items() if c.holdings is not watched.get(i) or watched[i].before]
-    if len(classes) != len(watched) or classes.keys() != watched.keys():
-        touched.extend(i for i in watched if i not in classes)
-    changes: list[Change] = []
-    for class_id in sorted(touched):
-        share_class, old = classes.get(class_id), watched.get(class_id)
-        current = share_class.holdings if share_class is not None else None
-        if current is not None and current is old:
-            changes.extend((class_id, holder, before, after) for holder, before, after in old.settle())
-            continue
-        # Created, removed or given a new dict: compared whole, as the fold left it.
-        before = old.previous() if old is not None else {}
-        after = dict(current) if current is not None else {}
-        changes.extend((class_id, holder, before.get(holder, 0), after.get(holder, 0))
-                       for holder in sorted(before.keys() | after.keys())
-                       if before.get(holder, 0) != after.get(holder, 0))
-        if share_class is not None:
-            share_class.holdings = watched[class_id] = WatchedHoldings(after)
-        else:
-            del watched[class_id]
-    return changes
+    def changes(self) -> list[Change]:
+        classes, watched = self.state.classes, self.watched
+        touched = [i for i, c in classes.items() if c.holdings is not watched.get(i) or watched[i].before]
+        if len(classes) != len(watched) or classes.keys() != watched.keys():
+            touched.extend(i for i in watched if i not in classes)
+        changes: list[Change] = []
+        for class_id in sorted(touched):
+            share_class, old = classes.get(class_id), watched.get(class_id)
+            current = share_class.holdings if share_class is not None else None
+            if current is not None and current is old:
+                changes.extend((class_id, holder, before, after) for holder, before, after in old.settle())
+                continue
+            # Created, removed or given a new dict: compared whole, as the fold left it.
+            before = old.previous() if old is not None else {}
+            after = dict(current) if current is not None else {}
+            changes.extend((class_id, holder, before.get(holder, 0), after.get(holder, 0))
+                           for holder in sorted(before.keys() | after.keys())
+                           if before.get(holder, 0) != after.get(holder, 0))
+            if share_class is not None:
+                share_class.holdings = watched[class_id] = WatchedHoldings(after)
+            else:
+                del watched[class_id]
+        return changes

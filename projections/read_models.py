@@ -41,7 +41,7 @@ from captable.numbers import exact
 from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import initial_state
-from projections.holding_changes import Change, holding_changes
+from projections.holding_changes import Change, HoldingWatch
 from projections.obligations import Observer, obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
@@ -276,11 +276,15 @@ def _step_rows(history: History, known: Sequence[Entry], kept: int,
                folded: Observer) -> Iterator[dict[str, list[dict[str, Any]]]]:
     """After the first ``kept`` steps, a batch at a time: the audit trail, its changes of terms, and the cap
     table's changes. ``folded`` has folded the first ``kept`` entries; it folds on through every step."""
-    changes = holding_changes(folded.state.copy(), known[kept:])  # the holdings, folded on apart from the trail
+    watch = HoldingWatch(folded.state)
     for start in range(kept, len(known), _BATCH):
         end = min(start + _BATCH, len(known))
-        _, steps = trail(known[:end], _END_OF_TIME, start=start, observer=folded)
-        yield _batch_rows(history, known[start:end], steps, [next(changes) for _ in range(start, end)])
+        held: list[list[Change]] = []
+        # The trail ticks before each step: the holdings changed since are the step's before it.
+        _, steps = trail(known[:end], _END_OF_TIME, tick=lambda: held.append(watch.changes()), start=start,
+                         observer=folded)
+        held.append(watch.changes())
+        yield _batch_rows(history, known[start:end], steps, held[1:])
 
 
 def _batch_rows(history: History, entries: Sequence[Entry], steps: Sequence[dict[str, Any]],
