@@ -17,9 +17,9 @@ from captable.intake import Incoming, read_lines
 from captable.ledger import History, Ledger
 from projections.audit import trail
 from projections.fold import apply, initial_state
-from projections.obligations import Observer
-from projections.holding_changes import WatchedHoldings
 from projections import read_models
+from projections.holding_changes import WatchedHoldings
+from projections.obligations import Observer
 from projections.read_models import TABLES, build
 from projections.timeline import known_at
 from tests.conftest import JUNIPER
@@ -139,7 +139,7 @@ def test_a_fresh_build_holds_the_cap_table_of_comparing_every_holder(tmp_path, m
 
 @pytest.mark.parametrize("name", FIXTURES)
 def test_catching_up_in_increments_equals_a_fresh_build_at_each_one(tmp_path, monkeypatch, name):
-    """The catch-up also writes in batches of a few steps, the fresh build in one."""
+    """The catch-up writes in batches of three steps, the fresh build in batches of the usual size."""
     events = fixture(name)
     ledger = Ledger(str(tmp_path / "store.db"))
     caught_up = tmp_path / "caught_up.db"
