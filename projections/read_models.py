@@ -39,7 +39,7 @@ from captable.events import EventRetracted
 from captable.instants import UTC, end_of, local_text, now, start_of
 from captable.numbers import exact
 from captable.ledger import History, Ledger
-from projections.audit import trail
+from projections.audit import steps_on
 from projections.fold import initial_state
 from projections.holding_changes import Change, HoldingWatch
 from projections.obligations import Observer, obligations
@@ -277,40 +277,37 @@ def _step_rows(history: History, known: Sequence[Entry], kept: int,
     """After the first ``kept`` steps, a batch at a time: the audit trail, its changes of terms, and the cap
     table's changes. ``folded`` has folded the first ``kept`` entries; it folds on through every step."""
     watch = HoldingWatch(folded.state)
-    for start in range(kept, len(known), _BATCH):
-        end = min(start + _BATCH, len(known))
-        held: list[list[Change]] = []
-        # The trail ticks before each step: the holdings changed since are the step's before it.
-        _, steps = trail(known[:end], _END_OF_TIME, tick=lambda: held.append(watch.changes()), start=start,
-                         observer=folded)
-        held.append(watch.changes())
-        yield _batch_rows(history, known[start:end], steps, held[1:])
-
-
-def _batch_rows(history: History, entries: Sequence[Entry], steps: Sequence[dict[str, Any]],
-                holdings: Sequence[list[Change]]) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
-    for entry, step, held in zip(entries, steps, holdings, strict=True):
-        base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
-                "effective": step["event"]["effective"]}
-        rows["audit_steps"].append({
-            **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
-            "recorded": step["event"]["recorded"], "sections": step["sections"],
-            "conventions": _json(step["conventions"]), "obligations_created": _json(step["obligations_created"]),
-            "obligations_discharged": _json(step["obligations_discharged"]), "step_json": _json(step)})
-        for change in step["changes"]:
-            after = change["after"]
-            rows["warrant_terms"].append({
-                **base, "warrant": change["warrant"], "status": after["status"], "holder": after["holder"],
-                "certificate": after["certificate"], "issuer": after["security"]["issuer"],
-                "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
-                "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
-                "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
-        # Per class and holder, the shares held after each step that changes them.
-        rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
-                                  "shares_decimal": after, "change": f"{after - before:+d}",
-                                  "change_decimal": after - before} for class_id, holder, before, after in held)
-    return rows
+    for entry, step in zip(known[kept:], steps_on(folded, known, kept, _END_OF_TIME), strict=True):
+        _add_step_rows(rows, history, entry, step, watch.changes())  # the holdings the step has just changed
+        if len(rows["audit_steps"]) == _BATCH:
+            yield rows
+            rows = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
+    yield rows
+
+
+def _add_step_rows(rows: dict[str, list[dict[str, Any]]], history: History, entry: Entry, step: dict[str, Any],
+                   held: list[Change]) -> None:
+    """A step's rows: its audit row, its changes of a warrant's terms, and the holdings ``held`` it changed."""
+    base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
+            "effective": step["event"]["effective"]}
+    rows["audit_steps"].append({
+        **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
+        "recorded": step["event"]["recorded"], "sections": step["sections"],
+        "conventions": _json(step["conventions"]), "obligations_created": _json(step["obligations_created"]),
+        "obligations_discharged": _json(step["obligations_discharged"]), "step_json": _json(step)})
+    for change in step["changes"]:
+        after = change["after"]
+        rows["warrant_terms"].append({
+            **base, "warrant": change["warrant"], "status": after["status"], "holder": after["holder"],
+            "certificate": after["certificate"], "issuer": after["security"]["issuer"],
+            "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
+            "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
+            "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
+    # Per class and holder, the shares held after each step that changes them.
+    rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
+                              "shares_decimal": after, "change": f"{after - before:+d}",
+                              "change_decimal": after - before} for class_id, holder, before, after in held)
 
 
 def _obligation_rows(history: History, known: Sequence[Entry], today: date,

@@ -15,7 +15,7 @@ from benchmarks.synthetic import history as synthetic_history
 from captable.instants import UTC
 from captable.intake import Incoming, read_lines
 from captable.ledger import History, Ledger
-from projections.audit import trail
+from projections.audit import steps_on, trail
 from projections.fold import apply, initial_state
 from projections import read_models
 from projections.holding_changes import WatchedHoldings
@@ -199,12 +199,15 @@ def test_the_obligations_of_the_trail_s_fold_are_those_of_a_fold_of_their_own(tm
 
 
 @pytest.mark.parametrize("start", [0, 1, 6, 10])
-def test_a_trail_started_part_way_makes_the_same_later_steps(store_of_juniper, start):
+def test_the_steps_on_from_part_way_are_those_of_the_whole_trail(store_of_juniper, start):
     known = known_at(store_of_juniper.history("juniper").entries, END)
     whole_state, whole = trail(known, END)
-    state, later = trail(known, END, start=start)
+    observer = Observer(known)
+    for entry in known[:start]:
+        observer.step(entry)
+    later = list(steps_on(observer, known, start, END))
     assert later == whole[start:] and [s["step"] for s in later] == list(range(start + 1, len(known) + 1))
-    assert state == whole_state
+    assert observer.state == whole_state
 
 
 def test_the_watched_holdings_remember_what_each_holder_held_before_any_write():
