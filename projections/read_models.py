@@ -260,8 +260,11 @@ def _decimal(text: str | None, kind: type) -> int | float | None:
     return float(value)  # rounded to the nearest double; the TEXT beside it stays exact
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps would make per call
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _event_rows(history: History, start: int, end: int) -> list[dict[str, Any]]:
