@@ -305,6 +305,8 @@ def bench_size(bench: Bench, company: Company) -> None:
     marked = run([*cli, "--db", str(store), "record", company.marker, "--json"], bench.args.timeout)
     if marked.status != 0:
         raise SystemExit(f"{n:,} events: recording the marker failed: {marked.stderr}")
+    print(f"  as of the middle: {company.mid_as_of}; known at: {known_at.isoformat()}; back-dated issuance: "
+          f"{json.loads(company.mid_event)['effective'] if company.mid_event else 'none'}", flush=True)
 
     reads = {
         "raw-read": [sys.executable, "-c", RAW_READ, str(store)],
