@@ -224,9 +224,9 @@ def common_room(lines: list[str]) -> tuple[list[int], list[int]]:
     return room, split_count
 
 
-def issuance(event_id: str, holder: str, effective: datetime) -> str:
+def issuance(event_id: str, holder: str, effective: datetime, shares: int = NEW_SHARES) -> str:
     return json.dumps({"type": "SharesIssued", "id": event_id, "effective": effective.isoformat(), "class": COMMON,
-                       "holder": holder, "shares": NEW_SHARES, "price_per_share": PRICE})
+                       "holder": holder, "shares": shares, "price_per_share": PRICE})
 
 
 @dataclass
@@ -258,16 +258,18 @@ def prepare_company(n: int, seed: int, root: Path) -> Company:
     gap = next(i for i in range(len(when) - 1) if when[i + 1] - when[i] >= timedelta(seconds=2))
     middle = len(lines) // 2 + gap  # an event with a free second after it: the back-dated one goes there
     room, splits = common_room(lines)
-    # The back-dated issuance doubles at each later split; at the end the marker (100 more) stands beside it.
-    tight = min(room[i] // 2 ** (splits[i] - splits[middle]) for i in range(middle, len(lines)))
-    fits_mid = tight >= NEW_SHARES and room[-1] >= NEW_SHARES * (1 + 2 ** (splits[-1] - splits[middle]))
+    # The back-dated issuance doubles at each later split, and at the end the marker stands beside it: as
+    # many shares as every later instant has room for (§3), up to a round lot. The generator raises the
+    # authorized count only when an issuance needs it, so the room after one can be a few dozen shares.
     if room[-1] < 2 * NEW_SHARES:
         raise SystemExit(f"{n:,} events: no authorized room left at the end for the marker and one issuance")
+    room[-1] -= NEW_SHARES
+    mid_shares = min([NEW_SHARES] + [room[i] // 2 ** (splits[i] - splits[middle]) for i in range(middle, len(lines))])
     return Company(n, folder, path, when[gap].isoformat(),
                    issuance("bench-marker", "Benchmark Marker Holder", when[-1] + timedelta(days=1)),
                    issuance("bench-end", "Benchmark Holder at the End", when[-1] + timedelta(days=2)),
-                   issuance("bench-mid", "Benchmark Holder in the Middle", when[gap] + timedelta(seconds=1))
-                   if fits_mid else None)
+                   issuance("bench-mid", "Benchmark Holder in the Middle", when[gap] + timedelta(seconds=1),
+                            mid_shares) if mid_shares > 0 else None)
 
 
 def copy_store(source: Path, target: Path) -> None:
@@ -305,8 +307,9 @@ def bench_size(bench: Bench, company: Company) -> None:
     marked = run([*cli, "--db", str(store), "record", company.marker, "--json"], bench.args.timeout)
     if marked.status != 0:
         raise SystemExit(f"{n:,} events: recording the marker failed: {marked.stderr}")
+    mid = json.loads(company.mid_event) if company.mid_event else {"shares": "no", "effective": "none"}
     print(f"  as of the middle: {company.mid_as_of}; known at: {known_at.isoformat()}; back-dated issuance: "
-          f"{json.loads(company.mid_event)['effective'] if company.mid_event else 'none'}", flush=True)
+          f"{mid['shares']} shares at {mid['effective']}", flush=True)
 
     reads = {
         "raw-read": [sys.executable, "-c", RAW_READ, str(store)],
