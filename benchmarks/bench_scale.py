@@ -10,8 +10,8 @@ for the next run). Every line runs a whole child process, the ``captable``
 console script beside this interpreter (``python -m captable.cli`` would not
 run: the module has no ``__main__`` guard), and prints the median wall time
 over ``--repeats``, from the spawn to the child's exit, and the largest peak
-resident memory of the runs: ``os.wait4`` returns each child's own
-``ru_maxrss``, so no wrapper process is needed. Standard output is read as it
+resident memory of the runs, each child's own maximum resident set as
+``/usr/bin/time`` reports it (see ``GNU_TIME``). Standard output is read as it
 comes (time to first byte for ``audit``). A run longer than ``--timeout``
 is killed and printed as "timed out"; a failing run prints its exit status.
 
@@ -102,6 +102,13 @@ def captable_command() -> list[str]:
     return [sys.executable, "-c", "import sys; sys.argv[0] = 'captable'; from captable.cli import main; main()"]
 
 
+# A child forked from this process starts with this process's resident pages, and Linux keeps that in the
+# child's ru_maxrss across exec: after generating a large history, ``python -c pass`` showed 100 MB. So each
+# command is started by GNU time, a small process, whose %M is the command's own peak; without it, ``wait4``'s
+# ru_maxrss (then a floor of this process's size, which the ``python`` line shows).
+GNU_TIME = Path("/usr/bin/time")
+
+
 @dataclass
 class Run:
     seconds: float
@@ -112,10 +119,11 @@ class Run:
 
 
 def run(argv: list[str], timeout: float) -> Run:
-    """Spawn, read standard output as it comes, reap with ``wait4`` for this child's own peak memory."""
-    with tempfile.TemporaryFile() as errors:
+    """Spawn, read standard output as it comes, reap; the peak memory is the command's own (see GNU_TIME)."""
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as peak:
+        timed = [str(GNU_TIME), "--format", "%M", "--output", peak.name, *argv] if GNU_TIME.is_file() else argv
         start = time.perf_counter()
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
+        child = subprocess.Popen(timed, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
                                  start_new_session=True)  # its own group: a timeout kills it and only it
         fd = child.stdout.fileno()  # type: ignore[union-attr]
         first, killed = None, False
@@ -136,7 +144,9 @@ def run(argv: list[str], timeout: float) -> Run:
         child.stdout.close()  # type: ignore[union-attr]
         errors.seek(0)
         message = errors.read().decode(errors="replace").strip()
-    return Run(seconds, first, usage.ru_maxrss / 1024, None if killed else child.returncode, message)
+        reported = peak.read().split()  # GNU time's last word: the command's maxrss in KiB (none if killed)
+    kib = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
+    return Run(seconds, first, kib / 1024, None if killed else child.returncode, message)
 
 
 @dataclass
