@@ -57,6 +57,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
@@ -167,8 +168,8 @@ class Bench:
     def wanted(self, line: str) -> bool:
         return (not self.args.only or line in self.args.only) and line not in self.args.skip
 
-    def measure(self, line: str, n: int, argv: list[str], prepare=None, rate: bool = False,
-                argv_of=None) -> Measure:
+    def measure(self, line: str, n: int, argv: list[str], prepare: Callable[[], None] | None = None,
+                rate: bool = False, argv_of: Callable[[], list[str]] | None = None) -> Measure:
         """Median over the repeats; ``prepare()`` runs before each, untimed, and ``argv_of()``, if given, then
         names the command. Stops at the first failure or timeout."""
         runs: list[Run] = []
@@ -282,10 +283,16 @@ def prepare_company(n: int, seed: int, root: Path) -> Company:
                             mid_shares) if mid_shares > 0 else None)
 
 
-def copy_store(source: Path, target: Path) -> None:
+def remove_store(path: Path) -> None:
+    """A SQLite file and its write-ahead log, gone."""
     for suffix in ("", "-wal", "-shm"):
-        if Path(f"{target}{suffix}").exists():
-            os.remove(f"{target}{suffix}")
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """A closed SQLite file copied with its write-ahead log, if any, over whatever was at ``target``."""
+    remove_store(target)
+    for suffix in ("", "-wal", "-shm"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
 
@@ -301,10 +308,10 @@ def bench_size(bench: Bench, company: Company) -> None:
     if bench.wanted("raw-insert"):
         raw = folder / "raw.db"
         bench.measure("raw-insert", n, [sys.executable, "-c", RAW_INSERT, str(company.history), str(raw)],
-                      prepare=lambda: copy_store(folder / "absent.db", raw), rate=True)
+                      prepare=lambda: remove_store(raw), rate=True)
 
     def fresh_store() -> None:
-        copy_store(folder / "absent.db", store)  # removes the store and its WAL: the next import starts empty
+        remove_store(store)  # each import starts empty
 
     imported = bench.measure("import", n, [*cli, "--db", str(store), "import", str(company.history), "--json"],
                              prepare=fresh_store, rate=True) if bench.wanted("import") else None
@@ -358,7 +365,7 @@ def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: 
         bench.note("views", n, f"skipped (more than --views-max {bench.args.views_max:,} events)")
         return
     built = views.with_name("views-built.db")
-    copy_store(views.with_name("absent.db"), built)
+    remove_store(built)
     full = run([*cli, "--db", str(store), "views", "build", "--out", str(built), "--json"], 100 * bench.args.timeout)
     if full.status != 0:
         bench.note("views", n, f"the full build failed: {full.stderr.splitlines()[-1:] or full.status}")
