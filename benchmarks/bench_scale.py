@@ -71,6 +71,7 @@ from synthetic import COMMON, history  # noqa: E402
 LINES = ("python", "raw-insert", "raw-read", "import", "state-latest", "state-mid", "state-known", "record-end",
          "record-mid", "notices", "audit", "verify", "views", "pg-import", "pg-state")
 NEW_SHARES = 100  # each benchmark issuance: a round lot of common, like the generator's
+SETUP_TIMEOUT = 6 * 3600.0  # seconds: the untimed set-up (an import, a full views build) only guards a hang
 PRICE = "50.00"  # per common share: one of the generator's prices, above both warrants' (§4.4 does not adjust)
 
 RAW_INSERT = """
@@ -180,7 +181,7 @@ class Bench:
             done = run(argv_of() if argv_of else argv, self.args.timeout)
             result.peak_mb = max(result.peak_mb, done.peak_mb)
             if done.status is None:
-                result.note = f"timed out (> {self.args.timeout:.0f} s)"
+                result.note = f"timed out (> {self.args.timeout:g} s)"
                 break
             if done.status != 0:
                 result.note = f"failed (exit {done.status}): {done.stderr.splitlines()[-1] if done.stderr else ''}"
@@ -317,13 +318,13 @@ def bench_size(bench: Bench, company: Company) -> None:
                              prepare=fresh_store, rate=True) if bench.wanted("import") else None
     if imported is None or imported.seconds is None:
         fresh_store()  # the queries need the store, imported once, untimed
-        if run([*cli, "--db", str(store), "import", str(company.history), "--json"], 100 * bench.args.timeout).status:
+        if run([*cli, "--db", str(store), "import", str(company.history), "--json"], SETUP_TIMEOUT).status:
             raise SystemExit(f"{n:,} events: the import failed; nothing else can be measured")
     known_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)
     time.sleep(max(0.0, (known_at - datetime.now(timezone.utc)).total_seconds()) + 1)
-    marked = run([*cli, "--db", str(store), "record", company.marker, "--json"], bench.args.timeout)
+    marked = run([*cli, "--db", str(store), "record", company.marker, "--json"], SETUP_TIMEOUT)
     if marked.status != 0:
-        raise SystemExit(f"{n:,} events: recording the marker failed: {marked.stderr}")
+        raise SystemExit(f"{n:,} events: recording the marker failed: {marked.stderr or 'timed out'}")
     mid = json.loads(company.mid_event) if company.mid_event else {"shares": "no", "effective": "none"}
     print(f"  as of the middle: {company.mid_as_of}; known at: {known_at.isoformat()}; back-dated issuance: "
           f"{mid['shares']} shares at {mid['effective']}", flush=True)
@@ -366,7 +367,7 @@ def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: 
         return
     built = views.with_name("views-built.db")
     remove_store(built)
-    full = run([*cli, "--db", str(store), "views", "build", "--out", str(built), "--json"], 100 * bench.args.timeout)
+    full = run([*cli, "--db", str(store), "views", "build", "--out", str(built), "--json"], SETUP_TIMEOUT)
     if full.status != 0:
         bench.note("views", n, f"the full build failed: {full.stderr.splitlines()[-1:] or full.status}")
         return
@@ -375,9 +376,9 @@ def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: 
     def one_new_event() -> None:
         copy_store(store, work)
         copy_store(built, views)
-        added = run([*cli, "--db", str(work), "record", company.end_event, "--json"], bench.args.timeout)
+        added = run([*cli, "--db", str(work), "record", company.end_event, "--json"], SETUP_TIMEOUT)
         if added.status != 0:
-            raise SystemExit(f"recording the event before a views catch-up failed: {added.stderr}")
+            raise SystemExit(f"recording the event before a views catch-up failed: {added.stderr or 'timed out'}")
 
     bench.measure("views", n, [*cli, "--db", str(work), "views", "build", "--out", str(views), "--json"],
                   prepare=one_new_event)
@@ -409,7 +410,7 @@ def bench_postgres(bench: Bench, company: Company) -> None:
         if bench.wanted("pg-state"):
             if imported is None or imported.seconds is None:
                 fresh_schema()
-                run([*cli, "--db", db(), "import", str(company.history), "--json"], 100 * bench.args.timeout)
+                run([*cli, "--db", db(), "import", str(company.history), "--json"], SETUP_TIMEOUT)
             bench.measure("pg-state", n, [*cli, "--db", db(), "state", "--json"])
     finally:
         with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
@@ -445,7 +446,7 @@ def table(bench: Bench, sizes: list[int]) -> None:
             continue
         cells = [cell(by_size[n]) if n in by_size else "" for n in sizes]
         print(f"| {line} | " + " | ".join(cells) + f" | {growth(by_size)} |")
-        if line == "audit":
+        if line == "audit" and any(m.first_byte is not None for m in by_size.values()):
             firsts = {n: Measure(seconds=m.first_byte) for n, m in by_size.items() if m.first_byte is not None}
             cells = [f"{firsts[n].seconds:.2f} s" if n in firsts else "" for n in sizes]
             print("| audit, first byte | " + " | ".join(cells) + f" | {growth(firsts)} |")
