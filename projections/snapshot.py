@@ -41,8 +41,10 @@ under another fingerprint is stale and its caller rebuilds it.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import os
 import re
 import typing
 from collections.abc import Callable
@@ -139,6 +141,7 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
 
 def loads(data: bytes) -> st.CompanyState:
     """The state ``dumps`` wrote; anything else raises ``SnapshotUnreadable``."""
+    _add_dataclass_decoders()
     try:
         document = json.loads(data, parse_float=_no_float, parse_constant=_no_float)
         if not (type(document) is list and len(document) == 3 and document[0] == _HEADER):
@@ -256,24 +259,31 @@ _DECODERS: dict[str, Callable[[list[Any]], Any]] = {
     "L": lambda value: [_decode(v) for v in value[1:]],
     "T": lambda value: tuple(_decode(v) for v in value[1:]),
     "D": _dict,
-    **{cls.__name__: _dataclass_decoder(cls) for cls in CLASSES},
 }
+
+
+def _add_dataclass_decoders() -> None:
+    """On the first ``loads``: resolving the annotations costs some 20 ms, which a process that never
+    reads a snapshot should not pay at import."""
+    if CLASSES[0].__name__ not in _DECODERS:
+        _DECODERS.update({cls.__name__: _dataclass_decoder(cls) for cls in CLASSES})
 assert all(is_dataclass(cls) for cls in CLASSES) and len({cls.__name__ for cls in CLASSES}) == len(CLASSES)
 
 
 # The fingerprint of the fold's code ------------------------------------------
 
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PACKAGES = ("captable", "projections")
 _IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+(\([^)]*\)|[^\n#]+)|import\s+([\w., ]+))", re.M)
 
 
-def _module_file(name: str) -> Path | None:
-    if name.split(".")[0] not in _PACKAGES:
+def _module_file(name: str) -> str | None:
+    parts = name.split(".")
+    if parts[0] not in _PACKAGES:
         return None
-    base = _ROOT.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
+    base = os.path.join(_ROOT, *parts)
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(candidate):
             return candidate
     return None
 
@@ -294,19 +304,22 @@ def _imports(text: str) -> set[str]:
 
 def fold_sources(read: Callable[[Path], bytes] = Path.read_bytes) -> dict[Path, bytes]:
     """Every file whose text defines the fold: the fold's imports, transitively, and the rules and events."""
-    found: dict[Path, bytes] = {}
-    pending = [_ROOT / "projections" / "fold.py", Path(__file__).resolve()]
-    pending += sorted((_ROOT / "captable" / "rules").glob("*.py")) + sorted((_ROOT / "captable" / "events").glob("*.py"))
+    found: dict[str, bytes] = {}
+    seen: set[str] = set()
+    pending = [os.path.join(_ROOT, "projections", "fold.py"), os.path.abspath(__file__)]
+    for folder in ("rules", "events"):
+        pending += sorted(glob.glob(os.path.join(_ROOT, "captable", folder, "*.py")))
     while pending:
         path = pending.pop()
         if path in found:
             continue
-        found[path] = read(path)
-        for name in _imports(found[path].decode("utf-8", "replace")):
+        found[path] = read(Path(path))
+        for name in _imports(found[path].decode("utf-8", "replace")) - seen:
+            seen.add(name)
             module = _module_file(name)
             if module is not None and module not in found:
                 pending.append(module)
-    return found
+    return {Path(path): text for path, text in found.items()}
 
 
 def fingerprint(read: Callable[[Path], bytes] = Path.read_bytes) -> str:
