@@ -33,6 +33,14 @@ never mutates them) and every frozen value; nothing else. A state read back
 therefore folds on exactly as the original would, and the dataclasses compare
 by value: ``loads(dumps(s)) == s``.
 
+For the caller: ``exclusions`` is not made by folding. ``fold.initial_state``
+computes it from every entry of the view, so a snapshot carries the §4.4(a)/(b)
+exclusions known when it was written. A later ``ConversionRatioAdjusted`` may
+name an issuance effective before its own instant: it makes stale every
+checkpoint from the issuance's instant on, and one naming an issuance after a
+checkpoint must reach the state read back (``initial_state(entries).exclusions``
+of the current view) before the rest is folded.
+
 ``FINGERPRINT`` hashes the source of every project module the fold imports
 (from ``projections/fold.py``, transitively), every file of ``captable/rules/``
 and ``captable/events/``, this module, and ``FORMAT``: a checkpoint written
