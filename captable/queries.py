@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.exercises import cash_outcome, net_outcome
-from captable.instants import end_of, now, parse_when
+from captable.catalog import micros
+from captable.instants import end_of, now, parse_when, zone
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from captable.suggest import valid_ones
@@ -74,13 +75,20 @@ def view(ledger: Ledger, company: str | None, as_of: str | None, known: str | No
 
 @dataclass(frozen=True)
 class StateAnswer:
-    view: View
+    company: str
+    zone: ZoneInfo
+    as_of: Instant
+    known_at: Instant
     state: CompanyState
+
+    @property
+    def as_of_text(self) -> str:
+        return self.as_of.label or self.as_of.at.astimezone(self.zone).isoformat()
 
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
             raise _unknown_warrant(warrant, self.state)
-        return state_json(self.state, self.view.as_of.at, self.view.as_of_text, self.view.known_at.label, warrant)
+        return state_json(self.state, self.as_of.at, self.as_of_text, self.known_at.label, warrant)
 
 
 def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant:
@@ -90,8 +98,20 @@ def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant
 
 
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
-    asked = view(ledger, company, as_of, known)
-    return StateAnswer(asked, asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
+    """With the latest knowledge, from the nearest persisted checkpoint; as the books stood at an earlier
+    recorded instant, from the start."""
+    name = ledger.company(company)
+    head = ledger.latest(name)
+    if head is not None:
+        tz = zone(head.zone)
+        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
+        if micros(known_.at) >= head.recorded:
+            found = ledger.latest_state(name, head, as_of_.at)
+            if found is not None:
+                return StateAnswer(name, tz, as_of_, known_, found)
+    asked = view(ledger, name, as_of, known)
+    return StateAnswer(name, asked.history.zone, asked.as_of, asked.known_at,
+                       asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
 
 
 def _units(text: str) -> Fraction:
@@ -114,7 +134,7 @@ def exercise_quote(
     instant (which includes every event effective up to it), recording nothing.
     """
     answer = state(ledger, company, at, None)
-    at_ = answer.view.as_of.at
+    at_ = answer.as_of.at
     requested: Fraction | str = "all" if shares == "all" else _units(shares)
     if net is None:
         outcome = cash_outcome(answer.state, at_, warrant, requested, deliver_to)  # type: ignore[arg-type]
@@ -125,7 +145,7 @@ def exercise_quote(
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
         "warrant": warrant,
-        "at": answer.view.as_of_text,
+        "at": answer.as_of_text,
         "method": net or "cash",
         "units": body.pop("units"),
         "stock_purchase_price": body.pop("price"),
