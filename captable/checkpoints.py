@@ -170,9 +170,7 @@ class Checkpoints:
         done: list[Head] = []
 
         def work(cursor: Cursor) -> bool:
-            found = cursor.read(f"SELECT version FROM {{{HEAD}}} WHERE company = ? AND fingerprint = ?",
-                                (company, self.fingerprint))
-            if found != [(head.version,)]:
+            if not _claim(cursor, company, head, self.fingerprint, after.version):
                 return False  # another writer caught it up first, or rebuilt it
             cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
             cursor.execute(f"DELETE FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} >= (?, ?, ?, ?)",
@@ -218,11 +216,10 @@ class Checkpoints:
 
     def _write(self, company: str, head: Head, after: Key | None, pending: list[tuple[Key, int, bytes]]) -> bool:
         def work(cursor: Cursor) -> bool:
-            found = cursor.read(f"SELECT version FROM {{{HEAD}}} WHERE company = ? AND fingerprint = ?",
-                                (company, self.fingerprint))
+            claimed = _claim(cursor, company, head, self.fingerprint, head.version)
             latest = cursor.read(f"SELECT effective, recorded, seq, phase FROM {{{CHECKPOINTS}}} WHERE company = ? "
                                  f"ORDER BY {_DESC} LIMIT 1", (company,))
-            if found != [(head.version,)] or (tuple(latest[0]) if latest else None) != after:
+            if not claimed or (tuple(latest[0]) if latest else None) != after:
                 return False  # the history moved on meanwhile: its next reader extends it
             for key, covered, body in pending:
                 state_hash = hashlib.sha256(body).hexdigest()
@@ -390,6 +387,13 @@ _ASC = "effective, recorded, seq, phase"
 _DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
 _INSERT_ROW = (f"INSERT INTO {{{CATALOG}}} (company, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
+
+
+def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: int) -> bool:
+    """Take the company's head row for this transaction if it is still at ``head``'s position (a concurrent
+    writer waits for it, then finds it moved on and writes nothing), moving it to ``version``."""
+    return cursor.execute(f"UPDATE {{{HEAD}}} SET version = ? WHERE company = ? AND version = ? AND fingerprint = ?",
+                          (version, company, head.version, fingerprint)) == 1
 
 
 def _marks(cursor: Cursor, company: str) -> list[Row]:

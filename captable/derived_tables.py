@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
+
 from captable import backends
 
 HEAD, CATALOG, CHECKPOINTS = "captable_derived", "captable_catalog", "captable_checkpoints"
@@ -36,13 +38,13 @@ _TABLES = [
 ]
 
 # What can go wrong writing a cache: the database's own errors (locked, read-only, a constraint
-# a concurrent writer won), none of which may refuse or lose an event already stored.
+# a concurrent writer won; the library wraps PostgreSQL's), none of which may refuse or lose an event.
 try:
     import psycopg
 
-    DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
+    DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, PersistenceError, psycopg.Error)
 except ImportError:  # pragma: no cover - PostgreSQL support not installed
-    DATABASE_ERRORS = (sqlite3.Error,)
+    DATABASE_ERRORS = (sqlite3.Error, PersistenceError)
 
 
 class Tables:
