@@ -200,8 +200,9 @@ class Checkpoints:
             state, rows = self._start(company, head, last, whole=True)
         except Stale:
             return  # the next reader finds it stale too, and rebuilds it
-        retracted = retracted_ids(self._checked_marks(company, head))
-        state.exclusions = self._exclusions(company, head, retracted)
+        marks = self._checked_marks(company, head)
+        state.exclusions = self._exclusions(company, head, marks)
+        retracted = retracted_ids(marks)
         pending: list[tuple[Key, int, bytes]] = []
         after = last.key if last else None
         for start in range(0, len(rows) - self.every + 1, self.every):
@@ -237,8 +238,9 @@ class Checkpoints:
         """The state at ``instant`` with the latest knowledge: the nearest checkpoint, then what follows it."""
         bound = (micros(instant), *_LAST[1:])
         state, rows = self._start(company, head, self._nearest(company, bound))
-        retracted = retracted_ids(self._checked_marks(company, head))
-        state.exclusions = self._exclusions(company, head, retracted)
+        marks = self._checked_marks(company, head)
+        state.exclusions = self._exclusions(company, head, marks)
+        retracted = retracted_ids(marks)
         # Every row up to the next checkpoint is checked, the ones after the instant too: a row whose key
         # was edited to lie past the instant would otherwise go unseen.
         found = self._entries(company, head, rows)
@@ -249,9 +251,9 @@ class Checkpoints:
         """For deciding new entries from ``first`` on: the state at the checkpoint before it (its exclusions as the
         stored history and ``new`` make them), and the stored entries after that checkpoint, latest knowledge."""
         state, rows = self._start(company, head, self._nearest(company, first, before=True), whole=True)
-        retracted = retracted_ids(self._checked_marks(company, head))
-        state.exclusions = self._exclusions(company, head, retracted, new)
-        return state, self._entries(company, head, _folded(rows, retracted))
+        marks = self._checked_marks(company, head)
+        state.exclusions = self._exclusions(company, head, marks, new)
+        return state, self._entries(company, head, _folded(rows, retracted_ids(marks)))
 
     def stored_facts(self, company: str, head: Head, ids: Iterable[str]) -> dict[str, Event]:
         """The stored facts among ``ids`` (the catalog finds them; each is checked against its event)."""
@@ -319,7 +321,8 @@ class Checkpoints:
         found = self.tables.read(f"SELECT state FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} = (?, ?, ?, ?)",
                                  (company, *checkpoint.key))
         body = bytes(found[0][0]) if found else b""
-        if not checkpoint.sealed(self.fingerprint, company) or hashlib.sha256(body).hexdigest() != checkpoint.state_hash:
+        if (not checkpoint.sealed(self.fingerprint, company)
+                or hashlib.sha256(body).hexdigest() != checkpoint.state_hash):
             raise Stale("a checkpoint's seal does not hold")
         try:
             return self.codec.loads(body)  # type: ignore[no-any-return]
@@ -332,15 +335,16 @@ class Checkpoints:
         return from_tuples(found)[0] if found else None
 
     def _checked_marks(self, company: str, head: Head) -> list[Row]:
-        rows = from_tuples(self.tables.read(_MARKS_SQL, (company, *MARKS)))
+        rows = sorted(from_tuples(self.tables.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
         if catalog.digest(rows) != head.marks:
             raise Stale("the catalog's retractions and adjustments are not the ones the head sealed")
         return rows
 
-    def _exclusions(self, company: str, head: Head, retracted: set[str],
+    def _exclusions(self, company: str, head: Head, marks: Sequence[Row],
                     new: Sequence[Entry] = ()) -> dict[str, tuple[str, str, str]]:
         """§4.4(a), (b): the exclusions ``fold.initial_state`` finds, from the few entries that make them."""
-        marks = [r for r in self._checked_marks(company, head)
+        retracted = retracted_ids(marks)
+        marks = [r for r in marks
                  if r.type in (ConversionRatioAdjusted.__name__, BoardAdjustment.__name__) and r.id not in retracted]
         instants = sorted({r.effective for r in marks if r.type == BoardAdjustment.__name__})
         issuances: list[Row] = []

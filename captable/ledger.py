@@ -75,8 +75,9 @@ class Basis:
     def of(cls, history: History) -> Basis:
         facts = {r.fact.id: r.fact for r in history.records}
         formed = any(isinstance(r.fact, CompanyFormed) for r in history.records)
-        return cls(history.company, history.version, history.head_hash, history.records[-1].timestamp if history.records else None,
-                   history.zone if formed else None, lambda ids: {i: facts[i] for i in ids if i in facts},
+        last = history.records[-1].timestamp if history.records else None
+        return cls(history.company, history.version, history.head_hash, last, history.zone if formed else None,
+                   lambda ids: {i: facts[i] for i in ids if i in facts},
                    lambda new, lines: decide_batch(history.entries, new, lines), history)
 
 
@@ -353,7 +354,7 @@ class Ledger:
         fresh: dict[str, tuple[Incoming, Event]] = {}
         duplicates = 0
         for item, fact in named:
-            prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[arg-type,index]
+            prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[arg-type]
             if prior is not None:
                 if _comparable(prior) != _comparable(fact):
                     raise errors.IdConflict(
