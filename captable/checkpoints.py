@@ -197,7 +197,7 @@ class Checkpoints:
         if head.count - covered < self.every:
             return
         try:
-            state, rows = self._start(company, head, last, whole=True)
+            state, rows = self._start(company, head, last)
         except Stale:
             return  # the next reader finds it stale too, and rebuilds it
         marks = self._checked_marks(company, head)
@@ -237,7 +237,7 @@ class Checkpoints:
     def state_at(self, company: str, head: Head, instant: datetime) -> CompanyState:
         """The state at ``instant`` with the latest knowledge: the nearest checkpoint, then what follows it."""
         bound = (micros(instant), *_LAST[1:])
-        state, rows = self._start(company, head, self._nearest(company, bound))
+        state, rows = self._start(company, head, self._nearest(company, bound), until=bound)
         marks = self._checked_marks(company, head)
         state.exclusions = self._exclusions(company, head, marks)
         retracted = retracted_ids(marks)
@@ -247,13 +247,18 @@ class Checkpoints:
         fold_into(state, [e for e, r in zip(found, rows) if r.key <= bound and _applies(r, retracted)])
         return state
 
-    def basis(self, company: str, head: Head, first: Key, new: Sequence[Entry]) -> tuple[CompanyState, list[Entry]]:
-        """For deciding new entries from ``first`` on: the state at the checkpoint before it (its exclusions as the
-        stored history and ``new`` make them), and the stored entries after that checkpoint, latest knowledge."""
-        state, rows = self._start(company, head, self._nearest(company, first, before=True), whole=True)
+    def basis(self, company: str, head: Head, new: Sequence[Entry]) -> tuple[CompanyState, list[Entry]]:
+        """For deciding ``new`` entries: the state at the checkpoint before the first (its exclusions as the stored
+        history and ``new`` make them), and the stored entries from there to the last, latest knowledge (what
+        follows the last changes no decision: a batch deciding from a checkpoint retracts nothing)."""
+        keys = [(micros(e.effective), micros(e.recorded), e.seq, e.phase) for e in new]
+        first, last = min(keys), max(keys)
+        state, rows = self._start(company, head, self._nearest(company, first, before=True), until=last)
         marks = self._checked_marks(company, head)
         state.exclusions = self._exclusions(company, head, marks, new)
-        return state, self._entries(company, head, _folded(rows, retracted_ids(marks)))
+        found = self._entries(company, head, rows)
+        retracted = retracted_ids(marks)
+        return state, [e for e, r in zip(found, rows) if r.key < last and _applies(r, retracted)]
 
     def stored_facts(self, company: str, head: Head, ids: Iterable[str]) -> dict[str, Event]:
         """The stored facts among ``ids`` (the catalog finds them; each is checked against its event)."""
@@ -288,14 +293,14 @@ class Checkpoints:
         return self._nearest(company, _LAST)
 
     def _start(self, company: str, head: Head, checkpoint: Checkpoint | None,
-               whole: bool = False) -> tuple[CompanyState, list[Row]]:
-        """The state at ``checkpoint`` (or empty), and the catalog rows after it: up to the next checkpoint, or
-        (``whole``) to the end. Their number must be what the checkpoints and the head say."""
+               until: Key | None = None) -> tuple[CompanyState, list[Row]]:
+        """The state at ``checkpoint`` (or empty), and the catalog rows after it: through the first checkpoint
+        after ``until``, or to the end. Their number must be what the checkpoints and the head say."""
         if checkpoint is None:
             state, lower, covered = CompanyState(), None, 0
         else:
             state, lower, covered = self._load(company, checkpoint), checkpoint.key, checkpoint.covered
-        upper = None if whole else self._following(company, lower)
+        upper = None if until is None else self._following(company, until)
         if upper is not None and not upper.sealed(self.fingerprint, company):
             raise Stale("a checkpoint's seal does not hold")
         where, params = f"company = ?", [company]
@@ -311,8 +316,8 @@ class Checkpoints:
             raise Stale("the catalog does not hold as many rows as the checkpoints say")
         return state, rows
 
-    def _following(self, company: str, lower: Key | None) -> Checkpoint | None:
-        where, params = ("", [company]) if lower is None else (f" AND {_KEY} > (?, ?, ?, ?)", [company, *lower])
+    def _following(self, company: str, after: Key) -> Checkpoint | None:
+        where, params = f" AND {_KEY} > (?, ?, ?, ?)", [company, *after]
         found = self.tables.read(f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ?{where} ORDER BY {_ASC} "
                                  "LIMIT 1", params)
         return _checkpoint(found[0]) if found else None

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.batch import decide_batch
-from captable.catalog import Key, instant_of, micros
+from captable.catalog import instant_of, micros
 from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head
 from captable.events import (BoardAdjustment, CompanyFormed, ConversionRatioAdjusted, Event, EventRetracted,
                              NoticeSent, WaiverSigned)
@@ -284,9 +284,8 @@ class Ledger:
         cache = self.checkpoints
 
         def decide(new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event]:
-            first: Key = min((micros(e.effective), micros(e.recorded), e.seq, e.phase) for e in new)
             try:
-                start, stored = cache.basis(company, head, first, new)
+                start, stored = cache.basis(company, head, new)
             except CACHE_ERRORS:  # the cache disagrees with the events: decide from all of them
                 return Basis.of(self._history(company)).decide(new, lines)
             return decide_batch(stored, new, lines, start=start)
