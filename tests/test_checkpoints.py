@@ -313,3 +313,49 @@ def test_a_refusal_decided_from_a_checkpoint_is_the_refusal_from_the_start(small
     finally:
         fresh.close()
     assert (cached.value.code, cached.value.message) == (whole.value.code, whole.value.message)
+
+
+# Random histories -----------------------------------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DAY_ZERO = date(1997, 10, 1)  # after acme's warrant: every issuance below is valid whenever it lands
+STEPS = st.lists(st.one_of(
+    st.tuples(st.just("issue"), st.integers(0, 2000), st.integers(1, 50)),  # a day after DAY_ZERO, shares
+    st.tuples(st.just("retract"), st.integers(0, 100), st.just(0)),  # which earlier issuance (modulo)
+), min_size=1, max_size=14)
+ASKED = st.lists(st.tuples(st.integers(-400, 2400), st.integers(0, 14)), min_size=1, max_size=6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS, asked=ASKED, every=st.sampled_from(["1", "2", "3", "5"]))
+def test_random_histories_answer_from_checkpoints_as_from_the_start(tmp_path_factory, steps, asked, every):
+    """Back-dated issuances and retractions recorded one by one, then random (as-of, known-at) pairs."""
+    store = str(tmp_path_factory.mktemp("random") / "captable.db")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAPTABLE_CHECKPOINT_EVERY", every)
+        ledger = Ledger(store)
+        try:
+            record_all(ledger, *COMPANY)
+            standing: list[str] = []
+            recorded = [ledger.history("acme").records[-1].recorded]
+            for n, (kind, value, shares) in enumerate(steps):
+                if kind == "issue":
+                    standing.append(f"random-{n}")
+                    record_all(ledger, {"type": "SharesIssued", "id": standing[-1], "class": "common",
+                                        "effective": (DAY_ZERO + timedelta(days=value)).isoformat(),
+                                        "holder": f"Holder {n % 3}", "shares": shares, "price_per_share": "20"})
+                elif standing:
+                    record_all(ledger, {"type": "EventRetracted", "id": f"undo-{n}", "company": "acme",
+                                        "effective": "2001-01-01", "event": standing.pop(value % len(standing)),
+                                        "reason": "random"})
+                recorded.append(ledger.history("acme").records[-1].recorded)
+            for day, when in asked:
+                as_of = (DAY_ZERO + timedelta(days=day)).isoformat()
+                known = None if when >= len(recorded) else recorded[when].isoformat()
+                assert answered(ledger, "acme", as_of, known) == from_scratch(ledger, "acme", as_of, known)
+        finally:
+            ledger.close()
