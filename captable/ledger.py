@@ -5,6 +5,12 @@ against the state at each new event's effective instant (retractions and
 what rests on them: see ``batch``), then appended to the company's stream
 in one transaction. Reading folds the stream (see
 ``projections``) as of an effective instant and as known at a recorded one.
+
+Both start from the nearest persisted checkpoint where they can
+(``captable.checkpoints``): a state with the latest knowledge, and a batch
+without retractions, notices, waivers or §4.4 adjustments, is decided from
+the checkpoint before its first entry. The checkpoints are caught up after
+the events' transaction commits, best-effort: a cache never refuses an event.
 """
 
 from __future__ import annotations
