@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from captable import catalog, errors
+from captable import book_codec, catalog, errors
 from captable.catalog import COLUMNS, ISSUANCES, MARKS, Key, Row, from_tuples, micros, reach, retracted_ids, row_of
 from captable.chain import company_prefix, content_matches, link
 from captable.derived_tables import CATALOG, CHECKPOINTS, DATABASE_ERRORS, HEAD, Cursor, Tables
@@ -34,6 +34,7 @@ from captable.events import BoardAdjustment, ConversionRatioAdjusted, Event, Eve
 from captable.instants import zone
 from captable.rows import UNREADABLE, Recorded, parse_event
 from projections.fold import fold_into, initial_state
+from projections.obligations import Book, Obligation, Observer
 from projections.state import CompanyState
 from projections.timeline import Entry, company_zone, entries, in_effective_order
 
@@ -80,13 +81,17 @@ class Head:
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """The fold's state after the catalog rows up to ``key``, and the obligations found so far (for notices)."""
+
     key: Key
     covered: int  # catalog rows at or before ``key``
     state_hash: str
+    book_hash: str
     digest: str
 
     def sealed(self, fingerprint: str, company: str) -> bool:
-        return self.digest == _sha([fingerprint, company, *self.key, self.covered, self.state_hash])
+        return self.digest == _sha([fingerprint, company, *self.key, self.covered, self.state_hash,
+                                    self.book_hash])
 
 
 def _sha(values: Sequence[Any]) -> str:
@@ -94,7 +99,7 @@ def _sha(values: Sequence[Any]) -> str:
 
 
 _KEY = "(effective, recorded, seq, phase)"
-_CP = "effective, recorded, seq, phase, covered, state_hash, digest"
+_CP = "effective, recorded, seq, phase, covered, state_hash, book_hash, digest"
 
 
 class Checkpoints:
@@ -104,7 +109,7 @@ class Checkpoints:
         self.store = store
         self.every = every or every_from_environment()
         self.codec = codec or default_codec()
-        self.fingerprint = f"{self.codec.FINGERPRINT}/{FORMAT}"
+        self.fingerprint = f"{self.codec.FINGERPRINT}/{book_codec.FINGERPRINT}/{FORMAT}"
         self.tables = Tables(store)
 
     def close(self) -> None:
@@ -197,37 +202,37 @@ class Checkpoints:
         if head.count - covered < self.every:
             return
         try:
-            state, rows = self._start(company, head, last)
+            observer, rows = self._observer(company, head, last)
         except Stale:
             return  # the next reader finds it stale too, and rebuilds it
-        marks = self._checked_marks(company, head)
-        state.exclusions = self._exclusions(company, head, marks)
-        retracted = retracted_ids(marks)
-        pending: list[tuple[Key, int, bytes]] = []
+        retracted = retracted_ids(self._checked_marks(company, head))
+        pending: list[tuple[Key, int, bytes, bytes]] = []
         after = last.key if last else None
         for start in range(0, len(rows) - self.every + 1, self.every):
             chunk = rows[start:start + self.every]
-            fold_into(state, self._entries(company, head, _folded(chunk, retracted), known))
+            for entry in self._entries(company, head, _folded(chunk, retracted), known):
+                observer.step(entry)
             covered += len(chunk)
-            pending.append((chunk[-1].key, covered, self.codec.dumps(state)))
+            pending.append((chunk[-1].key, covered, self.codec.dumps(observer.state), book_codec.dumps(observer.book)))
             if len(pending) == _WRITE_EVERY or start + 2 * self.every > len(rows):
                 if not self._write(company, head, after, pending):
                     return
                 after, pending = pending[-1][0], []
 
-    def _write(self, company: str, head: Head, after: Key | None, pending: list[tuple[Key, int, bytes]]) -> bool:
+    def _write(self, company: str, head: Head, after: Key | None,
+               pending: list[tuple[Key, int, bytes, bytes]]) -> bool:
         def work(cursor: Cursor) -> bool:
             claimed = _claim(cursor, company, head, self.fingerprint, head.version)
             latest = cursor.read(f"SELECT effective, recorded, seq, phase FROM {{{CHECKPOINTS}}} WHERE company = ? "
                                  f"ORDER BY {_DESC} LIMIT 1", (company,))
             if not claimed or (tuple(latest[0]) if latest else None) != after:
                 return False  # the history moved on meanwhile: its next reader extends it
-            for key, covered, body in pending:
-                state_hash = hashlib.sha256(body).hexdigest()
-                digest = _sha([self.fingerprint, company, *key, covered, state_hash])
-                cursor.execute(f"INSERT INTO {{{CHECKPOINTS}}} (company, {_CP}, state) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (company, *key, covered, state_hash, digest,
-                                                                      body))
+            for key, covered, state, book in pending:
+                state_hash, book_hash = hashlib.sha256(state).hexdigest(), hashlib.sha256(book).hexdigest()
+                digest = _sha([self.fingerprint, company, *key, covered, state_hash, book_hash])
+                cursor.execute(f"INSERT INTO {{{CHECKPOINTS}}} (company, {_CP}, state, book) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (company, *key, covered, state_hash, book_hash, digest, state, book))
             return True
 
         return self.tables.write(work)
@@ -246,6 +251,18 @@ class Checkpoints:
         found = self._entries(company, head, rows)
         fold_into(state, [e for e, r in zip(found, rows) if r.key <= bound and _applies(r, retracted)])
         return state
+
+    def notices_at(self, company: str, head: Head, instant: datetime) -> tuple[CompanyState, list[Obligation]]:
+        """The obligations arisen by ``instant`` with the latest knowledge (``projections.obligations``): the
+        nearest checkpoint's state and book, then the fold observed on from it."""
+        bound = (micros(instant), *_LAST[1:])
+        observer, rows = self._observer(company, head, self._nearest(company, bound), until=bound)
+        found = self._entries(company, head, rows)
+        retracted = retracted_ids(self._checked_marks(company, head))
+        for entry, row in zip(found, rows):
+            if row.key <= bound and _applies(row, retracted):
+                observer.step(entry)
+        return observer.state, observer.settle(instant)
 
     def basis(self, company: str, head: Head, new: Sequence[Entry]) -> tuple[CompanyState, list[Entry]]:
         """For deciding ``new`` entries: the state at the checkpoint before the first (its exclusions as the stored
@@ -315,6 +332,26 @@ class Checkpoints:
         if len(rows) != (upper.covered if upper else head.count) - covered:
             raise Stale("the catalog does not hold as many rows as the checkpoints say")
         return state, rows
+
+    def _observer(self, company: str, head: Head, checkpoint: Checkpoint | None,
+                  until: Key | None = None) -> tuple[Observer, list[Row]]:
+        """``_start`` with the checkpoint's book of obligations too, as an observer of the fold ready to go on."""
+        state, rows = self._start(company, head, checkpoint, until)
+        state.exclusions = self._exclusions(company, head, self._checked_marks(company, head))
+        observer = Observer(())
+        observer.state, observer.book = state, self._book(company, checkpoint) if checkpoint else Book()
+        return observer, rows
+
+    def _book(self, company: str, checkpoint: Checkpoint) -> Book:
+        found = self.tables.read(f"SELECT book FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} = (?, ?, ?, ?)",
+                                 (company, *checkpoint.key))
+        body = bytes(found[0][0]) if found else b""
+        if hashlib.sha256(body).hexdigest() != checkpoint.book_hash:
+            raise Stale("a checkpoint's book of obligations is not the one sealed")
+        try:
+            return book_codec.loads(body)
+        except book_codec.BookUnreadable:
+            raise Stale("a checkpoint's book of obligations cannot be read") from None
 
     def _following(self, company: str, after: Key) -> Checkpoint | None:
         where, params = f" AND {_KEY} > (?, ?, ?, ?)", [company, *after]
@@ -410,8 +447,8 @@ def _marks(cursor: Cursor, company: str) -> list[Row]:
 
 
 def _checkpoint(values: Sequence[Any]) -> Checkpoint:
-    effective, recorded, seq, phase, covered, state_hash, digest = values
-    return Checkpoint((effective, recorded, seq, phase), covered, state_hash, digest)
+    effective, recorded, seq, phase, covered, state_hash, book_hash, digest = values
+    return Checkpoint((effective, recorded, seq, phase), covered, state_hash, book_hash, digest)
 
 
 def _entries_of(record: Recorded, tz: Any) -> list[Entry]:

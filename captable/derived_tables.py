@@ -34,7 +34,8 @@ _TABLES = [
     f"CREATE INDEX IF NOT EXISTS captable_catalog_types ON {{{CATALOG}}} (company, type)",
     f"CREATE TABLE IF NOT EXISTS {{{CHECKPOINTS}}} (company TEXT NOT NULL, effective BIGINT NOT NULL, "
     "recorded BIGINT NOT NULL, seq BIGINT NOT NULL, phase TEXT NOT NULL, covered BIGINT NOT NULL, "
-    "state_hash TEXT NOT NULL, state {BLOB} NOT NULL, digest TEXT NOT NULL, "
+    "state_hash TEXT NOT NULL, book_hash TEXT NOT NULL, state {BLOB} NOT NULL, book {BLOB} NOT NULL, "
+    "digest TEXT NOT NULL, "
     "PRIMARY KEY (company, effective, recorded, seq, phase))",
 ]
 

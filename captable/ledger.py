@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from captable import errors
@@ -41,6 +41,9 @@ from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store,
 from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
+
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class History:
@@ -224,16 +227,20 @@ class Ledger:
             return None
 
     def latest_state(self, company: str, head: Head, as_of: datetime) -> CompanyState | None:
-        """The state at ``as_of`` with the latest knowledge, from the nearest checkpoint; a cache that disagrees
-        with the events is rebuilt from them (refused if the events no longer hold their chain), or None."""
+        """The state at ``as_of`` with the latest knowledge, from the nearest checkpoint, or None."""
+        return self.from_checkpoints(company, head, lambda cache, head: cache.state_at(company, head, as_of))
+
+    def from_checkpoints(self, company: str, head: Head, ask: Callable[[Checkpoints, Head], T]) -> T | None:
+        """An answer from the checkpoints; a cache that disagrees with the events is rebuilt from them (refused
+        if the events no longer hold their chain) and asked again; None when it still cannot answer."""
         with gc_paused():
             try:
-                return self.checkpoints.state_at(company, head, as_of)
+                return ask(self.checkpoints, head)
             except CACHE_ERRORS:
                 pass
             try:
                 rebuilt = self.checkpoints.rebuild(company)
-                return self.checkpoints.state_at(company, rebuilt, as_of) if rebuilt else None
+                return ask(self.checkpoints, rebuilt) if rebuilt else None
             except CACHE_ERRORS:
                 return None
 

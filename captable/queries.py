@@ -164,14 +164,26 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
     for status in statuses:
         if status not in STATUSES:
             raise errors.BadOption(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
-    asked = view(ledger, company, as_of, known)
-    company_state, found = obligations(asked.entries, asked.as_of.at)
-    rows = [obligation_json(o, company_state.local_day(asked.as_of.at)) for o in found]
+    name = ledger.company(company)
+    head = ledger.latest(name)
+    answer = None
+    if head is not None:
+        tz = zone(head.zone)
+        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
+        if micros(known_.at) >= head.recorded:
+            answer = ledger.from_checkpoints(name, head, lambda cache, head: cache.notices_at(name, head, as_of_.at))
+            as_of_text = as_of_.label or as_of_.at.astimezone(tz).isoformat()
+    if answer is None:
+        asked = view(ledger, name, as_of, known)
+        as_of_, known_, as_of_text = asked.as_of, asked.known_at, asked.as_of_text
+        answer = obligations(asked.entries, asked.as_of.at)
+    company_state, found = answer
+    rows = [obligation_json(o, company_state.local_day(as_of_.at)) for o in found]
     return {
-        "company": asked.history.company,
+        "company": name,
         "name": company_state.name,
-        "as_of": asked.as_of_text,
-        "known_at": asked.known_at.label,
+        "as_of": as_of_text,
+        "known_at": known_.label,
         "obligations": [r for r in rows if not statuses or r["status"] in statuses],
     }
 
