@@ -12,19 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from captable import errors, queries
 from captable.checkpoints import Checkpoints
 from captable.instants import end_of, now, parse_when
-from captable.intake import parse_event, read_lines
+from captable.intake import read_lines
 from captable.ledger import Ledger
 from projections.views import state_json
 from tests.conftest import COMPANY, JUNIPER, record_all
-from tests.test_verify import EVENTS, Rows
+from tests.test_verify import Rows
 
 FIXTURES = [JUNIPER, *sorted(p for p in (JUNIPER.parent / "scenarios").iterdir() if p.is_dir())]
 
@@ -323,11 +326,6 @@ def test_a_refusal_decided_from_a_checkpoint_is_the_refusal_from_the_start(small
 
 
 # Random histories -----------------------------------------------------------------------------------------
-
-from datetime import date, timedelta  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 DAY_ZERO = date(1997, 10, 1)  # after acme's warrant: every issuance below is valid whenever it lands
 STEPS = st.lists(st.one_of(
