@@ -38,7 +38,7 @@ from projections.obligations import Book, Obligation, Observer
 from projections.state import CompanyState
 from projections.timeline import Entry, company_zone, entries, in_effective_order
 
-DEFAULT_EVERY = 1000
+DEFAULT_EVERY = 2000  # measured at 100k events: 1000 doubles the cost of a bulk import, 4000 doubles a query's
 FORMAT = "catalog-1"  # what this module writes; part of the fingerprint
 _LAST: Key = (2**62, 2**62, 2**62, "~")  # after every key
 _WRITE_EVERY = 8  # checkpoints written per transaction while extending: bounded memory and lock time
