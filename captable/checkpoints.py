@@ -140,7 +140,8 @@ class Checkpoints:
 
     def build(self, company: str, records: Sequence[Recorded]) -> Head | None:
         tz = company_zone(r.fact for r in records)
-        rows = sorted((row_of(e) for r in records for e in _entries_of(r, tz)), key=lambda r: r.key)
+        known = _known(records, tz)
+        rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
         last = records[-1]
         head = Head(company, last.originator_version, last.hash, micros(last.timestamp), tz.key, len(rows),
                     catalog.digest(r for r in rows if r.type in MARKS))
@@ -157,15 +158,15 @@ class Checkpoints:
 
         if not self.tables.write(work):
             return None
-        self.extend(company, head, {r.originator_version: r for r in records})
+        self.extend(company, head, known)
         return head
 
     def absorb(self, company: str, head: Head, records: Sequence[Recorded]) -> Head | None:
         """The events after the head's position added to the catalog; the checkpoints they change deleted."""
         if not records:
             return head
-        tz = zone(head.zone)
-        rows = sorted((row_of(e) for r in records for e in _entries_of(r, tz)), key=lambda r: r.key)
+        known = _known(records, zone(head.zone))
+        rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
         mains = {r.id: r for r in rows if not r.phase}
         point = min(reach(r, lambda i: mains.get(i) or self._main(company, i)) for r in rows)
         last = records[-1]
@@ -190,10 +191,10 @@ class Checkpoints:
 
         if not self.tables.write(work):
             return None
-        self.extend(company, done[0], {r.originator_version: r for r in records})
+        self.extend(company, done[0], known)
         return done[0]
 
-    def extend(self, company: str, head: Head, known: Mapping[int, Recorded] | None = None) -> None:
+    def extend(self, company: str, head: Head, known: Mapping[tuple[int, str], Entry] | None = None) -> None:
         """Fold on from the last checkpoint and write one every ``every`` rows, while there are that many."""
         if not self.tables.writable:
             return
@@ -401,11 +402,12 @@ class Checkpoints:
         return initial_state(in_effective_order([*found, *new])).exclusions
 
     def _entries(self, company: str, head: Head, rows: Sequence[Row],
-                 known: Mapping[int, Recorded] | None = None) -> list[Entry]:
-        """The fold entries of catalog rows, in their order, each row checked against its stored event."""
+                 known: Mapping[tuple[int, str], Entry] | None = None) -> list[Entry]:
+        """The fold entries of catalog rows, in their order, each row checked against its stored event (but
+        for the ``known`` entries, by (position, phase): the ones this process just stored)."""
         tz = zone(head.zone)
         known = known or {}
-        wanted = {r.seq for r in rows if r.seq not in known}
+        wanted = {r.seq for r in rows if (r.seq, r.phase) not in known}
         stored = self.store.rows_at(company, wanted) if wanted else {}
         prefix = company_prefix(company)
         records: dict[int, Recorded] = {}
@@ -421,8 +423,10 @@ class Checkpoints:
                 raise Stale(f"stream position {seq} cannot be read") from None
         out: list[Entry] = []
         for row in rows:
-            record = records.get(row.seq) or known[row.seq]
-            entry = next((e for e in _entries_of(record, tz) if e.phase == row.phase), None)
+            if (row.seq, row.phase) in known:
+                out.append(known[row.seq, row.phase])
+                continue
+            entry = next((e for e in _entries_of(records[row.seq], tz) if e.phase == row.phase), None)
             if entry is None or row_of(entry) != row:
                 raise Stale(f"the catalog's row for stream position {row.seq} is not its event's")
             out.append(entry)
@@ -449,6 +453,10 @@ def _marks(cursor: Cursor, company: str) -> list[Row]:
 def _checkpoint(values: Sequence[Any]) -> Checkpoint:
     effective, recorded, seq, phase, covered, state_hash, book_hash, digest = values
     return Checkpoint((effective, recorded, seq, phase), covered, state_hash, book_hash, digest)
+
+
+def _known(records: Sequence[Recorded], tz: Any) -> dict[tuple[int, str], Entry]:
+    return {(e.seq, e.phase): e for r in records for e in _entries_of(r, tz)}
 
 
 def _entries_of(record: Recorded, tz: Any) -> list[Entry]:
