@@ -214,7 +214,11 @@ class Checkpoints:
             for entry in self._entries(company, head, _folded(chunk, retracted), known):
                 observer.step(entry)
             covered += len(chunk)
-            pending.append((chunk[-1].key, covered, self.codec.dumps(observer.state), book_codec.dumps(observer.book)))
+            try:
+                state = self.codec.dumps(observer.state)
+            except TypeError:  # a state the snapshot cannot say exactly: answers fold on from the checkpoint before
+                return
+            pending.append((chunk[-1].key, covered, state, book_codec.dumps(observer.book)))
             if len(pending) == _WRITE_EVERY or start + 2 * self.every > len(rows):
                 if not self._write(company, head, after, pending):
                     return

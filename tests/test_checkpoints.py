@@ -79,8 +79,9 @@ class Spy:
 
     def _counted(self, name: str, real: Any) -> Any:
         def counted(*args: Any) -> Any:
-            self.answers[name] += 1
-            return real(*args)
+            answer = real(*args)
+            self.answers[name] += 1  # answered, not fallen back to the events
+            return answer
         return counted
 
 
