@@ -40,7 +40,7 @@ def heading(body: dict[str, Any]) -> str:
 
 
 def covered(body: dict[str, Any]) -> str:
-    return f"Covers {body['stored_events']} stored events; chain head {body['head']}."
+    return f"Covers {body['stored_events']} stored events; chain head {_head(body['head'])}."
 
 
 def step_lines(step: dict[str, Any]) -> list[str]:
@@ -99,7 +99,7 @@ def diff_text(body: dict[str, Any]) -> str:
     """``audit --diff``: each effective instant whose answers changed between the two recorded instants."""
     out = [f"Restatements of {body['company']} between known at {body['from']} and known at {body['to']} "
            f"(as of {body['as_of']})",
-           f"Chain heads: {body['heads']['from']} → {body['heads']['to']}", ""]
+           f"Chain heads: {_head(body['heads']['from'])} → {_head(body['heads']['to'])}", ""]
     if not body["changes"]:
         out.append("No answer changed.")
     for change in body["changes"]:
@@ -114,3 +114,7 @@ def diff_text(body: dict[str, Any]) -> str:
     for note in body["notes"]:
         out.append(f"flag {note['code']} on {note['event']}: {note['message']}")
     return "\n".join(out) + "\n"
+
+
+def _head(head: str | None) -> str:
+    return head or "none (no event recorded yet)"

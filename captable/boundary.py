@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import traceback
 from typing import Any
-
-from eventsourcing import persistence
 
 from captable import errors
 
@@ -23,9 +22,10 @@ def refusal(error: BaseException) -> errors.Refused:
     """``error`` as the coded refusal a user sees."""
     if isinstance(error, errors.Refused):
         return error
-    if isinstance(error, (persistence.OperationalError, persistence.InterfaceError, sqlite3.OperationalError)):
+    unavailable, unreadable = _store_errors()
+    if isinstance(error, unavailable):
         return errors.StoreUnavailable(f"the store failed: {_first_line(error)}; nothing was stored by this command")
-    if isinstance(error, (persistence.PersistenceError, sqlite3.DatabaseError)):
+    if isinstance(error, unreadable):
         return errors.NotAStore(f"the store cannot be read: {_first_line(error)}")
     if isinstance(error, OSError):
         place = f" ({error.filename})" if error.filename else ""
@@ -48,3 +48,14 @@ def explain(error: BaseException) -> errors.Refused:
 def _first_line(error: BaseException) -> str:
     text: Any = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+
+def _store_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """The store's errors: (unavailable, unreadable). Its library is imported only by the commands that
+    open a store, and none of its errors can arise without it."""
+    persistence = sys.modules.get("eventsourcing.persistence")
+    if persistence is None:
+        return (sqlite3.OperationalError,), (sqlite3.DatabaseError,)
+    return ((persistence.OperationalError, persistence.InterfaceError, sqlite3.OperationalError),
+            (persistence.PersistenceError, sqlite3.DatabaseError))

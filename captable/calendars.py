@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from holidays.countries import UnitedStates
-from holidays.financial import NewYorkStockExchange
+from typing import Any
 
 # Instants lie in 1900–2200 (DESIGN §7), and §12 counts a few days past the last of them. The
 # package stops at 2100 and is silent after it (no holidays at all); the rules it states (5 U.S.C.
@@ -21,22 +20,30 @@ from holidays.financial import NewYorkStockExchange
 LAST_YEAR = 2201
 
 
-class _Federal(UnitedStates):
-    end_year = LAST_YEAR
+@lru_cache(maxsize=None)
+def _calendars() -> tuple[Any, Any]:
+    """The federal and exchange calendars, loaded on first use: the package loads every country's
+    calendar (a tenth of a second), which a command that counts no day should not pay."""
+    from holidays.countries import UnitedStates
+    from holidays.financial import NewYorkStockExchange
 
+    class Federal(UnitedStates):  # type: ignore[misc, valid-type]
+        end_year = LAST_YEAR
 
-class _Exchange(NewYorkStockExchange):
-    end_year = LAST_YEAR
+    class Exchange(NewYorkStockExchange):  # type: ignore[misc, valid-type]
+        end_year = LAST_YEAR
+
+    return Federal, Exchange
 
 
 @lru_cache(maxsize=None)
 def _exchange_closed(year: int) -> frozenset[date]:
-    return frozenset(_Exchange(years=year))
+    return frozenset(_calendars()[1](years=year))
 
 
 @lru_cache(maxsize=None)
 def _federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(_Federal(years=year, observed=True))
+    return frozenset(_calendars()[0](years=year, observed=True))
 
 
 def is_trading_day(day: date) -> bool:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
@@ -20,13 +20,15 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from captable import demo as demo_module
-from captable import audit_html, audit_report, boundary, calendar_file, documents, errors, progress, queries, render, textfiles
-from captable import verify as integrity
-from captable.errors import AnchorInvalid, Refused
-from captable.intake import Incoming, load_json, parse_event, printable, quotes_from_csv
-from captable.ledger import ImportReport, Ledger
-from projections import read_models
+# Start-up: only the modules above load before a command runs (`--help` needs no more); each command
+# imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
+from captable import boundary, errors, textfiles
+from captable.textfiles import printable
+
+if TYPE_CHECKING:
+    from captable import progress
+    from captable.intake import Incoming
+    from captable.ledger import ImportReport, Ledger
 
 
 class _Guarded(TyperGroup):
@@ -54,8 +56,8 @@ class _Guarded(TyperGroup):
 
 
 def _wants_json(argv: Sequence[str]) -> bool:
-    return "--json" in argv or "--format=json" in argv or any(
-        a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+    return "--json" in argv or any(a.lower() == "--format=json" for a in argv) or any(
+        a == "--format" and b.lower() == "json" for a, b in zip(argv, argv[1:]))
 
 
 def _option_name(error: typer.BadParameter) -> str | None:
@@ -83,14 +85,27 @@ def _refuse(refusal: errors.Refused, as_json: bool) -> int:
     return refusal.exit_status
 
 
-app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="An event-sourced cap-table engine for warrants.")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# One grammar for every command: the same names, help and placeholders for the same things.
 JSON = typer.Option(False, "--json", help="Print JSON (exact numbers as strings).")
-AS_OF = typer.Option(None, "--as-of", help="Effective instant: a date (end of that day, company zone) or a date-time with offset.")
-KNOWN_AT = typer.Option(None, "--known-at", help="Recorded instant: what the books said then (default: now).")
+AS_OF = typer.Option(None, "--as-of", metavar="INSTANT",
+                     help="Effective instant: a date (the end of that day in the company's zone) or a date-time "
+                          "with its offset (default: now).")
+KNOWN_AT = typer.Option(None, "--known-at", metavar="INSTANT",
+                        help="Recorded instant: what the books said then (default: now).")
+ONLY_WARRANT = typer.Option(None, "--warrant", metavar="ID", help="Only this warrant (its id, as `state` lists it).")
+
+
+def keyword(value: str, choices: Sequence[str], option: str) -> str:
+    """A keyword option's value in any case (JSON, Json, json), or a usage error naming the choices."""
+    chosen = value.strip().lower()
+    if chosen not in choices:
+        raise errors.BadOption(f"{option} is one of {', '.join(choices)}", field=option.lstrip("-"), value=value)
+    return chosen
 
 
 @dataclass
@@ -103,9 +118,10 @@ class Options:
 @app.callback()
 def options(
     ctx: typer.Context,
-    db: str = typer.Option("./captable.db", "--db", envvar="CAPTABLE_DB",
+    db: str = typer.Option("./captable.db", "--db", envvar="CAPTABLE_DB", metavar="PATH|URL",
                            help="SQLite file, or a postgresql:// URL."),
-    company: Optional[str] = typer.Option(None, "--company", help="Company id (when the store holds several)."),
+    company: Optional[str] = typer.Option(None, "--company", metavar="ID",
+                                          help="Company id (when the store holds several)."),
     actor: Optional[str] = typer.Option(None, "--actor", envvar="CAPTABLE_ACTOR", metavar="NAME",
                                         help="Who records: sealed with each event written (default: the "
                                              "operating system's user)."),
@@ -120,6 +136,8 @@ def _print_json(body: Any) -> None:
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
     """Open the store (a read never creates one), do the work, close it."""
+    from captable.ledger import Ledger
+
     ledger = Ledger(ctx.obj.db, read_only=not writes, actor=ctx.obj.actor)
     try:
         work(ledger)
@@ -144,9 +162,13 @@ def _report(report: ImportReport, as_json: bool, *, ids: bool = False) -> None:
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+def import_(ctx: typer.Context,
+            file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, metavar="FILE",
+                                        help="JSON Lines: one event a line (see `captable events`)."),
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
+    from captable import progress
+
     shown = progress.wanted(as_json)
     lines = textfiles.read_lines(file)
     with progress.bar(f"Reading {file.name}", len(lines), shown) as tick:
@@ -161,15 +183,17 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, di
 
 def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
+    from captable.intake import load_json, parse_event
+
     incoming: list[Incoming] = []
-    problems: list[Refused] = []
+    problems: list[errors.Refused] = []
     for number, text in enumerate(lines, start=1):
         tick()
         if not text.strip():
             continue
         try:
             incoming.append(parse_event(load_json(text, number), number))
-        except Refused as refusal:
+        except errors.Refused as refusal:
             problems.append(refusal)
     if problems:
         problems[0].others = problems[1:]  # type: ignore[attr-defined]  # reported together, one document
@@ -192,8 +216,9 @@ RECORD_HELP = (
 
 @app.command(help=RECORD_HELP)
 def record(ctx: typer.Context,
-           event: Optional[str] = typer.Argument(None, help="One event as a JSON object, quoted for the shell; "
-                                                            "or - to read it from standard input."),
+           event: Optional[str] = typer.Argument(None, metavar="EVENT",
+                                                 help="One event as a JSON object, quoted for the shell; "
+                                                      "or - to read it from standard input."),
            template: Optional[str] = typer.Option(None, "--template", metavar="TYPE",
                                                   help="Print every field of TYPE as JSON to fill in (placeholders "
                                                        "in <…> must be replaced), and record nothing."),
@@ -208,6 +233,8 @@ def record(ctx: typer.Context,
     if event is None:
         raise errors.Usage("give the event as a JSON object, - to read it from standard input, or --template "
                            "TYPE for one to fill in (see: captable record --help)")
+    from captable.intake import load_json, parse_event
+
     text = textfiles.read_text(sys.stdin.buffer, "standard input") if event == "-" else event
     incoming = parse_event(load_json(text))
 
@@ -218,11 +245,13 @@ def record(ctx: typer.Context,
 
 @app.command()
 def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
-          warrant: Optional[str] = typer.Option(None, "--warrant"), as_json: bool = JSON,
+          warrant: Optional[str] = ONLY_WARRANT, as_json: bool = JSON,
           as_csv: bool = typer.Option(False, "--csv", help="Print CSV for a spreadsheet: a row per class, per "
                                       "holding and per warrant (the column row says which), exact values with "
                                       "a rounded <column>_decimal beside each fraction.")) -> None:
     """The warrant terms and the cap table at an instant."""
+    from captable import queries
+
     if as_json and as_csv:
         raise errors.BadOption("--json and --csv each choose the output; give one of them", field="csv",
                                value="--json --csv")
@@ -233,31 +262,50 @@ def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
             from captable import exports
             sys.stdout.write(exports.state_csv(body))
             return
-        _print_json(body) if as_json else render.state_tables(out, body)
+        if as_json:
+            _print_json(body)
+            return
+        from captable import render
+        render.state_tables(out, body)
     _with_ledger(ctx, work)
 
 
 @app.command("exercise-quote")
-def exercise_quote(ctx: typer.Context, warrant: str = typer.Option(..., "--warrant"),
-                   shares: str = typer.Option(..., "--shares", help="A whole number of units, or all."),
-                   net: Optional[str] = typer.Option(None, "--net", help="Net exercise (§1(b)) priced by market, "
-                                                     "public_offering or board (§1(c))."),
-                   offering: Optional[str] = typer.Option(None, "--offering", help="The PublicOfferingPriced id, "
-                                                          "for --net public_offering."),
-                   at: Optional[str] = typer.Option(None, "--at", help="The election instant (default: now)."),
-                   deliver_to: Optional[str] = typer.Option(None, "--deliver-to"),
+def exercise_quote(ctx: typer.Context,
+                   warrant: str = typer.Option(..., "--warrant", metavar="ID", help="The warrant to exercise."),
+                   shares: str = typer.Option(..., "--shares", metavar="N|all",
+                                              help="A whole number of units, or all (any case)."),
+                   net: Optional[str] = typer.Option(None, "--net", metavar="METHOD",
+                                                     help="Net exercise (§1(b)) priced by market, public_offering "
+                                                          "or board (§1(c)); without it, a cash exercise."),
+                   offering: Optional[str] = typer.Option(None, "--offering", metavar="ID",
+                                                          help="The PublicOfferingPriced id, for --net "
+                                                               "public_offering."),
+                   as_of: Optional[str] = typer.Option(None, "--as-of", "--at", metavar="INSTANT",
+                                                       help="The election instant (default: now); --at is the "
+                                                            "same option."),
+                   deliver_to: Optional[str] = typer.Option(None, "--deliver-to", metavar="NAME",
+                                                            help="Deliver the shares to another name (§5: the "
+                                                                 "holder then bears any issue tax)."),
                    as_json: bool = JSON) -> None:
     """What an exercise on an instant would deliver and cost, without recording it."""
+    from captable import queries
+
     def work(ledger: Ledger) -> None:
-        quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, at, net, offering, deliver_to)
-        _print_json(quote) if as_json else render.quote_table(out, quote)
+        quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, as_of, net, offering, deliver_to)
+        if as_json:
+            _print_json(quote)
+            return
+        from captable import render
+        render.quote_table(out, quote)
     _with_ledger(ctx, work)
 
 
 @app.command()
 def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
-            status: list[str] = typer.Option([], "--status", help="open, met, late, overdue, waived or lapsed "
-                                                                  "(repeat for several)."),
+            status: list[str] = typer.Option([], "--status", metavar="STATUS",
+                                             help="open, met, late, overdue, waived or lapsed (repeat for "
+                                                  "several)."),
             ics: Optional[Path] = typer.Option(None, "--ics", dir_okay=False, metavar="FILE",
                                                help="Also write an iCalendar file: each open or overdue deadline "
                                                     "and latest mailing day as an all-day event, each notice owed "
@@ -267,26 +315,46 @@ def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional
                                                  "mailing day, at 9:00 (0: no reminders)."),
             as_json: bool = JSON) -> None:
     """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
+    from captable import queries
+
     def work(ledger: Ledger) -> None:
         body = queries.notices(ledger, ctx.obj.company, as_of, known_at, status)
         if ics is not None:
+            from captable import calendar_file
             from captable.instants import now  # DTSTAMP: the instant the file is written (RFC 5545 §3.8.7.2)
             ics.write_bytes(calendar_file.calendar_file(body, now(), remind_days))
-        _print_json(body) if as_json else render.obligations_table(out, body)
+        if as_json:
+            _print_json(body)
+            return
+        from captable import render
+        render.obligations_table(out, body)
     _with_ledger(ctx, work)
 
 
+LETTER_FORMATS = ("markdown", "html")
+
+
 @app.command("notice-letter")
-def notice_letter(ctx: typer.Context, obligation: str = typer.Argument(..., help="An obligation id from `notices`."),
-                  on: Optional[str] = typer.Option(None, "--date", help="The letter's date (default: today)."),
-                  fmt: str = typer.Option("markdown", "--format", help="markdown or html.")) -> None:
+def notice_letter(ctx: typer.Context,
+                  obligation: str = typer.Argument(..., metavar="OBLIGATION", help="An obligation id from "
+                                                                                   "`notices`."),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", "--date", metavar="DATE",
+                                                      help="The letter's date, and the books as of then (default: "
+                                                           "today); --date is the same option."),
+                  fmt: str = typer.Option("markdown", "--format", metavar="FORMAT", help="markdown or html."),
+                  as_json: bool = typer.Option(False, "--json", help="Print the letter's parts as JSON, for a "
+                                                                     "program that lays out its own page.")) -> None:
     """Draft the §4.5 notice of adjustment or the §4.6 notice for an obligation."""
-    if fmt not in ("markdown", "html"):
-        raise typer.BadParameter("markdown or html", param_hint="--format")
+    from captable import documents
+
+    chosen = keyword(fmt, LETTER_FORMATS, "--format")
 
     def work(ledger: Ledger) -> None:
-        letter = documents.draft(ledger, ctx.obj.company, obligation, on)
-        sys.stdout.write(documents.markdown(letter) if fmt == "markdown" else documents.html_page(letter))
+        letter = documents.draft(ledger, ctx.obj.company, obligation, as_of)
+        if as_json:
+            _print_json(letter.to_json())
+            return
+        sys.stdout.write(documents.markdown(letter) if chosen == "markdown" else documents.html_page(letter))
     _with_ledger(ctx, work)
 
 
@@ -296,10 +364,13 @@ app.add_typer(views_app, name="views")
 
 @views_app.command("build")
 def views_build(ctx: typer.Context, target: Path = typer.Option(Path("views.db"), "--out", dir_okay=False,
-                                                                help="The views' SQLite file."),
+                                                                metavar="FILE", help="The views' SQLite file."),
                 rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from scratch."),
                 as_json: bool = JSON) -> None:
     """Materialise warrant terms, the cap table, obligations and audit steps; catch up with new events."""
+    from captable import progress
+    from projections import read_models
+
     def work(ledger: Ledger) -> None:
         with progress.bar("Building views", None, progress.wanted(as_json)):
             reports = read_models.build(ledger, str(target), rebuild)
@@ -315,12 +386,12 @@ def views_build(ctx: typer.Context, target: Path = typer.Option(Path("views.db")
 
 @views_app.command("export")
 def views_export(ctx: typer.Context,
-                 xlsx: Path = typer.Option(..., "--xlsx", dir_okay=False,
+                 xlsx: Path = typer.Option(..., "--xlsx", dir_okay=False, metavar="FILE",
                                            help="The spreadsheet to write (.xlsx); an existing file is replaced."),
                  as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT, as_json: bool = JSON) -> None:
     """Write the cap table, the warrant ledger (terms and every adjustment with its section) and the
     obligations to an XLSX workbook: exact values as text beside number cells, dates as dates."""
-    from captable import exports, workbook
+    from captable import exports, queries, workbook
     from captable.instants import now
 
     def work(ledger: Ledger) -> None:
@@ -346,14 +417,19 @@ app.add_typer(quotes_app, name="quotes")
 
 
 @quotes_app.command("import")
-def quotes_import(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                                                  help="CSV with the columns date, bid, ask."),
-                  class_id: str = typer.Option(..., "--class", help="The share class quoted, e.g. common."),
-                  effective: Optional[str] = typer.Option(None, "--effective",
+def quotes_import(ctx: typer.Context,
+                  file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, metavar="FILE",
+                                              help="CSV with the columns date, bid, ask."),
+                  class_id: str = typer.Option(..., "--class", metavar="CLASS",
+                                               help="The share class quoted, e.g. common."),
+                  effective: Optional[str] = typer.Option(None, "--effective", metavar="DATE",
                                                           help="Default: the last quoted day."),
-                  event_id: Optional[str] = typer.Option(None, "--id", help="Default: quotes-CLASS-FIRST-LAST."),
+                  event_id: Optional[str] = typer.Option(None, "--id", metavar="ID",
+                                                         help="Default: quotes-CLASS-FIRST-LAST."),
                   as_json: bool = JSON) -> None:
     """Import a CSV of closing bid and asked prices as one MarketQuotes event."""
+    from captable.intake import quotes_from_csv
+
     incoming = quotes_from_csv(textfiles.read_lines(file), class_id, f"Closing quotes imported from {file.name}",
                                effective, event_id)
 
@@ -379,47 +455,66 @@ def log(ctx: typer.Context, as_json: bool = JSON) -> None:
             "hash": r.hash,
             "event": r.fact.content(),
         } for r in history.records]
-        _print_json({"company": history.company, "events": rows}) if as_json else render.log_table(out, rows)
+        if as_json:
+            _print_json({"company": history.company, "events": rows})
+            return
+        from captable import render
+        render.log_table(out, rows)
     _with_ledger(ctx, work)
 
 
-AUDIT_FORMATS = {"text": audit_report.text, "markdown": audit_report.markdown, "html": audit_html.page}
+AUDIT_FORMATS = ("text", "json", "markdown", "html")
 
 
 @app.command()
 def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
-          warrant: Optional[str] = typer.Option(None, "--warrant"),
-          fmt: str = typer.Option("text", "--format", help="text, json, markdown or html."),
+          warrant: Optional[str] = ONLY_WARRANT,
+          fmt: Optional[str] = typer.Option(None, "--format", metavar="FORMAT",
+                                            help="text (the default), json, markdown or html."),
           diff: Optional[tuple[str, str]] = typer.Option(None, "--diff", metavar="KNOWN_AT_1 KNOWN_AT_2",
-                                                         help="What changed between two recorded instants.")) -> None:
+                                                         help="What changed between two recorded instants."),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON: the same as --format json.")) -> None:
     """Replay the history step by step, each step citing the clause it applied."""
-    if fmt not in AUDIT_FORMATS and fmt != "json":
-        raise typer.BadParameter("text, json, markdown or html", param_hint="--format")
+    from captable import audit_report, progress, queries
+
+    chosen = keyword(fmt, AUDIT_FORMATS, "--format") if fmt is not None else "json" if as_json else "text"
+    if as_json and chosen != "json":
+        raise errors.BadOption(f"--json and --format {fmt} each choose the output; give one of them",
+                               field="format", value=fmt)
 
     def work(ledger: Ledger) -> None:
         if diff:
             changes = queries.audit_diff(ledger, ctx.obj.company, diff[0], diff[1], as_of)
-            _print_json(changes) if fmt == "json" else sys.stdout.write(audit_report.diff_text(changes))
+            _print_json(changes) if chosen == "json" else sys.stdout.write(audit_report.diff_text(changes))
             return
-        with progress.bar("Replaying", None, progress.wanted(fmt == "json")) as tick:
+        with progress.bar("Replaying", None, progress.wanted(chosen == "json")) as tick:
             body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant, tick)
-        _print_json(body) if fmt == "json" else sys.stdout.write(AUDIT_FORMATS[fmt](body))
+        if chosen == "json":
+            _print_json(body)
+        elif chosen == "html":
+            from captable import audit_html
+            sys.stdout.write(audit_html.page(body))
+        else:
+            sys.stdout.write(audit_report.markdown(body) if chosen == "markdown" else audit_report.text(body))
     _with_ledger(ctx, work)
 
 
 @app.command()
 def verify(ctx: typer.Context,
-           anchor: Optional[Path] = typer.Option(None, "--anchor", exists=True, dir_okay=False,
+           anchor: Optional[Path] = typer.Option(None, "--anchor", exists=True, dir_okay=False, metavar="FILE",
                                                  help="An anchor `captable head` wrote: also prove that the "
                                                       "store still extends it."),
            as_json: bool = JSON) -> None:
     """Walk every chain of the store (the index of companies, each company's events and journal) and say what
     was checked; exit 1 (store_tampered) at the first break."""
+    from captable import progress
+    from captable import verify as integrity
+
     def work(ledger: Ledger) -> None:
         kept = integrity.read_anchor(anchor) if anchor else None
         if kept and ctx.obj.company and kept["company"] != ctx.obj.company:
-            raise AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
-                                field="company", value=kept["company"])
+            raise errors.AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
+                                       field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
             report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
         if as_json:
@@ -438,17 +533,23 @@ def verify(ctx: typer.Context,
 
 @app.command()
 def head(ctx: typer.Context,
-         target: Optional[Path] = typer.Option(None, "--out", dir_okay=False,
-                                               help="Write the anchor to this file (default: standard output).")
-         ) -> None:
+         target: Optional[Path] = typer.Option(None, "--out", dir_okay=False, metavar="FILE",
+                                               help="Write the anchor to this file (default: standard output)."),
+         as_json: bool = typer.Option(False, "--json", help="With --out, say what was written as JSON (the "
+                                                            "anchor itself is always JSON).")) -> None:
     """Write an anchor (company, event count, head hash, journal head, time) to keep elsewhere; `verify
     --anchor FILE` later proves the store still extends it, which catches truncation and rewrites."""
+    from captable import verify as integrity
+
     def work(ledger: Ledger) -> None:
         kept = integrity.anchor(ledger.store, ledger.company(ctx.obj.company))
         if target is None:
             _print_json(kept)
             return
         integrity.write_anchor(kept, target)
+        if as_json:
+            _print_json({"out": str(target), "anchor": kept})
+            return
         out.print(f"anchor for {kept['company']}: {kept['events']} events, head {kept['head']}; written to {target}. "
                   "Keep it away from the store.")
     _with_ledger(ctx, work)
@@ -457,6 +558,8 @@ def head(ctx: typer.Context,
 @app.command()
 def demo(as_json: bool = JSON) -> None:
     """The Juniper warrant of 1997, end to end, in a temporary store."""
+    from captable import demo as demo_module
+
     ok = demo_module.run(out, as_json)
     if not ok:
         raise typer.Exit(1)

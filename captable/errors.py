@@ -240,18 +240,15 @@ class ViewsOverStore(Refused):
 
 
 # The store, the command line and the environment (DESIGN §7: no traceback, ever).
-class BadOption(Refused):
-    """An option's value is malformed: a usage error."""
-
-    code = "bad_option"
-    exit_status = 2
-
-
 class Usage(Refused):
     """The command line itself is wrong: an unknown command or option, a missing argument."""
 
     code = "usage"
     exit_status = 2
+
+
+class BadOption(Usage):
+    """An option's value is malformed: a usage error like any other (DESIGN §7), naming the option."""
 
 
 class StoreNotFound(Refused):

@@ -105,7 +105,8 @@ def per_share_price(state: CompanyState, warrant: Warrant, at: datetime, method:
     if method == "market":
         return psp.market(day, exchange, state.quotes.get(common, {}), ratio)  # type: ignore[arg-type]
     if method == "public_offering":
-        return psp.public_offering(day, offering, state.offerings.get(offering or ""), common, own, ratio)  # type: ignore[arg-type]
+        return psp.public_offering(day, offering, state.offerings.get(offering or ""), common, own, ratio,
+                                    list(state.offerings))  # type: ignore[arg-type]
     # The latest determination, of the warrant's own class or of the common (as-converted).
     found = [v for v in (state.valuations.get(own), state.valuations.get(common)) if v]  # type: ignore[arg-type]
     valuation = max(found, key=lambda v: v.effective, default=None)

@@ -26,8 +26,12 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 D = TypeVar("D", date, datetime)
 
 
-def parse_when(value: Any) -> date | datetime:
-    """A date, or a date-time that carries its offset, within the years 1900–2200 (DESIGN §3, §7)."""
+def parse_when(value: Any, tz: ZoneInfo | None = None) -> date | datetime:
+    """A date, or a date-time that carries its offset, within the years 1900–2200 (DESIGN §3, §7).
+
+    A date-time without an offset is refused with the offset of ``tz`` (the company's zone; by default
+    the design's, Los Angeles) on that date as the suggestion: -07:00 in July, -08:00 in January.
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -41,10 +45,17 @@ def parse_when(value: Any) -> date | datetime:
     else:
         raise ValueError(f"expected a date or date-time string, got {type(value).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(
-            f"{value!s} has no UTC offset; write it with one, e.g. {moment.isoformat()}-08:00"
-        )
+        raise ValueError(f"{value!s} has no UTC offset; write it with one, e.g. {_suggested(moment, tz)}")
     return within_range(moment)
+
+
+def _suggested(naive: datetime, tz: ZoneInfo | None) -> str:
+    """The naive date-time with the offset ``tz`` has then, named: what the writer most likely meant."""
+    where = tz or ZoneInfo(PACIFIC)
+    try:
+        return f"{naive.replace(tzinfo=where).isoformat()} (the offset in {where.key} on that date)"
+    except (OverflowError, ValueError):  # a date-time at the very edge of the calendar
+        return f"{naive.isoformat()}+00:00"
 
 
 def _require_iso_text(text: str, value: str) -> None:

@@ -18,6 +18,7 @@ from captable.errors import DuplicateKey, InvalidEvent, MalformedJson, Refused
 from captable.events import BY_TYPE, EVENT, Event
 from captable.instants import parse_aware
 from captable.numbers import JsonFloat
+from captable.textfiles import SURROGATE, printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ _MARKING = json.JSONDecoder(parse_float=JsonFloat, parse_int=_json_int, parse_co
 
 def load_json(text: str, line: int | None = None) -> Any:
     """The one place JSON from users is parsed (DESIGN §7): exact numbers, unique keys, bounded depth."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors and spreadsheets write one
     try:
         return _DECODER.decode(text)
     except _RepeatedKey:
@@ -112,14 +114,8 @@ def _walk(data: Any) -> Iterator[tuple[Any, list[str]]]:
 
 
 MAX_DEPTH = 10  # the deepest event (a net exercise's quotes, a merger's securities) nests 5 levels
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # What `record --template` puts where a value belongs ("<id: The warrant, …>"): left in, it would be stored as a name.
 PLACEHOLDER = re.compile(r"<(?:id|text|date|exact number|whole number|true or false|one of|list of|object)\b[^\n]*>")
-
-
-def printable(text: str) -> str:
-    """``text`` with any lone surrogate written as an escape, so that a refusal can be printed."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(text) else text
 
 
 def _screen(data: Any, line: int | None) -> None:
@@ -133,12 +129,12 @@ def _screen(data: Any, line: int | None) -> None:
                                field=printable(".".join(path)), line=line)
         members = value.items() if isinstance(value, dict) else enumerate(value)
         for key, member in members:
-            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+            if isinstance(key, str) and not key.isascii() and SURROGATE.search(key):
                 raise _surrogate(".".join([*path, printable(key)]), key, line)
             if isinstance(key, str) and key.startswith("<") and PLACEHOLDER.fullmatch(key):
                 raise _unfilled(".".join(path), key, line)
             if isinstance(member, str):
-                if not member.isascii() and _SURROGATE.search(member):
+                if not member.isascii() and SURROGATE.search(member):
                     raise _surrogate(".".join([*path, str(key)]), member, line)
                 if member.startswith("<") and PLACEHOLDER.fullmatch(member):
                     raise _unfilled(".".join([*path, str(key)]), member, line)

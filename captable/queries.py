@@ -43,7 +43,7 @@ def instant(text: str | None, tz: ZoneInfo, field: str) -> Instant:
     if text is None:
         return Instant(None, now())
     try:
-        when = parse_when(text)
+        when = parse_when(text, tz)
     except ValueError as error:
         raise errors.BadOption(str(error), field=field, value=text) from None
     return Instant(str(text), end_of(when, tz))
@@ -88,7 +88,8 @@ class StateAnswer:
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
             raise _unknown_warrant(warrant, self.state)
-        return state_json(self.state, self.as_of.at, self.as_of_text, self.known_at.label, warrant)
+        body = state_json(self.state, self.as_of.at, self.as_of_text, self.known_at.label, warrant)
+        return {**body, "company": self.company}  # also before its CompanyFormed is known
 
 
 def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant:
@@ -133,14 +134,15 @@ def exercise_quote(
     The same computation the exercise would store, from the state at that
     instant (which includes every event effective up to it), recording nothing.
     """
+    if net is not None and net.strip().lower() not in METHODS:
+        raise errors.BadOption(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
+    net = net.strip().lower() if net is not None else None  # keywords in any case, like `all`
     answer = state(ledger, company, at, None)
     at_ = answer.as_of.at
-    requested: Fraction | str = "all" if shares == "all" else _units(shares)
+    requested: Fraction | str = "all" if shares.strip().lower() == "all" else _units(shares)
     if net is None:
         outcome = cash_outcome(answer.state, at_, warrant, requested, deliver_to)  # type: ignore[arg-type]
     else:
-        if net not in METHODS:
-            raise errors.BadOption(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
         outcome = net_outcome(answer.state, at_, warrant, requested, net, offering, deliver_to)  # type: ignore[arg-type]
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
@@ -162,8 +164,9 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
             statuses: Sequence[str] = ()) -> dict[str, Any]:
     """Every obligation arisen by ``as_of`` as the books stood at ``known``, with its status then."""
     for status in statuses:
-        if status not in STATUSES:
+        if status.strip().lower() not in STATUSES:
             raise errors.BadOption(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
+    statuses = [s.strip().lower() for s in statuses]
     name = ledger.company(company)
     head = ledger.latest(name)
     answer = None

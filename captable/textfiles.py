@@ -10,6 +10,7 @@ skipped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +19,7 @@ from captable.errors import UnreadableInput
 
 MAX_LINE = 16 * 1024 * 1024  # bytes; far above any event (a MarketQuotes of decades of days is under 1 MB)
 _BOM = b"\xef\xbb\xbf"
+SURROGATE = re.compile("[\ud800-\udfff]")  # a lone UTF-16 half: JSON can escape it, UTF-8 cannot hold it
 
 
 def read_lines(path: Path) -> list[str]:
@@ -44,3 +46,8 @@ def decoded_lines(raw: BinaryIO, name: str) -> Iterator[str]:
             raise UnreadableInput(f"{name} is not UTF-8 text: byte {error.start + 1} of line {number} "
                                   f"is {line[error.start:error.start + 1]!r}; save the file as UTF-8",
                                   line=number, value=name) from None
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate written as an escape, so that a refusal can be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if SURROGATE.search(text) else text

@@ -9,7 +9,12 @@ reflect). Exact numbers are TEXT, as in the JSON (DESIGN §4).
 
 Read models are disposable (DESIGN §2): every row comes from the fold over
 the stored events, as known now, so a rebuild gives the same tables. A
-catch-up writes only the rows of the events stored since the last build.
+catch-up writes only the rows of the events stored since the last build,
+and makes only their audit steps; one fold serves every table (it still
+starts from the first event: the state at the last built position is not
+kept), and a step's cap-table rows are the holdings it wrote
+(``holding_changes``), so a build costs in proportion to the history and
+its writes in proportion to the new events.
 That is right only when each new entry falls after every built one in
 effective order and leaves what the fold reads from the whole history
 alone (retractions; the §4.4 exclusions of ``fold.initial_state``);
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -34,14 +39,16 @@ from captable.events import EventRetracted
 from captable.instants import UTC, end_of, local_text, now, start_of
 from captable.numbers import exact
 from captable.ledger import History, Ledger
-from projections.audit import trail
-from projections.fold import apply, initial_state
-from projections.obligations import obligations
+from projections.audit import steps_on
+from projections.fold import initial_state
+from projections.holding_changes import Change, HoldingWatch
+from projections.obligations import Observer, obligations
 from projections.timeline import Entry, known_at
 from projections.views import obligation_json
 
 SCHEMA_VERSION = 3  # 2: the *_decimal columns; 3: who recorded each event. An older views file is rebuilt
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_BATCH = 2000  # steps (or events) made and written at a time, so a long history's rows never sit in memory at once
 _EVENT = (("company", "position"), "events", ("company", "position"))
 _STEP = (("company", "step"), "audit_steps", ("company", "step"))
 
@@ -82,6 +89,9 @@ TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], list[Any], list[tuple[
         ("company",), [_EVENT], [("company", "position")]),
 }
 
+
+# Per table, the exact numbers that have a ``_decimal`` column beside them.
+_EXACT = {name: [c for c in columns if f"{c}_decimal" in columns] for name, (columns, *_) in TABLES.items()}
 
 
 @dataclass(frozen=True)
@@ -163,13 +173,17 @@ def _build_company(db: Database, history: History, today: date | None) -> BuildR
                 _insert(db, "obligations", _obligation_rows(history, known, day))
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
-    rows = _step_rows(history, known)
+    folded = Observer(known)
+    for entry in known[:kept]:  # the steps whose rows stand, folded once for every table
+        folded.step(entry)
     with db.atomic():
         _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
-        _insert(db, "events", [r for r in _event_rows(history) if r["position"] > position])
-        for table in ("audit_steps", "warrant_terms", "cap_table"):
-            _insert(db, table, [r for r in rows[table] if r["step"] > kept])
-        _insert(db, "obligations", _obligation_rows(history, known, day))
+        for start in range(position, history.version, _BATCH):
+            _insert(db, "events", _event_rows(history, start, start + _BATCH))
+        for rows in _step_rows(history, known, kept, folded):
+            for table in ("audit_steps", "warrant_terms", "cap_table"):
+                _insert(db, table, rows[table])
+        _insert(db, "obligations", _obligation_rows(history, known, day, folded))
         db.table("build_state").upsert(state, pk="company")
     return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
 
@@ -216,15 +230,22 @@ def _delete(db: Database, company: str, tables: Sequence[str] | dict[str, Any]) 
 
 
 def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """The rows, in order, by one prepared statement (their values are plain text and numbers already)."""
     if rows:
-        db.table(table).insert_all([_with_decimals(table, row) for row in rows])
+        columns = list(TABLES[table][0])
+        names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
+        full = (_with_decimals(table, row) for row in rows)
+        db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
+                            [tuple(map(row.__getitem__, columns)) for row in full])
 
 
 def _with_decimals(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with a ``_decimal`` column beside each exact number its table declares one for."""
+    """The row with a ``_decimal`` column beside each exact number its table declares one for, unless the row
+    brings its own (the cap table's counts are whole numbers when its rows are made)."""
     columns = TABLES[table][0]
-    return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"])
-                      for name in row if f"{name}_decimal" in columns}}
+    missing = [name for name in _EXACT[table] if f"{name}_decimal" not in row]
+    return {**row, **{f"{name}_decimal": _decimal(row[name], columns[f"{name}_decimal"]) for name in missing}} \
+        if missing else row
 
 
 def _decimal(text: str | None, kind: type) -> int | float | None:
@@ -239,69 +260,69 @@ def _decimal(text: str | None, kind: type) -> int | float | None:
     return float(value)  # rounded to the nearest double; the TEXT beside it stays exact
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps would make per call
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
-def _event_rows(history: History) -> list[dict[str, Any]]:
+def _event_rows(history: History, start: int, end: int) -> list[dict[str, Any]]:
+    """The stored events at stream positions ``start`` + 1 to ``end``."""
     return [{"company": history.company, "position": r.originator_version, "id": r.fact.id, "type": r.fact.type_name,
              "effective": local_text(start_of(r.fact.effective, history.zone), history.zone),
              "recorded": r.recorded.isoformat(), "actor": r.actor, "hash": r.hash, "fact": _json(r.fact.content())}
-            for r in history.records]
+            for r in history.records[start:end]]
 
 
-def _step_rows(history: History, known: Sequence[Entry]) -> dict[str, list[dict[str, Any]]]:
-    """The audit trail of everything known, its changes of terms, and the cap table's changes, by step."""
-    _, steps = trail(known, _END_OF_TIME)
+def _step_rows(history: History, known: Sequence[Entry], kept: int,
+               folded: Observer) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """After the first ``kept`` steps, a batch at a time: the audit trail, its changes of terms, and the cap
+    table's changes. ``folded`` has folded the first ``kept`` entries; it folds on through every step."""
+    watch = HoldingWatch(folded.state)
     rows: dict[str, list[dict[str, Any]]] = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
-    bases = []
-    for entry, step in zip(known, steps, strict=True):
-        base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
-                "effective": step["event"]["effective"]}
-        bases.append(base)
-        rows["audit_steps"].append({
-            **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
-            "recorded": step["event"]["recorded"], "sections": step["sections"],
-            "conventions": _json(step["conventions"]), "obligations_created": _json(step["obligations_created"]),
-            "obligations_discharged": _json(step["obligations_discharged"]), "step_json": _json(step)})
-        for change in step["changes"]:
-            after = change["after"]
-            rows["warrant_terms"].append({
-                **base, "warrant": change["warrant"], "status": after["status"], "holder": after["holder"],
-                "certificate": after["certificate"], "issuer": after["security"]["issuer"],
-                "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
-                "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
-                "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
-    rows["cap_table"] = _holding_rows(known, bases)
-    return rows
+    for entry, step in zip(known[kept:], steps_on(folded, known, kept, _END_OF_TIME), strict=True):
+        _add_step_rows(rows, history, entry, step, watch.changes())  # the holdings the step has just changed
+        if len(rows["audit_steps"]) == _BATCH:
+            yield rows
+            rows = {"audit_steps": [], "warrant_terms": [], "cap_table": []}
+    yield rows
 
 
-def _holding_rows(known: Sequence[Entry], bases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per class and holder, the shares held after each step that changes them."""
-    state = initial_state(known)
-    held: dict[str, dict[str, int]] = {}
-    rows = []
-    for entry, base in zip(known, bases, strict=True):
-        apply(state, entry)
-        for class_id in sorted(held.keys() | state.classes.keys()):
-            share_class = state.classes.get(class_id)
-            after = share_class.holdings if share_class else {}
-            before = held.get(class_id, {})
-            if after == before:
-                continue
-            for holder in sorted(before.keys() | after.keys()):
-                old, new = before.get(holder, 0), after.get(holder, 0)
-                if old != new:
-                    rows.append({**base, "class": class_id, "holder": holder, "shares": str(new),
-                                 "change": f"{new - old:+d}"})
-            held[class_id] = dict(after)
-    return rows
+def _add_step_rows(rows: dict[str, list[dict[str, Any]]], history: History, entry: Entry, step: dict[str, Any],
+                   held: list[Change]) -> None:
+    """A step's rows: its audit row, its changes of a warrant's terms, and the holdings ``held`` it changed."""
+    base = {"company": history.company, "step": step["step"], "position": entry.seq, "event": entry.fact.id,
+            "effective": step["event"]["effective"]}
+    rows["audit_steps"].append({
+        **base, "type": step["event"]["type"], "phase": step["event"]["phase"],
+        "recorded": step["event"]["recorded"], "sections": step["sections"],
+        "conventions": _json(step["conventions"]), "obligations_created": _json(step["obligations_created"]),
+        "obligations_discharged": _json(step["obligations_discharged"]), "step_json": _json(step)})
+    for change in step["changes"]:
+        after = change["after"]
+        rows["warrant_terms"].append({
+            **base, "warrant": change["warrant"], "status": after["status"], "holder": after["holder"],
+            "certificate": after["certificate"], "issuer": after["security"]["issuer"],
+            "class": after["security"]["class"], "stock_purchase_price": after["stock_purchase_price"],
+            "shares_purchasable": after["shares_purchasable"], "conversion_ratio": after["conversion_ratio"],
+            "entitlements": _json(after["entitlements"]), "adjustments": _json(change["adjustments"])})
+    # Per class and holder, the shares held after each step that changes them.
+    rows["cap_table"].extend({**base, "class": class_id, "holder": holder, "shares": str(after),
+                              "shares_decimal": after, "change": f"{after - before:+d}",
+                              "change_decimal": after - before} for class_id, holder, before, after in held)
 
 
-def _obligation_rows(history: History, known: Sequence[Entry], today: date) -> list[dict[str, Any]]:
-    """As ``notices --as-of today --json`` gives them: the whole day, read at that date."""
+def _obligation_rows(history: History, known: Sequence[Entry], today: date,
+                     folded: Observer | None = None) -> list[dict[str, Any]]:
+    """As ``notices --as-of today --json`` gives them: the whole day, read at that date. An observer that has
+    folded every entry stands for the fold up to today when none is later (it is then settled here)."""
     positions = {r.fact.id: r.originator_version for r in history.records}
-    _, found = obligations(known, end_of(today, history.zone))
+    until = end_of(today, history.zone)
+    if folded is not None and (not known or known[-1].effective <= until):
+        found = folded.settle(until)
+    else:
+        _, found = obligations(known, until)
     rows = []
     for obligation in found:
         body = obligation_json(obligation, today)

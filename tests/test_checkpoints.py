@@ -22,10 +22,9 @@ from hypothesis import strategies as st
 
 from captable import errors, queries
 from captable.checkpoints import Checkpoints
-from captable.instants import end_of, now, parse_when
+from captable.instants import end_of, parse_when
 from captable.intake import read_lines
 from captable.ledger import Ledger
-from projections.views import state_json
 from tests.conftest import COMPANY, JUNIPER, record_all
 from tests.test_verify import Rows
 
@@ -49,12 +48,9 @@ def small(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
 
 
 def from_scratch(ledger: Ledger, company: str, as_of: str, known: str | None = None) -> str:
-    """The state's JSON from a fold of the whole history, no cache involved."""
-    history = ledger.history(company)
-    at = end_of(parse_when(as_of), history.zone)
-    known_at = end_of(parse_when(known), history.zone) if known else now()
-    state = history.timeline(known_at).state_at(at)
-    return json.dumps(state_json(state, at, as_of, known, None), sort_keys=True)
+    """The state's JSON from a fold of the whole history, no checkpoint involved."""
+    with without_cache(ledger):
+        return answered(ledger, company, as_of, known)
 
 
 def answered(ledger: Ledger, company: str, as_of: str, known: str | None = None) -> str:

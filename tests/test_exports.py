@@ -84,7 +84,7 @@ def test_every_csv_decimal_is_its_exact_value_rounded_to_ten_places(tmp_path, fo
 def test_csv_and_json_together_is_a_usage_error(store):
     result = captable("--db", store, "state", "--csv", "--json")
     assert result.exit_code == 2
-    assert "bad_option" in result.stderr and "--csv" in result.stderr
+    assert "refused usage" in result.stderr and "--csv" in result.stderr
 
 
 @pytest.mark.parametrize("value, text", [

@@ -211,10 +211,10 @@ def test_an_instant_outside_the_years_1900_to_2200_is_refused(acme, event, field
     pytest.param(lambda ledger, t: queries.audit(ledger, None, None, t), id="audit-known-at"),
     pytest.param(lambda ledger, t: queries.exercise_quote(ledger, None, "W-1", "1", t), id="exercise-quote-at"),
 ])
-def test_a_query_instant_outside_the_range_is_a_bad_option(acme, ask, when):
+def test_a_query_instant_outside_the_range_is_a_usage_error(acme, ask, when):
     with pytest.raises(errors.Refused) as refused:
         ask(acme, when)
-    assert refused.value.code == "bad_option" and refused.value.exit_status == 2
+    assert refused.value.code == "usage" and refused.value.exit_status == 2
     assert refused.value.value == when
 
 

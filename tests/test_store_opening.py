@@ -68,7 +68,7 @@ def test_a_missing_folder_is_named_and_not_created(tmp_path):
 
 def test_an_empty_db_option_is_a_usage_error(tmp_path):
     result = run("", "state")
-    assert result.exit_code == 2 and code_of(result) == "bad_option"
+    assert result.exit_code == 2 and code_of(result) == "usage"
 
 
 def test_a_folder_is_not_a_store(tmp_path):
@@ -172,7 +172,7 @@ def test_an_unreachable_postgresql_server_is_named():
 @pytest.mark.parametrize("schema", ["Bad-Name", "pg_catalog", "x" * 64, "drop;table"])
 def test_a_bad_schema_name_is_a_usage_error(schema):
     result = run(f"postgresql://postgres@127.0.0.1:5432/test?schema={schema}", "state")
-    assert result.exit_code == 2 and code_of(result) == "bad_option"
+    assert result.exit_code == 2 and code_of(result) == "usage"
 
 
 @pytest.mark.postgres

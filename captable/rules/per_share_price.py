@@ -11,7 +11,7 @@ faith by the Company's Board of Directors."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Protocol
@@ -60,13 +60,17 @@ def market(election_day: date, exchange: str | None, quotes: Mapping[date, Closi
 
 
 def public_offering(election_day: date, offering_id: str | None, offering: object | None, common_class: str,
-                    own_class: str, ratio: Fraction | None) -> PerSharePrice:
-    """§1(c)(ii): the price to the public, for an election made on or before the offering's closing."""
+                    own_class: str, ratio: Fraction | None, known: Sequence[str] = ()) -> PerSharePrice:
+    """§1(c)(ii): the price to the public, for an election made on or before the offering's closing.
+
+    ``known`` are the offerings priced by the election, named when ``offering_id`` is missing or unknown.
+    """
     if offering is None:
-        raise UnknownOffering(
-            f"no PublicOfferingPriced {offering_id!r} is known at the election; name the offering the "
-            "exercise is made in conjunction with", field="offering", value=offering_id,
-        )
+        listed = (f"; the offerings priced by then are {', '.join(repr(k) for k in known)}" if known
+                  else "; no public offering is priced by then")
+        asked = ("name the offering the exercise is made in conjunction with" if offering_id is None
+                 else f"no PublicOfferingPriced {offering_id!r} is known at the election")
+        raise UnknownOffering(asked + listed, field="offering", value=offering_id)
     if election_day > offering.closing:  # type: ignore[attr-defined]
         raise MethodNotAvailable(
             f"offering {offering_id!r} closed on {offering.closing.isoformat()}; an election on "  # type: ignore[attr-defined]
