@@ -139,6 +139,7 @@ class Checkpoints:
         return self.build(company, records) if records else None
 
     def build(self, company: str, records: Sequence[Recorded]) -> Head | None:
+        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other."""
         tz = company_zone(r.fact for r in records)
         known = _known(records, tz)
         rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
@@ -203,12 +204,16 @@ class Checkpoints:
         if head.count - covered < self.every:
             return
         try:
-            observer, rows = self._observer(company, head, last)
+            self._extend(company, head, last, known)
         except Stale:
             return  # the next reader finds it stale too, and rebuilds it
+
+    def _extend(self, company: str, head: Head, last: Checkpoint | None,
+                known: Mapping[tuple[int, str], Entry] | None) -> None:
+        observer, rows = self._observer(company, head, last)
         retracted = retracted_ids(self._checked_marks(company, head))
         pending: list[tuple[Key, int, bytes, bytes]] = []
-        after = last.key if last else None
+        after, covered = (last.key, last.covered) if last else (None, 0)
         for start in range(0, len(rows) - self.every + 1, self.every):
             chunk = rows[start:start + self.every]
             for entry in self._entries(company, head, _folded(chunk, retracted), known):
