@@ -31,6 +31,7 @@ from captable.events import Event, EventRetracted, NoticeSent, WaiverSigned
 from captable.instants import UTC
 from projections.fold import apply, initial_state
 from projections.obligations import Observer
+from projections.state import CompanyState
 from projections.timeline import Entry, in_effective_order, known_at
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
@@ -62,17 +63,20 @@ def segments(new: Sequence[Entry]) -> list[Segment]:
     return parts
 
 
-def decide_batch(stored: Sequence[Entry], new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event]:
+def decide_batch(stored: Sequence[Entry], new: Sequence[Entry], lines: Mapping[int, int | None],
+                 start: CompanyState | None = None) -> dict[int, Event]:
     """Each new fact decided (an exercise gains what the engine computed), by stream position; or a refusal.
 
     ``stored`` is the company's stored history in effective order, ``new`` the batch's entries in
-    stream order, ``lines`` the input line of each new stream position.
+    stream order, ``lines`` the input line of each new stream position. With ``start`` (a checkpoint's
+    state, its §4.4 exclusions those of the whole history and the batch), ``stored`` is only what follows
+    it, retractions applied; a batch deciding from a checkpoint retracts nothing and names no obligation.
     """
     parts = segments(new)
     if len(parts) == 1 and not parts[0].retractions:  # the whole batch in one fold, as recorded together
         decided: dict[int, Event] = {}
         view = known_at(in_effective_order([*stored, *new]), _END_OF_TIME)
-        _fold(view, _span(new), lines, decided)
+        _fold(view, _span(new), lines, decided, start=start)
         return decided
     return _decide_with_retractions(stored, parts, lines)
 
@@ -138,12 +142,13 @@ def _span(items: Sequence[Entry]) -> range:
 
 
 def _fold(view: Sequence[Entry], strict: range, lines: Mapping[int, int | None], decided: dict[int, Event],
-          since: Key | None = None, stop: Key | None = None) -> dict[str, errors.Refused]:
-    """Fold ``view``, deciding the facts at ``strict`` positions (a refusal refuses the batch) and
-    deciding again every other fact from ``since`` on: those that no longer stand are returned,
-    and left out of the fold, as the history without them would read."""
+          since: Key | None = None, stop: Key | None = None,
+          start: CompanyState | None = None) -> dict[str, errors.Refused]:
+    """Fold ``view`` (from ``start``, else from the beginning), deciding the facts at ``strict`` positions
+    (a refusal refuses the batch) and deciding again every other fact from ``since`` on: those that no
+    longer stand are returned, and left out of the fold, as the history without them would read."""
     observer = Observer(view) if _names_obligations(view, strict, since) else None
-    state = observer.state if observer else initial_state(view)
+    state = observer.state if observer else start if start is not None else initial_state(view)
     broken: dict[str, errors.Refused] = {}
     left_out: set[int] = set()
     for item in view:

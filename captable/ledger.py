@@ -5,6 +5,12 @@ against the state at each new event's effective instant (retractions and
 what rests on them: see ``batch``), then appended to the company's stream
 in one transaction. Reading folds the stream (see
 ``projections``) as of an effective instant and as known at a recorded one.
+
+Both start from the nearest persisted checkpoint where they can
+(``captable.checkpoints``): a state with the latest knowledge, and a batch
+without retractions, notices, waivers or §4.4 adjustments, is decided from
+the checkpoint before its first entry. The checkpoints are caught up after
+the events' transaction commits, best-effort: a cache never refuses an event.
 """
 
 from __future__ import annotations
@@ -15,23 +21,29 @@ import hashlib
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.batch import decide_batch
-from captable.events import CompanyFormed, Event
-from captable.instants import UTC, now
+from captable.catalog import instant_of, micros
+from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head
+from captable.events import (BoardAdjustment, CompanyFormed, ConversionRatioAdjusted, Event, EventRetracted,
+                             NoticeSent, WaiverSigned)
+from captable.instants import UTC, now, zone
 from captable.intake import Incoming, parse_event
 from captable.suggest import valid_ones
-from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, canonical, seal_event
+from captable.store import GENESIS, CompanyAdded, INDEX_STREAM, Recorded, Store, _runs, canonical, seal_event
 from projections.fold import fold_into, initial_state
 from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
+
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class History:
@@ -52,6 +64,37 @@ class History:
 
     def timeline(self, known: datetime, checkpoint_every: int | None = None) -> Timeline:
         return Timeline(known_at(self.entries, known), fold_into, initial_state, checkpoint_every)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What deciding a batch needs of a company's stored history: the whole of it (``History``), or the
+    nearest checkpoint and the catalog (``Checkpoints``)."""
+
+    company: str
+    version: int
+    head_hash: str
+    last_recorded: datetime | None
+    zone: ZoneInfo | None  # None: no CompanyFormed stored, the batch's gives the zone
+    stored: Callable[[Iterable[str]], Mapping[str, Event]]  # the stored facts among these ids
+    decide: Callable[[Sequence[Entry], Mapping[int, int | None]], dict[int, Event]]
+    history: History | None = None  # when read whole
+
+    @classmethod
+    def of(cls, history: History) -> Basis:
+        facts = {r.fact.id: r.fact for r in history.records}
+        formed = any(isinstance(r.fact, CompanyFormed) for r in history.records)
+        last = history.records[-1].timestamp if history.records else None
+        return cls(history.company, history.version, history.head_hash, last, history.zone if formed else None,
+                   lambda ids: {i: facts[i] for i in ids if i in facts},
+                   lambda new, lines: decide_batch(history.entries, new, lines), history)
+
+
+# A batch with these decides against the whole history: a retraction re-decides what follows the retracted
+# fact; notices and waivers need the obligations from the start; §4.4(a)/(b) exclusions reach back to other
+# issuances; a CompanyFormed may set the zone of the whole history.
+NEEDS_WHOLE_HISTORY = (EventRetracted, NoticeSent, WaiverSigned, BoardAdjustment, ConversionRatioAdjusted,
+                       CompanyFormed)
 
 
 @dataclass
@@ -116,11 +159,21 @@ def _os_user() -> str:
 
 
 class Ledger:
-    def __init__(self, db: str, *, read_only: bool = False, actor: str | None = None) -> None:
+    def __init__(self, db: str, *, read_only: bool = False, actor: str | None = None,
+                 checkpoints: Checkpoints | None = None) -> None:
         self.actor = actor_name(actor)
         self.store = Store(db, read_only=read_only)
+        self._checkpoints = checkpoints
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        if self._checkpoints is None:
+            self._checkpoints = Checkpoints(self.store)
+        return self._checkpoints
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         self.store.close()
 
     # Reading -------------------------------------------------------------
@@ -157,7 +210,39 @@ class Ledger:
         return History(company, tz, records, in_effective_order(expanded))
 
     def state(self, company: str, as_of: datetime, known: datetime) -> CompanyState:
+        head = self.latest(company)
+        if head is not None and micros(known) >= head.recorded:
+            found = self.latest_state(company, head, as_of)
+            if found is not None:
+                return found
         return self.history(company).timeline(known).state_at(as_of)  # type: ignore[no-any-return]
+
+    def latest(self, company: str) -> Head | None:
+        """The checkpoints caught up with the company's events, or None: answer from the events themselves.
+        A broken chain after the checkpoints' head is refused (``StoreTampered``)."""
+        try:
+            with gc_paused():
+                return self.checkpoints.current(company)
+        except CACHE_ERRORS:
+            return None
+
+    def latest_state(self, company: str, head: Head, as_of: datetime) -> CompanyState | None:
+        """The state at ``as_of`` with the latest knowledge, from the nearest checkpoint, or None."""
+        return self.from_checkpoints(company, head, lambda cache, head: cache.state_at(company, head, as_of))
+
+    def from_checkpoints(self, company: str, head: Head, ask: Callable[[Checkpoints, Head], T]) -> T | None:
+        """An answer from the checkpoints; a cache that disagrees with the events is rebuilt from them (refused
+        if the events no longer hold their chain) and asked again; None when it still cannot answer."""
+        with gc_paused():
+            try:
+                return ask(self.checkpoints, head)
+            except CACHE_ERRORS:
+                pass
+            try:
+                rebuilt = self.checkpoints.rebuild(company)
+                return ask(self.checkpoints, rebuilt) if rebuilt else None
+            except CACHE_ERRORS:
+                return None
 
     # Writing -------------------------------------------------------------
 
@@ -182,9 +267,10 @@ class Ledger:
         records: list[Recorded] = []
         added: list[CompanyAdded] = []
         moment = now()
+        bases: dict[str, Basis] = {}
         for company, group in self._by_company(items, existing).items():
-            history = self._history(company)  # for a new company too: no rows may be stored for it yet
-            new, duplicates = self._plan(history, group, moment)
+            bases[company] = basis = self._basis(company, group, company in existing)
+            new, duplicates = self._plan(basis, group, moment)
             report.already_stored += duplicates
             if new:
                 report.stored[company] = len(new)
@@ -195,7 +281,56 @@ class Ledger:
                                               new[0].timestamp, company))
         if records:
             self.store.append(records, added)
+            self._remember(records, bases)
         return report
+
+    def _basis(self, company: str, group: Sequence[Incoming], listed: bool) -> Basis:
+        """Decide from the nearest checkpoint when the batch allows it (``NEEDS_WHOLE_HISTORY``), else from the
+        whole history (for a new company too: no rows may be stored for it yet)."""
+        if listed and not any(isinstance(i.fact, NEEDS_WHOLE_HISTORY) for i in group):
+            head = self.latest(company)
+            if head is not None:
+                return self._cached_basis(company, head)
+        return Basis.of(self._history(company))
+
+    def _cached_basis(self, company: str, head: Head) -> Basis:
+        cache = self.checkpoints
+
+        def decide(new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event]:
+            try:
+                start, stored = cache.basis(company, head, new)
+            except CACHE_ERRORS:  # the cache disagrees with the events: decide from all of them
+                return Basis.of(self._history(company)).decide(new, lines)
+            return decide_batch(stored, new, lines, start=start)
+
+        def stored(ids: Iterable[str]) -> Mapping[str, Event]:
+            try:
+                return cache.stored_facts(company, head, ids)
+            except CACHE_ERRORS:
+                return Basis.of(self._history(company)).stored(ids)
+
+        return Basis(company, head.version, head.head, instant_of(head.recorded), zone(head.zone), stored, decide)
+
+    def _remember(self, records: Sequence[Recorded], bases: Mapping[str, Basis]) -> None:
+        """Catch the checkpoints up with what was just stored, best-effort: the events are stored and
+        acknowledged whatever happens here; a cache left behind is caught up by its next reader."""
+        for company, first, last in _runs(records):
+            mine = records[records.index(first):records.index(last) + 1]
+            try:
+                with gc_paused():
+                    self._remember_company(company, mine, bases[company])
+            except Exception:  # noqa: BLE001 - nothing about a cache may refuse an event already stored
+                continue
+
+    def _remember_company(self, company: str, records: Sequence[Recorded], basis: Basis) -> None:
+        cache = self.checkpoints
+        head = cache.head(company) if cache.tables.exist() else None
+        if head is not None and head.version == basis.version == records[0].originator_version - 1:
+            cache.absorb(company, head, records)
+        elif basis.history is not None:
+            cache.build(company, [*basis.history.records, *records])
+        else:
+            cache.current(company)
 
     def _by_company(self, items: Sequence[Incoming], existing: Sequence[str]) -> dict[str, list[Incoming]]:
         formed = {i.fact.company for i in items if isinstance(i.fact, CompanyFormed)}
@@ -214,11 +349,11 @@ class Ledger:
             groups.setdefault(company, []).append(item)
         return groups
 
-    def _plan(self, history: History, items: Sequence[Incoming], moment: datetime) -> tuple[list[Recorded], int]:
-        stored = {r.fact.id: r.fact for r in history.records}
-        fresh: dict[str, tuple[Incoming, Event]] = {}
+    def _plan(self, basis: Basis | History, items: Sequence[Incoming],
+              moment: datetime) -> tuple[list[Recorded], int]:
+        basis = Basis.of(basis) if isinstance(basis, History) else basis
+        named: list[tuple[Incoming, Event]] = []
         seen: Counter[str] = Counter()
-        duplicates = 0
         for item in items:
             fact = item.fact
             if fact.id is None:
@@ -226,7 +361,12 @@ class Ledger:
                 body = canonical(_comparable(fact))
                 seen[body] += 1
                 fact = fact.model_copy(update={"id": content_id(fact, body, seen[body])})
-            prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[index]
+            named.append((item, fact))
+        stored = basis.stored({fact.id for _, fact in named})  # type: ignore[misc]
+        fresh: dict[str, tuple[Incoming, Event]] = {}
+        duplicates = 0
+        for item, fact in named:
+            prior = stored.get(fact.id) or (fresh[fact.id][1] if fact.id in fresh else None)  # type: ignore[arg-type]
             if prior is not None:
                 if _comparable(prior) != _comparable(fact):
                     raise errors.IdConflict(
@@ -238,24 +378,25 @@ class Ledger:
         if not fresh:
             return [], duplicates
 
-        tz = company_zone([*(r.fact for r in history.records), *(f for _, f in fresh.values())])
-        last = history.records[-1].timestamp if history.records else None
+        tz = basis.zone or company_zone(f for _, f in fresh.values())
+        last = basis.last_recorded
         new: list[Entry] = []
         lines: dict[int, int | None] = {}
-        for seq, (item, fact) in enumerate(fresh.values(), start=history.version + 1):
+        for seq, (item, fact) in enumerate(fresh.values(), start=basis.version + 1):
             recorded = self._recorded(item, last, moment)
             last = recorded
             new.extend(entries(fact, recorded, seq, tz))
             lines[seq] = item.line
 
-        decided = decide_batch(history.entries, new, lines)
+        decided = basis.decide(new, lines)
         records: list[Recorded] = []
-        prev = history.head_hash
+        prev = basis.head_hash
         for item_entry in new:
             if item_entry.phase:
                 continue
             fact = decided.get(item_entry.seq, item_entry.fact)
-            records.append(seal_event(history.company, item_entry.seq, item_entry.recorded, fact, prev, self.actor))
+            records.append(seal_event(basis.company, item_entry.seq, item_entry.recorded, fact, prev,
+                                      self.actor))
             prev = records[-1].hash
         return records, duplicates
 

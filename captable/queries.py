@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.exercises import cash_outcome, net_outcome
-from captable.instants import end_of, now, parse_when
+from captable.catalog import micros
+from captable.instants import end_of, now, parse_when, zone
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from captable.suggest import valid_ones
@@ -74,14 +75,21 @@ def view(ledger: Ledger, company: str | None, as_of: str | None, known: str | No
 
 @dataclass(frozen=True)
 class StateAnswer:
-    view: View
+    company: str
+    zone: ZoneInfo
+    as_of: Instant
+    known_at: Instant
     state: CompanyState
+
+    @property
+    def as_of_text(self) -> str:
+        return self.as_of.label or self.as_of.at.astimezone(self.zone).isoformat()
 
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
             raise _unknown_warrant(warrant, self.state)
-        body = state_json(self.state, self.view.as_of.at, self.view.as_of_text, self.view.known_at.label, warrant)
-        return {**body, "company": self.view.history.company}  # also before its CompanyFormed is known
+        body = state_json(self.state, self.as_of.at, self.as_of_text, self.known_at.label, warrant)
+        return {**body, "company": self.company}  # also before its CompanyFormed is known
 
 
 def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant:
@@ -91,8 +99,20 @@ def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant
 
 
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
-    asked = view(ledger, company, as_of, known)
-    return StateAnswer(asked, asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
+    """With the latest knowledge, from the nearest persisted checkpoint; as the books stood at an earlier
+    recorded instant, from the start."""
+    name = ledger.company(company)
+    head = ledger.latest(name)
+    if head is not None:
+        tz = zone(head.zone)
+        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
+        if micros(known_.at) >= head.recorded:
+            found = ledger.latest_state(name, head, as_of_.at)
+            if found is not None:
+                return StateAnswer(name, tz, as_of_, known_, found)
+    asked = view(ledger, name, as_of, known)
+    return StateAnswer(name, asked.history.zone, asked.as_of, asked.known_at,
+                       asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
 
 
 def _units(text: str) -> Fraction:
@@ -118,7 +138,7 @@ def exercise_quote(
         raise errors.BadOption(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
     net = net.strip().lower() if net is not None else None  # keywords in any case, like `all`
     answer = state(ledger, company, at, None)
-    at_ = answer.view.as_of.at
+    at_ = answer.as_of.at
     requested: Fraction | str = "all" if shares.strip().lower() == "all" else _units(shares)
     if net is None:
         outcome = cash_outcome(answer.state, at_, warrant, requested, deliver_to)  # type: ignore[arg-type]
@@ -127,7 +147,7 @@ def exercise_quote(
     body = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
         "warrant": warrant,
-        "at": answer.view.as_of_text,
+        "at": answer.as_of_text,
         "method": net or "cash",
         "units": body.pop("units"),
         "stock_purchase_price": body.pop("price"),
@@ -147,14 +167,26 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
         if status.strip().lower() not in STATUSES:
             raise errors.BadOption(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
     statuses = [s.strip().lower() for s in statuses]
-    asked = view(ledger, company, as_of, known)
-    company_state, found = obligations(asked.entries, asked.as_of.at)
-    rows = [obligation_json(o, company_state.local_day(asked.as_of.at)) for o in found]
+    name = ledger.company(company)
+    head = ledger.latest(name)
+    answer = None
+    if head is not None:
+        tz = zone(head.zone)
+        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
+        if micros(known_.at) >= head.recorded:
+            answer = ledger.from_checkpoints(name, head, lambda cache, head: cache.notices_at(name, head, as_of_.at))
+            as_of_text = as_of_.label or as_of_.at.astimezone(tz).isoformat()
+    if answer is None:
+        asked = view(ledger, name, as_of, known)
+        as_of_, known_, as_of_text = asked.as_of, asked.known_at, asked.as_of_text
+        answer = obligations(asked.entries, asked.as_of.at)
+    company_state, found = answer
+    rows = [obligation_json(o, company_state.local_day(as_of_.at)) for o in found]
     return {
-        "company": asked.history.company,
+        "company": name,
         "name": company_state.name,
-        "as_of": asked.as_of_text,
-        "known_at": asked.known_at.label,
+        "as_of": as_of_text,
+        "known_at": known_.label,
         "obligations": [r for r in rows if not statuses or r["status"] in statuses],
     }
 

@@ -15,7 +15,7 @@ the rows and refuses a broken one (``StoreTampered``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -107,6 +107,51 @@ class Store(Application[UUID]):
         if broken is not None:
             raise tampered(company, "events", broken)
         return records
+
+    def since(self, company: str, version: int, head: str) -> list[Recorded] | None:
+        """The events after position ``version``, checked as a chain from ``head`` (the hash a reader trusted at
+        ``version``) to the journal's last commit, which must end where they do (``StoreTampered`` if not); None
+        when the stream no longer holds ``head`` at ``version``: then only a read from genesis can say why.
+
+        This is the chain check from a checkpoint's head (issue 11): the rows up to ``version`` were checked
+        when the checkpoint was built; ``captable verify`` checks every row. Rows are read before the journal,
+        as in ``stream``.
+        """
+        prefix = company_prefix(company)
+        rows = self.recorder.select_events(stream_id(company), gt=version - 1 if version else None)
+        entry = next((e for e in self.index() if e.company == company), None)
+        commit = self.last_commit(company, entry) if entry is not None else None
+        if commit is None or commit.last < version:
+            return None
+        if version:
+            first = rows[0] if rows else None
+            if (first is None or first.originator_version != version or link(first.state) is None
+                    or link(first.state)[1] != head or not first.state.startswith(prefix)  # type: ignore[index]
+                    or not content_matches(first.topic, version, first.state, head)):
+                return None
+            rows = rows[1:]
+        links = Links(head, prefix)
+        links.count = version
+        records = read_events(company, rows, links)
+        if commit.last > links.count:  # a writer committed after the rows were read
+            records += read_events(company, self.recorder.select_events(
+                stream_id(company), gt=links.count, lte=commit.last), links)
+        broken = stream_end(links.count, links.head, commit.last, commit.head)
+        if broken is None and links.head != commit.head:
+            broken = rewritten(commit, None)
+        if broken is not None:
+            raise tampered(company, "events", broken)
+        return records
+
+    def rows_at(self, company: str, positions: Iterable[int]) -> dict[int, StoredEvent]:
+        """The company's stored rows at ``positions``, unchecked: the caller checks each against what it expects.
+        Nearby positions are read as one range (a history is mostly recorded in effective order)."""
+        found: dict[int, StoredEvent] = {}
+        stream = stream_id(company)
+        for first, last in _spans(sorted(set(positions))):
+            for row in self.recorder.select_events(stream, gt=first - 1, lte=last):
+                found[row.originator_version] = row
+        return found
 
     def last_commit(self, company: str, entry: CompanyAdded) -> Committed | None:
         """The journal's last commit, read without reading the journal: its seal, and its link to the commit
@@ -230,6 +275,17 @@ def _runs(records: Sequence[Recorded]) -> list[tuple[str, Recorded, Recorded]]:
         else:
             runs.append((record.company, record, record))
     return runs
+
+
+def _spans(positions: Sequence[int], gap: int = 64) -> list[tuple[int, int]]:
+    """Sorted positions as ranges to read, a range bridging gaps of up to ``gap`` rows not asked for."""
+    spans: list[tuple[int, int]] = []
+    for position in positions:
+        if spans and position - spans[-1][1] <= gap:
+            spans[-1] = (spans[-1][0], position)
+        else:
+            spans.append((position, position))
+    return spans
 
 
 def _stale() -> ConcurrentWrite:

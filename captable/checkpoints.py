@@ -1,0 +1,485 @@
+"""Persisted checkpoints of the fold: answers and decisions from the nearest one (issue 11).
+
+Beside each company's events (``captable.derived_tables``) a cache holds:
+
+- its head: the stream position V and the hash at V it is caught up to, the company's zone, how many
+  catalog rows there are, a digest of the rows that change how others fold (``catalog.MARKS``), all
+  sealed with the fingerprint of the fold's code (``projections.snapshot.FINGERPRINT``);
+- the catalog (``captable.catalog``): every fold entry's effective key, id, type and event hash;
+- checkpoints: the state for the latest knowledge (retractions applied) after every ``every`` catalog
+  rows in effective order, each with how many rows it covers, sealed the same way.
+
+It is never the truth. A reader catches it up from the events after V, checked as a chain from the hash
+at V (``Store.since``); each new entry deletes the checkpoints at or after the key it changes
+(``catalog.reach``). Every catalog row an answer folds is checked against its event (hash, seal, key),
+and the rows between two checkpoints are counted, so an edited cache is rebuilt from the events, never
+read (``Stale``). Writes are best-effort: a read-only store answers from what is there, or from the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from captable import book_codec, catalog, errors
+from captable.catalog import COLUMNS, ISSUANCES, MARKS, Key, Row, from_tuples, micros, reach, retracted_ids, row_of
+from captable.chain import company_prefix, content_matches, link
+from captable.derived_tables import CATALOG, CHECKPOINTS, DATABASE_ERRORS, HEAD, Cursor, Tables
+from captable.events import BoardAdjustment, ConversionRatioAdjusted, Event, EventRetracted
+from captable.instants import zone
+from captable.rows import UNREADABLE, Recorded, parse_event
+from projections.fold import fold_into, initial_state
+from projections.obligations import Book, Obligation, Observer
+from projections.state import CompanyState
+from projections.timeline import Entry, company_zone, entries, in_effective_order
+
+DEFAULT_EVERY = 2000  # measured at 100k events: 1000 doubles the cost of a bulk import, 4000 doubles a query's
+FORMAT = "catalog-1"  # what this module writes; part of the fingerprint
+_LAST: Key = (2**62, 2**62, 2**62, "~")  # after every key
+_WRITE_EVERY = 8  # checkpoints written per transaction while extending: bounded memory and lock time
+
+
+def every_from_environment() -> int:
+    text = os.environ.get("CAPTABLE_CHECKPOINT_EVERY", "").strip()
+    if not text:
+        return DEFAULT_EVERY
+    if not text.isdigit() or int(text) < 1:
+        raise errors.BadOption("CAPTABLE_CHECKPOINT_EVERY is a whole number of events, at least 1",
+                               field="CAPTABLE_CHECKPOINT_EVERY", value=text)
+    return int(text)
+
+
+def default_codec() -> Any:
+    from projections import snapshot
+
+    return snapshot
+
+
+class Stale(Exception):
+    """The cache disagrees with the events or with itself: rebuild it from the events."""
+
+
+@dataclass(frozen=True)
+class Head:
+    company: str
+    version: int
+    head: str
+    recorded: int  # the last event's recorded instant, in µs: a known-at at or after it is the latest knowledge
+    zone: str
+    count: int
+    marks: str
+
+    def seal(self, fingerprint: str) -> str:
+        return _sha([fingerprint, self.company, self.version, self.head, self.recorded, self.zone, self.count,
+                     self.marks])
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The fold's state after the catalog rows up to ``key``, and the obligations found so far (for notices)."""
+
+    key: Key
+    covered: int  # catalog rows at or before ``key``
+    state_hash: str
+    book_hash: str
+    digest: str
+
+    def sealed(self, fingerprint: str, company: str) -> bool:
+        return self.digest == _sha([fingerprint, company, *self.key, self.covered, self.state_hash,
+                                    self.book_hash])
+
+
+def _sha(values: Sequence[Any]) -> str:
+    return hashlib.sha256(json.dumps(list(values), separators=(",", ":")).encode()).hexdigest()
+
+
+_KEY = "(effective, recorded, seq, phase)"
+_CP = "effective, recorded, seq, phase, covered, state_hash, book_hash, digest"
+
+
+class Checkpoints:
+    """The cache of one store (see the module docstring)."""
+
+    def __init__(self, store: Any, every: int | None = None, codec: Any = None) -> None:
+        self.store = store
+        self.every = every or every_from_environment()
+        self.codec = codec or default_codec()
+        self.fingerprint = f"{self.codec.FINGERPRINT}/{book_codec.FINGERPRINT}/{FORMAT}"
+        self.tables = Tables(store)
+
+    def close(self) -> None:
+        self.tables.close()
+
+    # Catching up ------------------------------------------------------------------------------------------
+
+    def current(self, company: str) -> Head | None:
+        """The head caught up with the company's events (checked from the head's hash on), or None when the cache
+        cannot serve (absent and not writable): then answer from the events themselves."""
+        head = self.head(company) if self.tables.exist() else None
+        if head is None:
+            return self.rebuild(company)
+        records = self.store.since(company, head.version, head.head)
+        if records is None:
+            return self.rebuild(company)
+        if records:
+            return self.absorb(company, head, records)
+        self.extend(company, head)
+        return head
+
+    def rebuild(self, company: str) -> Head | None:
+        """Everything derived for the company, again from its whole stream (checked from genesis)."""
+        if not self.tables.writable:
+            return None
+        records = self.store.stream(company)
+        return self.build(company, records) if records else None
+
+    def build(self, company: str, records: Sequence[Recorded]) -> Head | None:
+        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other."""
+        tz = company_zone(r.fact for r in records)
+        known = _known(records, tz)
+        rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
+        last = records[-1]
+        head = Head(company, last.originator_version, last.hash, micros(last.timestamp), tz.key, len(rows),
+                    catalog.digest(r for r in rows if r.type in MARKS))
+
+        def work(cursor: Cursor) -> bool:
+            for table in (HEAD, CATALOG, CHECKPOINTS):
+                cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
+            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
+                           "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
+                            head.count, head.marks, head.seal(self.fingerprint)))
+            return True
+
+        if not self.tables.write(work):
+            return None
+        self.extend(company, head, known)
+        return head
+
+    def absorb(self, company: str, head: Head, records: Sequence[Recorded]) -> Head | None:
+        """The events after the head's position added to the catalog; the checkpoints they change deleted."""
+        if not records:
+            return head
+        known = _known(records, zone(head.zone))
+        rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
+        mains = {r.id: r for r in rows if not r.phase}
+        point = min(reach(r, lambda i: mains.get(i) or self._main(company, i)) for r in rows)
+        last = records[-1]
+        after = replace(head, version=last.originator_version, head=last.hash, recorded=micros(last.timestamp),
+                        count=head.count + len(rows))
+        marked = any(r.type in MARKS for r in rows)
+        done: list[Head] = []
+
+        def work(cursor: Cursor) -> bool:
+            if not _claim(cursor, company, head, self.fingerprint, after.version):
+                return False  # another writer caught it up first, or rebuilt it
+            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.execute(f"DELETE FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} >= (?, ?, ?, ?)",
+                           (company, *point))
+            new = replace(after, marks=catalog.digest(_marks(cursor, company))) if marked else after
+            cursor.execute(f"UPDATE {{{HEAD}}} SET version = ?, head = ?, recorded = ?, count = ?, marks = ?, "
+                           "digest = ? WHERE company = ?",
+                           (new.version, new.head, new.recorded, new.count, new.marks, new.seal(self.fingerprint),
+                            company))
+            done.append(new)
+            return True
+
+        if not self.tables.write(work):
+            return None
+        self.extend(company, done[0], known)
+        return done[0]
+
+    def extend(self, company: str, head: Head, known: Mapping[tuple[int, str], Entry] | None = None) -> None:
+        """Fold on from the last checkpoint and write one every ``every`` rows, while there are that many."""
+        if not self.tables.writable:
+            return
+        last = self._last(company)
+        covered = last.covered if last else 0
+        if head.count - covered < self.every:
+            return
+        try:
+            self._extend(company, head, last, known)
+        except Stale:
+            return  # the next reader finds it stale too, and rebuilds it
+
+    def _extend(self, company: str, head: Head, last: Checkpoint | None,
+                known: Mapping[tuple[int, str], Entry] | None) -> None:
+        observer, rows = self._observer(company, head, last)
+        retracted = retracted_ids(self._checked_marks(company, head))
+        pending: list[tuple[Key, int, bytes, bytes]] = []
+        after, covered = (last.key, last.covered) if last else (None, 0)
+        for start in range(0, len(rows) - self.every + 1, self.every):
+            chunk = rows[start:start + self.every]
+            for entry in self._entries(company, head, _folded(chunk, retracted), known):
+                observer.step(entry)
+            covered += len(chunk)
+            try:
+                state = self.codec.dumps(observer.state)
+            except TypeError:  # a state the snapshot cannot say exactly: answers fold on from the checkpoint before
+                return
+            pending.append((chunk[-1].key, covered, state, book_codec.dumps(observer.book)))
+            if len(pending) == _WRITE_EVERY or start + 2 * self.every > len(rows):
+                if not self._write(company, head, after, pending):
+                    return
+                after, pending = pending[-1][0], []
+
+    def _write(self, company: str, head: Head, after: Key | None,
+               pending: list[tuple[Key, int, bytes, bytes]]) -> bool:
+        def work(cursor: Cursor) -> bool:
+            claimed = _claim(cursor, company, head, self.fingerprint, head.version)
+            latest = cursor.read(f"SELECT effective, recorded, seq, phase FROM {{{CHECKPOINTS}}} WHERE company = ? "
+                                 f"ORDER BY {_DESC} LIMIT 1", (company,))
+            if not claimed or (tuple(latest[0]) if latest else None) != after:
+                return False  # the history moved on meanwhile: its next reader extends it
+            for key, covered, state, book in pending:
+                state_hash, book_hash = hashlib.sha256(state).hexdigest(), hashlib.sha256(book).hexdigest()
+                digest = _sha([self.fingerprint, company, *key, covered, state_hash, book_hash])
+                cursor.execute(f"INSERT INTO {{{CHECKPOINTS}}} (company, {_CP}, state, book) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (company, *key, covered, state_hash, book_hash, digest, state, book))
+            return True
+
+        return self.tables.write(work)
+
+    # Answers ----------------------------------------------------------------------------------------------
+
+    def state_at(self, company: str, head: Head, instant: datetime) -> CompanyState:
+        """The state at ``instant`` with the latest knowledge: the nearest checkpoint, then what follows it."""
+        bound = (micros(instant), *_LAST[1:])
+        state, rows = self._start(company, head, self._nearest(company, bound), until=bound)
+        marks = self._checked_marks(company, head)
+        state.exclusions = self._exclusions(company, head, marks)
+        retracted = retracted_ids(marks)
+        # Every row up to the next checkpoint is checked, the ones after the instant too: a row whose key
+        # was edited to lie past the instant would otherwise go unseen.
+        found = self._entries(company, head, rows)
+        fold_into(state, [e for e, r in zip(found, rows) if r.key <= bound and _applies(r, retracted)])
+        return state
+
+    def notices_at(self, company: str, head: Head, instant: datetime) -> tuple[CompanyState, list[Obligation]]:
+        """The obligations arisen by ``instant`` with the latest knowledge (``projections.obligations``): the
+        nearest checkpoint's state and book, then the fold observed on from it."""
+        bound = (micros(instant), *_LAST[1:])
+        observer, rows = self._observer(company, head, self._nearest(company, bound), until=bound)
+        found = self._entries(company, head, rows)
+        retracted = retracted_ids(self._checked_marks(company, head))
+        for entry, row in zip(found, rows):
+            if row.key <= bound and _applies(row, retracted):
+                observer.step(entry)
+        return observer.state, observer.settle(instant)
+
+    def basis(self, company: str, head: Head, new: Sequence[Entry]) -> tuple[CompanyState, list[Entry]]:
+        """For deciding ``new`` entries: the state at the checkpoint before the first (its exclusions as the stored
+        history and ``new`` make them), and the stored entries from there to the last, latest knowledge (what
+        follows the last changes no decision: a batch deciding from a checkpoint retracts nothing)."""
+        keys = [(micros(e.effective), micros(e.recorded), e.seq, e.phase) for e in new]
+        first, last = min(keys), max(keys)
+        state, rows = self._start(company, head, self._nearest(company, first, before=True), until=last)
+        marks = self._checked_marks(company, head)
+        state.exclusions = self._exclusions(company, head, marks, new)
+        found = self._entries(company, head, rows)
+        retracted = retracted_ids(marks)
+        return state, [e for e, r in zip(found, rows) if r.key < last and _applies(r, retracted)]
+
+    def stored_facts(self, company: str, head: Head, ids: Iterable[str]) -> dict[str, Event]:
+        """The stored facts among ``ids`` (the catalog finds them; each is checked against its event)."""
+        wanted = sorted(set(ids))
+        rows: list[Row] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            rows += from_tuples(self.tables.read(
+                f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND phase = '' AND id IN "
+                f"({', '.join('?' * len(part))})", (company, *part)))
+        return {e.fact.id: e.fact for e in self._entries(company, head, rows)}  # type: ignore[misc]
+
+    # Reading the cache ------------------------------------------------------------------------------------
+
+    def head(self, company: str) -> Head | None:
+        found = self.tables.read(f"SELECT version, head, recorded, zone, count, marks, digest, fingerprint "
+                                 f"FROM {{{HEAD}}} WHERE company = ?", (company,))
+        if not found:
+            return None
+        version, head_hash, recorded, zone_key, count, marks, digest, fingerprint = found[0]
+        head = Head(company, version, head_hash, recorded, zone_key, count, marks)
+        return head if fingerprint == self.fingerprint and digest == head.seal(self.fingerprint) else None
+
+    def _nearest(self, company: str, bound: Key, before: bool = False) -> Checkpoint | None:
+        """The last checkpoint at or before ``bound`` (strictly before, with ``before``)."""
+        found = self.tables.read(f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} "
+                                 f"{'<' if before else '<='} (?, ?, ?, ?) "
+                                 f"ORDER BY {_DESC} LIMIT 1", (company, *bound))
+        return _checkpoint(found[0]) if found else None
+
+    def _last(self, company: str) -> Checkpoint | None:
+        return self._nearest(company, _LAST)
+
+    def _start(self, company: str, head: Head, checkpoint: Checkpoint | None,
+               until: Key | None = None) -> tuple[CompanyState, list[Row]]:
+        """The state at ``checkpoint`` (or empty), and the catalog rows after it: through the first checkpoint
+        after ``until``, or to the end. Their number must be what the checkpoints and the head say."""
+        if checkpoint is None:
+            state, lower, covered = CompanyState(), None, 0
+        else:
+            state, lower, covered = self._load(company, checkpoint), checkpoint.key, checkpoint.covered
+        upper = None if until is None else self._following(company, until)
+        if upper is not None and not upper.sealed(self.fingerprint, company):
+            raise Stale("a checkpoint's seal does not hold")
+        where, params = f"company = ?", [company]
+        if lower is not None:
+            where += f" AND {_KEY} > (?, ?, ?, ?)"
+            params += lower
+        if upper is not None:
+            where += f" AND {_KEY} <= (?, ?, ?, ?)"
+            params += upper.key
+        rows = from_tuples(self.tables.read(f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE {where} ORDER BY {_ASC}",
+                                            params))
+        if len(rows) != (upper.covered if upper else head.count) - covered:
+            raise Stale("the catalog does not hold as many rows as the checkpoints say")
+        return state, rows
+
+    def _observer(self, company: str, head: Head, checkpoint: Checkpoint | None,
+                  until: Key | None = None) -> tuple[Observer, list[Row]]:
+        """``_start`` with the checkpoint's book of obligations too, as an observer of the fold ready to go on."""
+        state, rows = self._start(company, head, checkpoint, until)
+        state.exclusions = self._exclusions(company, head, self._checked_marks(company, head))
+        observer = Observer(())
+        observer.state, observer.book = state, self._book(company, checkpoint) if checkpoint else Book()
+        return observer, rows
+
+    def _book(self, company: str, checkpoint: Checkpoint) -> Book:
+        found = self.tables.read(f"SELECT book FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} = (?, ?, ?, ?)",
+                                 (company, *checkpoint.key))
+        body = bytes(found[0][0]) if found else b""
+        if hashlib.sha256(body).hexdigest() != checkpoint.book_hash:
+            raise Stale("a checkpoint's book of obligations is not the one sealed")
+        try:
+            return book_codec.loads(body)
+        except book_codec.BookUnreadable:
+            raise Stale("a checkpoint's book of obligations cannot be read") from None
+
+    def _following(self, company: str, after: Key) -> Checkpoint | None:
+        where, params = f" AND {_KEY} > (?, ?, ?, ?)", [company, *after]
+        found = self.tables.read(f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ?{where} ORDER BY {_ASC} "
+                                 "LIMIT 1", params)
+        return _checkpoint(found[0]) if found else None
+
+    def _load(self, company: str, checkpoint: Checkpoint) -> CompanyState:
+        found = self.tables.read(f"SELECT state FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} = (?, ?, ?, ?)",
+                                 (company, *checkpoint.key))
+        body = bytes(found[0][0]) if found else b""
+        if (not checkpoint.sealed(self.fingerprint, company)
+                or hashlib.sha256(body).hexdigest() != checkpoint.state_hash):
+            raise Stale("a checkpoint's seal does not hold")
+        try:
+            return self.codec.loads(body)  # type: ignore[no-any-return]
+        except self.codec.SnapshotUnreadable:
+            raise Stale("a checkpoint cannot be read") from None
+
+    def _main(self, company: str, fact_id: str) -> Row | None:
+        found = self.tables.read(f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND id = ? AND phase = '' "
+                                 "LIMIT 1", (company, fact_id))
+        return from_tuples(found)[0] if found else None
+
+    def _checked_marks(self, company: str, head: Head) -> list[Row]:
+        rows = sorted(from_tuples(self.tables.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
+        if catalog.digest(rows) != head.marks:
+            raise Stale("the catalog's retractions and adjustments are not the ones the head sealed")
+        return rows
+
+    def _exclusions(self, company: str, head: Head, marks: Sequence[Row],
+                    new: Sequence[Entry] = ()) -> dict[str, tuple[str, str, str]]:
+        """§4.4(a), (b): the exclusions ``fold.initial_state`` finds, from the few entries that make them."""
+        retracted = retracted_ids(marks)
+        marks = [r for r in marks
+                 if r.type in (ConversionRatioAdjusted.__name__, BoardAdjustment.__name__) and r.id not in retracted]
+        instants = sorted({r.effective for r in marks if r.type == BoardAdjustment.__name__})
+        issuances: list[Row] = []
+        if instants:
+            issuances = [r for r in from_tuples(self.tables.read(
+                f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND phase = '' AND type IN (?, ?) AND "
+                f"effective IN ({', '.join('?' * len(instants))})", (company, *ISSUANCES, *instants)))
+                if r.id not in retracted]
+        if not marks and not new:
+            return {}
+        found = self._entries(company, head, [*marks, *issuances])
+        return initial_state(in_effective_order([*found, *new])).exclusions
+
+    def _entries(self, company: str, head: Head, rows: Sequence[Row],
+                 known: Mapping[tuple[int, str], Entry] | None = None) -> list[Entry]:
+        """The fold entries of catalog rows, in their order, each row checked against its stored event (but
+        for the ``known`` entries, by (position, phase): the ones this process just stored)."""
+        tz = zone(head.zone)
+        known = known or {}
+        wanted = {r.seq for r in rows if (r.seq, r.phase) not in known}
+        stored = self.store.rows_at(company, wanted) if wanted else {}
+        prefix = company_prefix(company)
+        records: dict[int, Recorded] = {}
+        for seq in wanted:
+            row = stored.get(seq)
+            sealed = link(row.state) if row is not None else None
+            if (row is None or sealed is None or not row.state.startswith(prefix)
+                    or not content_matches(row.topic, seq, row.state, sealed[1])):
+                raise Stale(f"stream position {seq} is not the event the catalog names")
+            try:
+                records[seq] = parse_event(row)
+            except UNREADABLE:
+                raise Stale(f"stream position {seq} cannot be read") from None
+        out: list[Entry] = []
+        for row in rows:
+            if (row.seq, row.phase) in known:
+                out.append(known[row.seq, row.phase])
+                continue
+            entry = next((e for e in _entries_of(records[row.seq], tz) if e.phase == row.phase), None)
+            if entry is None or row_of(entry) != row:
+                raise Stale(f"the catalog's row for stream position {row.seq} is not its event's")
+            out.append(entry)
+        return out
+
+
+_ASC = "effective, recorded, seq, phase"
+_DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
+_INSERT_ROW = (f"INSERT INTO {{{CATALOG}}} (company, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
+
+
+def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: int) -> bool:
+    """Take the company's head row for this transaction if it is still at ``head``'s position (a concurrent
+    writer waits for it, then finds it moved on and writes nothing), moving it to ``version``."""
+    return cursor.execute(f"UPDATE {{{HEAD}}} SET version = ? WHERE company = ? AND version = ? AND fingerprint = ?",
+                          (version, company, head.version, fingerprint)) == 1
+
+
+def _marks(cursor: Cursor, company: str) -> list[Row]:
+    return from_tuples(cursor.read(_MARKS_SQL, (company, *MARKS)))
+
+
+def _checkpoint(values: Sequence[Any]) -> Checkpoint:
+    effective, recorded, seq, phase, covered, state_hash, book_hash, digest = values
+    return Checkpoint((effective, recorded, seq, phase), covered, state_hash, book_hash, digest)
+
+
+def _known(records: Sequence[Recorded], tz: Any) -> dict[tuple[int, str], Entry]:
+    return {(e.seq, e.phase): e for r in records for e in _entries_of(r, tz)}
+
+
+def _entries_of(record: Recorded, tz: Any) -> list[Entry]:
+    return entries(record.fact, record.timestamp, record.originator_version, tz, record.hash, record.actor)
+
+
+def _applies(row: Row, retracted: set[str]) -> bool:
+    """Whether the fold applies a row with the latest knowledge: not a retraction, not retracted."""
+    return row.type != EventRetracted.__name__ and row.id not in retracted
+
+
+def _folded(rows: Sequence[Row], retracted: set[str]) -> list[Row]:
+    return [r for r in rows if _applies(r, retracted)]
+
+
+# Reading the cache can meet a database error (a table dropped, a server gone): then answer from the events.
+CACHE_ERRORS = (Stale, *DATABASE_ERRORS)
