@@ -31,6 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from captable.chain import Break, Links, json_text, link, seal
 from captable.errors import StoreTampered
 from captable.events import BY_TOPIC, Event
+from captable.events.rebuild import rebuild
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
 INDEX_STREAM = uuid5(_NAMESPACE, "index:companies")
@@ -129,7 +130,8 @@ def as_uuid(value: UUID | str) -> UUID:
 
 
 def parse_event(row: StoredEvent) -> Recorded:
-    """A stored event as a fact, upcast to its class's current ``class_version``."""
+    """A stored event as a fact, upcast to its class's current ``class_version``, rebuilt without validating it
+    again (it was validated when it was stored, and its chain guards it since)."""
     state = json.loads(row.state)
     cls = BY_TOPIC[row.topic]
     fact = state["fact"]
@@ -138,7 +140,7 @@ def parse_event(row: StoredEvent) -> Recorded:
         getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
         version += 1
     return Recorded(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"],
+                    state["company"], rebuild(cls, fact), state["prev_hash"], state["hash"],
                     _text(state["actor"]))
 
 
