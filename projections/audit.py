@@ -10,7 +10,7 @@ same history gives the same trail.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,9 +62,22 @@ def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str,
 def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
           tick: Callable[[], None] = lambda: None) -> tuple[CompanyState, list[dict[str, Any]]]:
     """Every step up to ``until``; with ``warrant``, the steps that concern it (and the company's own)."""
+    state, steps = walk(entries, until, warrant, tick)
+    return state, list(steps)
+
+
+def walk(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
+         tick: Callable[[], None] = lambda: None) -> tuple[CompanyState, Iterator[dict[str, Any]]]:
+    """The trail one step at a time, so that a report can be written as the replay goes; the state is
+    folded in place, and is the state at ``until`` once the steps are exhausted."""
     observer = Observer(entries)
+    return observer.state, _steps(observer, entries, until, warrant, tick)
+
+
+def _steps(observer: Observer, entries: Sequence[Entry], until: datetime, warrant: str | None,
+           tick: Callable[[], None]) -> Iterator[dict[str, Any]]:
     state, book = observer.state, observer.book
-    steps = []
+    count = 0
     for entry in entries:
         if entry.effective > until:
             break
@@ -90,8 +103,9 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
         discharged = [k for k, o in book.items.items() if k in known and o.given != known[k]]
         if warrant is not None and getattr(entry.fact, "warrant", warrant) != warrant:
             continue  # a step of another warrant
-        steps.append({
-            "step": len(steps) + 1,
+        count += 1
+        yield {
+            "step": count,
             "event": {
                 "id": entry.fact.id,
                 "type": entry.fact.type_name,
@@ -112,5 +126,4 @@ def trail(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
             + [books_breach_json(b, state.zone) for b in state.books_breaches[books_breaches:]],
             "cured": sorted(cured - {b.class_ for b in state.breaches.values()}),
             "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes[notes:]],
-        })
-    return state, steps
+        }
