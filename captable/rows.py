@@ -31,6 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from captable.chain import Break, Links, json_text, link, seal
 from captable.errors import StoreTampered
 from captable.events import BY_TOPIC, Event
+from captable.events.canonical import canonical_text
 from captable.events.rebuild import rebuild
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
@@ -106,9 +107,13 @@ def seal_event(company: str, position: int, recorded: datetime, fact: Event, pre
     recorded it."""
     cls = type(fact)
     members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
-               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
+               f'"fact":{canonical_text(fact, _dumped)},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
     digest, stored = seal(cls.TOPIC, position, members, prev)
     return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, actor, stored)
+
+
+def _dumped(fact: Event) -> str:
+    return canonical(fact.content())
 
 
 def seal_company(entry: CompanyAdded, prev: str) -> CompanyAdded:

@@ -171,10 +171,11 @@ class Store(Application[UUID]):
             raise StoreReadOnly("this store was opened for reading", field="db", value=self.db)
         events = self._batch(records, new_companies)
         try:
+            rows = [self.mapper.to_stored_event(e) for e in events]
             if backends.is_postgres(self.db):
-                backends.insert_in_one_transaction(self.recorder, [self.mapper.to_stored_event(e) for e in events])
-            else:
-                self.events.put(events)  # type: ignore[arg-type]
+                backends.insert_in_one_transaction(self.recorder, rows)
+            else:  # the recorder itself: the library's put would keep a notification of every row
+                self.recorder.insert_events(rows)
         except IntegrityError as error:
             raise ConcurrentWrite(
                 "another writer appended to this company's history first; nothing was stored. "

@@ -1,4 +1,5 @@
-"""Facts read back from the store are rebuilt without validation, and are the very objects validation makes.
+"""Facts read back from the store are rebuilt without validation, and are the very objects validation makes;
+and a fact's canonical text, written straight from its fields, is the text its dumped content gives.
 
 For every event of every fixture, of a synthetic history, and of hypothesis-generated events of every type,
 the fast rebuild of the stored form equals the validated parse: as models, in ``content()``, and value by
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from benchmarks.synthetic import history
 from captable.events import BY_TOPIC, BY_TYPE, CATALOGUE
 from captable.errors import Refused
+from captable.events.canonical import model_writer
 from captable.events.rebuild import constructor, rebuild
 from captable.intake import load_json, parse_event, read_lines
 from captable.ledger import Ledger
@@ -66,6 +68,7 @@ def check(content: dict[str, Any]) -> None:
     assert rebuilt == validated
     assert rebuilt.content() == validated.content() == content
     same(rebuilt, validated)
+    assert model_writer(cls)(validated) == model_writer(cls)(rebuilt) == canonical(content)
 
 
 def _facts(lines: list[str]) -> list[dict[str, Any]]:
@@ -101,6 +104,7 @@ def test_stored_rows_with_what_the_engine_computed_read_back_as_validated(tmp_pa
             rebuilt = constructor(BY_TOPIC[row.topic])(fact)
             assert rebuilt == validated and rebuilt.content() == validated.content()
             same(rebuilt, validated)
+            assert model_writer(BY_TOPIC[row.topic])(rebuilt) == canonical(fact)
         assert [r.fact for r in store.stream(company)] == [
             BY_TOPIC[row.topic].model_validate(json.loads(row.state)["fact"])
             for row in store.recorder.select_events(stream_id(company))]
@@ -220,3 +224,13 @@ def test_a_row_of_another_valid_shape_is_still_read_exactly():
     """A number as a decimal, which the engine never stores, is validated instead, and read exactly."""
     fact = {"type": "BoardValuation", "effective": "1999-06-25", "class": "common", "price_per_share": "8.50"}
     assert rebuild(BY_TYPE["BoardValuation"], fact).price_per_share == Fraction(17, 2)
+
+
+def test_facts_share_the_set_of_fields_they_set_and_a_copy_never_changes_another():
+    first, second = (parse_event({"type": "Listed", "effective": "1999-06-25", "class": "common",
+                                  "exchange": name}).fact for name in ("NASDAQ", "NYSE"))
+    assert first.model_fields_set is second.model_fields_set
+    with_id = first.model_copy(update={"id": "listed"})
+    assert "id" in with_id.model_fields_set and "id" not in second.model_fields_set
+    stored = json.loads(canonical(first.content()))
+    assert constructor(BY_TYPE["Listed"])(stored).model_fields_set == first.model_fields_set | {"type"}
