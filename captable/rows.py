@@ -19,7 +19,7 @@ knows what each kind of row holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -235,6 +235,31 @@ def read_events(company: str, rows: Sequence[StoredEvent], links: Links | None =
             raise tampered(company, "events", Break(row.originator_version, "its content is not a readable event "
                                                     f"({type(error).__name__}): forged", None, None)) from None
     return records
+
+
+BATCH = 10_000  # rows read at a time: few round trips, and a bounded working set
+
+
+def row_batches(recorder: Any, stream: UUID, gt: int = 0, lte: int | None = None,
+                size: int = BATCH) -> Iterator[Sequence[StoredEvent]]:
+    """A stream's rows after position ``gt`` (up to ``lte``), ``size`` at a time, so that a reader holds one
+    batch of rows, not the whole history. Rows are only ever appended: a batch read later than another
+    follows it."""
+    while True:
+        rows = recorder.select_events(stream, gt=gt, lte=lte, limit=size)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        gt = rows[-1].originator_version
+
+
+def iter_events(company: str, batches: Iterable[Sequence[StoredEvent]], links: Links) -> Iterator[Recorded]:
+    """A company's stored events one at a time, each batch's chain checked before its rows are parsed:
+    a broken row is refused before any fact after it is given (``links`` carries the chain across
+    batches; ``Links.after`` starts it at a checkpoint)."""
+    for rows in batches:
+        yield from read_events(company, rows, links)
 
 
 def stream_end(count: int, head: str, last: int, last_head: str, journal_whole: bool = True) -> Break | None:
