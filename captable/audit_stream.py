@@ -10,6 +10,7 @@ lines are known, so a refusal (an unknown warrant) still leaves standard output 
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps uses
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
@@ -75,7 +76,21 @@ def json_chunks(value: Any, level: int = 0) -> Iterator[str]:
 
 
 def _whole(value: Any, level: int) -> str:
-    """One value as ``json.dumps(indent=2)`` writes it at ``level``."""
+    """One value as ``json.dumps(indent=2, ensure_ascii=False)`` writes it at ``level``. Python's own encoder
+    writes indented JSON in pure Python, a token at a time (it was a third of an audit's time); this writes
+    the same text a container at a time, with the C string encoder."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)  # type: ignore[no-any-return]
+    if kind is dict and value and all(type(key) is str for key in value):
+        inner = "\n" + "  " * (level + 1)
+        return "{" + inner + f",{inner}".join(f"{encode_basestring(key)}: {_whole(member, level + 1)}"
+                                              for key, member in value.items()) + "\n" + "  " * level + "}"
+    if kind is list and value:
+        inner = "\n" + "  " * (level + 1)
+        return "[" + inner + f",{inner}".join(_whole(item, level + 1) for item in value) + "\n" + "  " * level + "]"
+    if kind is int:
+        return int.__repr__(value)
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 

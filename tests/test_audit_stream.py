@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from captable import audit_report, audit_stream, queries
 from captable.errors import UnknownWarrant
@@ -105,6 +107,19 @@ def test_json_chunks_write_what_json_dumps_writes():
     value = {"a": 1, "b": [], "c": {}, "d": {"e": [1, {"f": None}]}, "g": "é\n", "h": [{"i": 2}, {"j": []}]}
     for lazy in (value, {**value, "h": iter(value["h"]), "b": iter([]), "d": lambda: value["d"]}):
         assert "".join(audit_stream.json_chunks(lazy)) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(value=JSON_VALUES, lazy=st.booleans())
+def test_any_json_value_is_written_as_json_dumps_writes_it(value, lazy):
+    streamed = iter(value) if lazy and isinstance(value, list) else value
+    assert "".join(audit_stream.json_chunks(streamed)) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def test_the_whole_reports_are_the_streamed_lines(juniper):
