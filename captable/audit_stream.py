@@ -84,11 +84,17 @@ def _whole(value: Any, level: int) -> str:
         return encode_basestring(value)  # type: ignore[no-any-return]
     if kind is dict and value and all(type(key) is str for key in value):
         inner = "\n" + "  " * (level + 1)
-        return "{" + inner + f",{inner}".join(f"{encode_basestring(key)}: {_whole(member, level + 1)}"
-                                              for key, member in value.items()) + "\n" + "  " * level + "}"
+        return "{" + inner + f",{inner}".join([f"{encode_basestring(key)}: {_whole(member, level + 1)}"
+                                               for key, member in value.items()]) + "\n" + "  " * level + "}"
     if kind is list and value:
         inner = "\n" + "  " * (level + 1)
-        return "[" + inner + f",{inner}".join(_whole(item, level + 1) for item in value) + "\n" + "  " * level + "]"
+        return "[" + inner + f",{inner}".join([_whole(item, level + 1) for item in value]) + "\n" + "  " * level + "]"
+    if not value and (kind is list or kind is dict):
+        return "[]" if kind is list else "{}"
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
     if kind is int:
         return int.__repr__(value)
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
