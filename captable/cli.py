@@ -168,10 +168,11 @@ def import_(ctx: typer.Context,
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
     from captable import progress
+    from captable.ledger import gc_paused
 
     shown = progress.wanted(as_json)
     lines = textfiles.read_lines(file)
-    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick:
+    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick, gc_paused():  # no cycles to find
         incoming = _parse_all(lines, tick)
     del lines  # only the parsed events are needed now: a million lines are 250 MB
 
