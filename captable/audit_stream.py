@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from captable import audit_report, progress, queries
-from captable.intake import printable
+from captable.textfiles import printable
 from captable.ledger import Ledger
 
 LINES: dict[str, Callable[[dict[str, Any]], Iterator[str]]] = {"text": audit_report.text_lines,
