@@ -59,9 +59,18 @@ def _day(value: Any) -> date:
 
 def _moment(value: Any) -> datetime:
     moment = datetime.fromisoformat(_text(value))
-    if moment.utcoffset() is None:
+    offset = moment.utcoffset()
+    if offset is None:
         raise ValueError("a date-time without its offset")
-    return moment
+    zone = _ZONES.get(offset)
+    if zone is None:
+        zone = _ZONES[offset] = moment.tzinfo  # type: ignore[assignment]
+    return moment if moment.tzinfo is zone else moment.replace(tzinfo=zone)
+
+
+# One tzinfo per offset: each date-time read from text gets a fixed-offset zone of its own (about 100 bytes
+# a fact), and a history's date-times have a handful of offsets.
+_ZONES: dict[Any, Any] = {}
 
 
 def _when(value: Any) -> date | datetime:
