@@ -182,8 +182,8 @@ def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None
     """
     covered = [r for r in asked.history.records if r.recorded <= asked.known_at.at]
     entries, until = asked.entries, asked.as_of.at
-    last_formed = max((n for n, e in enumerate(entries) if e.effective <= until and isinstance(e.fact, CompanyFormed)),
-                      default=-1)
+    last_formed = max((n for n, e in enumerate(entries)
+                       if e.effective <= until and isinstance(e.fact, CompanyFormed)), default=-1)
     folded = 0
 
     def counted() -> None:

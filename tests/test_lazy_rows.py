@@ -76,7 +76,8 @@ def test_a_row_edited_in_a_later_batch_is_refused_before_any_fact_of_its_batch(t
     ledger = Ledger(str(db))
     ledger.import_events(read_lines(history(1000, seed=3)))
     with sqlite3.connect(db) as con:
-        (table,) = con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%events%'").fetchone()
+        (table,) = con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                               "AND name LIKE '%events%'").fetchone()
         con.execute(f'UPDATE "{table}" SET state = replace(state, \'"shares":\', \'"shares": \') '
                     "WHERE originator_version = 777 AND topic != 'captable.journal:Committed' "
                     "AND topic != 'captable.index:CompanyAdded'")
