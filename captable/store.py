@@ -171,11 +171,10 @@ class Store(Application[UUID]):
             raise StoreReadOnly("this store was opened for reading", field="db", value=self.db)
         events = self._batch(records, new_companies)
         try:
-            rows = [self.mapper.to_stored_event(e) for e in events]
             if backends.is_postgres(self.db):
-                backends.insert_in_one_transaction(self.recorder, rows)
-            else:  # the recorder itself: the library's put would keep a notification of every row
-                self.recorder.insert_events(rows)
+                backends.insert_in_one_transaction(self.recorder, [self.mapper.to_stored_event(e) for e in events])
+            else:  # each row made as it is inserted: the library's put would keep every row and a notification
+                self.recorder.insert_events(map(self.mapper.to_stored_event, events))  # type: ignore[arg-type]
         except IntegrityError as error:
             raise ConcurrentWrite(
                 "another writer appended to this company's history first; nothing was stored. "
