@@ -15,7 +15,7 @@ import hashlib
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -113,6 +113,24 @@ def _os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name in the environment and no password entry for the uid
         return f"uid {os.getuid()}"
+
+
+class InputLines(Mapping[int, "int | None"]):
+    """The input line of each new stream position, from ``first`` on: a list, not a dict of a million entries."""
+
+    def __init__(self, first: int, lines: list[int | None]) -> None:
+        self.first, self.lines = first, lines
+
+    def __getitem__(self, seq: int) -> int | None:
+        if not 0 <= seq - self.first < len(self.lines):
+            raise KeyError(seq)
+        return self.lines[seq - self.first]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.first + len(self.lines)))
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 class Ledger:
@@ -241,14 +259,15 @@ class Ledger:
         tz = company_zone([*(r.fact for r in history.records), *(f for _, f in fresh.values())])
         last = history.records[-1].timestamp if history.records else None
         new: list[Entry] = []
-        lines: dict[int, int | None] = {}
+        lines: list[int | None] = []
         for seq, (item, fact) in enumerate(fresh.values(), start=history.version + 1):
             recorded = self._recorded(item, last, moment)
             last = recorded
             new.extend(entries(fact, recorded, seq, tz))
-            lines[seq] = item.line
+            lines.append(item.line)
+        del stored, fresh  # what is new is in the entries now: a million of each is memory the fold needs
 
-        decided = decide_batch(history.entries, new, lines)
+        decided = decide_batch(history.entries, new, InputLines(history.version + 1, lines))
         records: list[Recorded] = []
         prev = history.head_hash
         for item_entry in new:
