@@ -6,6 +6,7 @@ same history prints byte for byte the same report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 TERMS = (("stock_purchase_price", "P"), ("shares_purchasable", "N"), ("conversion_ratio", "ratio"),
@@ -73,26 +74,45 @@ def step_lines(step: dict[str, Any]) -> list[str]:
 
 
 def text(body: dict[str, Any]) -> str:
-    out = [heading(body), covered(body), ""]
+    return "".join(text_lines(body))
+
+
+def text_lines(body: dict[str, Any]) -> Iterator[str]:
+    """The text report line by line, each with its newline; ``body["steps"]`` may be an iterator folding as it
+    goes, and ``body["final"]`` a function giving the final terms once the steps are done."""
+    yield from _lines([heading(body), covered(body), ""])
     for step in body["steps"]:
         first, *rest = step_lines(step)
-        out.append(f"{step['step']:>4}. {first}")
-        out += [f"      {line}" for line in rest]
-    out += ["", "Final terms:"]
-    out += [f"  {t['holder']}: {t['shares_purchasable']} units of {_security(t)} at {t['stock_purchase_price']} "
-            f"({t['status']}); entitlements {_entitlements(t)}" for t in body["final"]]
-    return "\n".join(out) + "\n"
+        yield from _lines([f"{step['step']:>4}. {first}", *(f"      {line}" for line in rest)])
+    yield from _lines(["", "Final terms:"])
+    yield from _lines(f"  {t['holder']}: {t['shares_purchasable']} units of {_security(t)} at "
+                      f"{t['stock_purchase_price']} ({t['status']}); entitlements {_entitlements(t)}"
+                      for t in _final(body))
 
 
 def markdown(body: dict[str, Any]) -> str:
-    out = [f"# {heading(body)}", "", covered(body), ""]
+    return "".join(markdown_lines(body))
+
+
+def markdown_lines(body: dict[str, Any]) -> Iterator[str]:
+    """The Markdown report line by line, as ``text_lines`` writes the text."""
+    yield from _lines([f"# {heading(body)}", "", covered(body), ""])
     for step in body["steps"]:
         first, *rest = step_lines(step)
-        out += [f"## {step['step']}. {first}", ""] + [f"- {line}" for line in rest] + [""]
-    out += ["## Final terms", "", "| holder | units | security | P | status |", "| --- | --- | --- | --- | --- |"]
-    out += [f"| {t['holder']} | {t['shares_purchasable']} | {_security(t)} | {t['stock_purchase_price']} | "
-            f"{t['status']} |" for t in body["final"]]
-    return "\n".join(out) + "\n"
+        yield from _lines([f"## {step['step']}. {first}", "", *(f"- {line}" for line in rest), ""])
+    yield from _lines(["## Final terms", "", "| holder | units | security | P | status |",
+                       "| --- | --- | --- | --- | --- |"])
+    yield from _lines(f"| {t['holder']} | {t['shares_purchasable']} | {_security(t)} | {t['stock_purchase_price']} | "
+                      f"{t['status']} |" for t in _final(body))
+
+
+def _lines(lines: Iterable[str]) -> Iterator[str]:
+    return (f"{line}\n" for line in lines)
+
+
+def _final(body: dict[str, Any]) -> list[dict[str, Any]]:
+    final = body["final"]
+    return final() if callable(final) else final  # type: ignore[no-any-return]
 
 
 def diff_text(body: dict[str, Any]) -> str:

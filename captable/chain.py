@@ -91,6 +91,14 @@ class Links:
         self._head: str | None = None
         self._advance(genesis)
 
+    @classmethod
+    def after(cls, position: int, head: str, prefix: bytes = b"") -> Links:
+        """A chain followed from a known point on: its row at ``position`` hashed to ``head`` (a checkpoint's
+        record of the history it covers), so only the rows after it are read and checked."""
+        links = cls(head, prefix)
+        links.count = position
+        return links
+
     @property
     def head(self) -> str:
         return self._head  # type: ignore[return-value]

@@ -168,11 +168,13 @@ def import_(ctx: typer.Context,
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
     from captable import progress
+    from captable.ledger import gc_paused
 
     shown = progress.wanted(as_json)
     lines = textfiles.read_lines(file)
-    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick:
+    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick, gc_paused():  # no cycles to find
         incoming = _parse_all(lines, tick)
+    del lines  # only the parsed events are needed now: a million lines are 250 MB
 
     def work(ledger: Ledger) -> None:
         with progress.bar("Deciding and storing", None, shown):
@@ -475,7 +477,7 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
                                                          help="What changed between two recorded instants."),
           as_json: bool = typer.Option(False, "--json", help="Print JSON: the same as --format json.")) -> None:
     """Replay the history step by step, each step citing the clause it applied."""
-    from captable import audit_report, progress, queries
+    from captable import audit_report, audit_stream, progress, queries
 
     chosen = keyword(fmt, AUDIT_FORMATS, "--format") if fmt is not None else "json" if as_json else "text"
     if as_json and chosen != "json":
@@ -487,15 +489,13 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
             changes = queries.audit_diff(ledger, ctx.obj.company, diff[0], diff[1], as_of)
             _print_json(changes) if chosen == "json" else sys.stdout.write(audit_report.diff_text(changes))
             return
+        if chosen in audit_stream.FORMATS:  # written step by step as the replay goes
+            audit_stream.write(sys.stdout, ledger, ctx.obj.company, as_of, known_at, warrant, chosen)
+            return
         with progress.bar("Replaying", None, progress.wanted(chosen == "json")) as tick:
             body = queries.audit(ledger, ctx.obj.company, as_of, known_at, warrant, tick)
-        if chosen == "json":
-            _print_json(body)
-        elif chosen == "html":
-            from captable import audit_html
-            sys.stdout.write(audit_html.page(body))
-        else:
-            sys.stdout.write(audit_report.markdown(body) if chosen == "markdown" else audit_report.text(body))
+        from captable import audit_html
+        sys.stdout.write(audit_html.page(body))
     _with_ledger(ctx, work)
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from captable.errors import DuplicateKey, InvalidEvent, MalformedJson, Refused
 from captable.events import BY_TYPE, EVENT, Event
+from captable.events.rebuild import share_fields_set
 from captable.instants import parse_aware
 from captable.numbers import JsonFloat
 from captable.textfiles import SURROGATE, printable
@@ -172,7 +173,7 @@ def parse_event(data: Any, line: int | None = None) -> Incoming:
         fact = EVENT.validate_python(data)
     except ValidationError as error:
         raise _invalid(error, data, line) from None
-    return Incoming(fact, line, recorded)
+    return Incoming(share_fields_set(fact), line, recorded)
 
 
 def _field_path(loc: tuple[Any, ...]) -> list[str]:

@@ -158,6 +158,24 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
+class InputLines(Mapping[int, "int | None"]):
+    """The input line of each new stream position, from ``first`` on: a list, not a dict of a million entries."""
+
+    def __init__(self, first: int, lines: list[int | None]) -> None:
+        self.first, self.lines = first, lines
+
+    def __getitem__(self, seq: int) -> int | None:
+        if not 0 <= seq - self.first < len(self.lines):
+            raise KeyError(seq)
+        return self.lines[seq - self.first]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.first + len(self.lines)))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
 class Ledger:
     def __init__(self, db: str, *, read_only: bool = False, actor: str | None = None,
                  checkpoints: Checkpoints | None = None) -> None:
@@ -381,14 +399,16 @@ class Ledger:
         tz = basis.zone or company_zone(f for _, f in fresh.values())
         last = basis.last_recorded
         new: list[Entry] = []
-        lines: dict[int, int | None] = {}
+        lines: list[int | None] = []
         for seq, (item, fact) in enumerate(fresh.values(), start=basis.version + 1):
             recorded = self._recorded(item, last, moment)
             last = recorded
             new.extend(entries(fact, recorded, seq, tz))
-            lines[seq] = item.line
+            lines.append(item.line)
+        del stored, fresh  # what is new is in the entries now: a million of each is memory the fold needs
 
-        decided = basis.decide(new, lines)
+        del named
+        decided = basis.decide(new, InputLines(basis.version + 1, lines))
         records: list[Recorded] = []
         prev = basis.head_hash
         for item_entry in new:

@@ -7,21 +7,23 @@ company's zone, a date-time must carry its offset; known-at defaults to now.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
+from captable.events import CompanyFormed
 from captable.exercises import cash_outcome, net_outcome
 from captable.catalog import micros
 from captable.instants import end_of, now, parse_when, zone
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from captable.suggest import valid_ones
-from projections.audit import terms, trail
+from projections.audit import terms, walk
 from projections.obligations import obligations
 from projections.state import CompanyState
 from projections.timeline import Entry, known_at
@@ -198,11 +200,39 @@ def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
 
 
 def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    head, steps, final = audit_trail(asked, warrant, tick)
+    return {**head, "steps": list(steps), "final": final()}
+
+
+def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None,
+                ) -> tuple[dict[str, Any], Iterator[dict[str, Any]], Callable[[], list[dict[str, Any]]]]:
+    """The audit in three parts, for a report written as the replay goes: what precedes the steps, the
+    steps (an iterator: each is folded as it is asked for), and the final terms (once the steps are done).
+
+    The first part names the company as the fold ends: the steps up to the last ``CompanyFormed`` are
+    folded first (and, for ``warrant``, up to its issue, or to the end to refuse an unknown one).
+    """
     covered = [r for r in asked.history.records if r.recorded <= asked.known_at.at]
-    company_state, steps = trail(asked.entries, asked.as_of.at, warrant, tick)
-    if warrant is not None and warrant not in company_state.warrants:
+    entries, until = asked.entries, asked.as_of.at
+    last_formed = max((n for n, e in enumerate(entries)
+                       if e.effective <= until and isinstance(e.fact, CompanyFormed)), default=-1)
+    folded = 0
+
+    def counted() -> None:
+        nonlocal folded
+        folded += 1
+        tick()
+
+    company_state, steps = walk(entries, until, warrant, counted)
+    early: list[dict[str, Any]] = []  # the steps folded before the first part is known
+    while folded <= last_formed or (warrant is not None and warrant not in company_state.warrants):
+        step = next(steps, None)
+        if step is None:
+            break
+        early.append(step)
+    if warrant is not None and warrant not in company_state.warrants:  # a warrant, once issued, stays
         raise _unknown_warrant(warrant, company_state)
-    return {
+    head = {
         "company": asked.history.company,
         "name": company_state.name,
         "as_of": asked.as_of_text,
@@ -210,12 +240,14 @@ def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = l
         "warrant": warrant,
         "stored_events": len(covered),
         "head": covered[-1].hash if covered else None,
-        "steps": steps,
-        # The warrant and its expiry let a reader (and the HTML chart) end each warrant where it ends.
-        "final": [{"warrant": w.id, **terms(company_state, w, asked.as_of.at),
-                   "expires": w.expires.astimezone(company_state.zone).isoformat()}
-                  for w in company_state.warrants.values() if warrant is None or w.id == warrant],
     }
+
+    def final() -> list[dict[str, Any]]:
+        # The warrant and its expiry let a reader (and the HTML chart) end each warrant where it ends.
+        return [{"warrant": w.id, **terms(company_state, w, until),
+                 "expires": w.expires.astimezone(company_state.zone).isoformat()}
+                for w in company_state.warrants.values() if warrant is None or w.id == warrant]
+    return head, chain(early, steps), final
 
 
 def audit_diff(ledger: Ledger, company: str | None, first: str, second: str,

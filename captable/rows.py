@@ -19,7 +19,7 @@ knows what each kind of row holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -31,6 +31,8 @@ from eventsourcing.persistence import StoredEvent
 from captable.chain import Break, Links, json_text, link, seal
 from captable.errors import StoreTampered
 from captable.events import BY_TOPIC, Event
+from captable.events.canonical import canonical_text
+from captable.events.rebuild import rebuild
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://captable.invalid/streams")
 INDEX_STREAM = uuid5(_NAMESPACE, "index:companies")
@@ -105,9 +107,13 @@ def seal_event(company: str, position: int, recorded: datetime, fact: Event, pre
     recorded it."""
     cls = type(fact)
     members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
-               f'"fact":{canonical(fact.content())},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
+               f'"fact":{canonical_text(fact, _dumped)},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
     digest, stored = seal(cls.TOPIC, position, members, prev)
     return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, actor, stored)
+
+
+def _dumped(fact: Event) -> str:
+    return canonical(fact.content())
 
 
 def seal_company(entry: CompanyAdded, prev: str) -> CompanyAdded:
@@ -129,7 +135,8 @@ def as_uuid(value: UUID | str) -> UUID:
 
 
 def parse_event(row: StoredEvent) -> Recorded:
-    """A stored event as a fact, upcast to its class's current ``class_version``."""
+    """A stored event as a fact, upcast to its class's current ``class_version``, rebuilt without validating it
+    again (it was validated when it was stored, and its chain guards it since)."""
     state = json.loads(row.state)
     cls = BY_TOPIC[row.topic]
     fact = state["fact"]
@@ -138,7 +145,7 @@ def parse_event(row: StoredEvent) -> Recorded:
         getattr(cls, f"upcast_v{version}_v{version + 1}")(fact)
         version += 1
     return Recorded(as_uuid(row.originator_id), row.originator_version, datetime.fromisoformat(state["recorded"]),
-                    state["company"], cls.model_validate(fact), state["prev_hash"], state["hash"],
+                    state["company"], rebuild(cls, fact), state["prev_hash"], state["hash"],
                     _text(state["actor"]))
 
 
@@ -228,6 +235,31 @@ def read_events(company: str, rows: Sequence[StoredEvent], links: Links | None =
             raise tampered(company, "events", Break(row.originator_version, "its content is not a readable event "
                                                     f"({type(error).__name__}): forged", None, None)) from None
     return records
+
+
+BATCH = 10_000  # rows read at a time: few round trips, and a bounded working set
+
+
+def row_batches(recorder: Any, stream: UUID, gt: int = 0, lte: int | None = None,
+                size: int = BATCH) -> Iterator[Sequence[StoredEvent]]:
+    """A stream's rows after position ``gt`` (up to ``lte``), ``size`` at a time, so that a reader holds one
+    batch of rows, not the whole history. Rows are only ever appended: a batch read later than another
+    follows it."""
+    while True:
+        rows = recorder.select_events(stream, gt=gt, lte=lte, limit=size)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        gt = rows[-1].originator_version
+
+
+def iter_events(company: str, batches: Iterable[Sequence[StoredEvent]], links: Links) -> Iterator[Recorded]:
+    """A company's stored events one at a time, each batch's chain checked before its rows are parsed:
+    a broken row is refused before any fact after it is given (``links`` carries the chain across
+    batches; ``Links.after`` starts it at a checkpoint)."""
+    for rows in batches:
+        yield from read_events(company, rows, links)
 
 
 def stream_end(count: int, head: str, last: int, last_head: str, journal_whole: bool = True) -> Break | None:

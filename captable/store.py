@@ -218,8 +218,8 @@ class Store(Application[UUID]):
         try:
             if backends.is_postgres(self.db):
                 backends.insert_in_one_transaction(self.recorder, [self.mapper.to_stored_event(e) for e in events])
-            else:
-                self.events.put(events)  # type: ignore[arg-type]
+            else:  # each row made as it is inserted: the library's put would keep every row and a notification
+                self.recorder.insert_events(map(self.mapper.to_stored_event, events))  # type: ignore[arg-type]
         except IntegrityError as error:
             raise ConcurrentWrite(
                 "another writer appended to this company's history first; nothing was stored. "
