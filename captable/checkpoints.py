@@ -48,6 +48,9 @@ SCALE_BYTES = 1_000_000
 FORMAT = "catalog-1"  # what this module writes; part of the fingerprint
 _LAST: Key = (2**62, 2**62, 2**62, "~")  # after every key
 _WRITE_EVERY = 8  # checkpoints written per transaction while extending: bounded memory and lock time
+# A bulk import holds at most this much of the checkpoints it takes while deciding (``Tap``) until its events
+# are stored; the cache folds on from the last one it holds.
+_HELD_BYTES = 256 * 2**20
 
 
 def every_from_environment() -> int:
@@ -123,6 +126,11 @@ class Checkpoints:
     def close(self) -> None:
         self.tables.close()
 
+    def tap(self) -> Tap | None:
+        """Checkpoints to take from the fold that decides a batch against the whole history, or None when
+        they could not be written."""
+        return Tap(self) if self.tables.writable else None
+
     def gap(self, size: int) -> int:
         """How many catalog rows after a checkpoint whose state is ``size`` bytes the next one lies."""
         return max(self.every, self.every * size // SCALE_BYTES)
@@ -150,8 +158,10 @@ class Checkpoints:
         records = self.store.stream(company)
         return self.build(company, records) if records else None
 
-    def build(self, company: str, records: Sequence[Recorded]) -> Head | None:
-        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other."""
+    def build(self, company: str, records: Sequence[Recorded],
+              taken: Sequence[tuple[Key, int, bytes, bytes]] = ()) -> Head | None:
+        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other;
+        with the checkpoints ``taken`` from the fold that decided them (``Tap``), where they fall on rows."""
         tz = company_zone(r.fact for r in records)
         known = _known(records, tz)
         rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
@@ -171,6 +181,14 @@ class Checkpoints:
 
         if not self.tables.write(work):
             return None
+        fitting = [t for t in taken if 0 < t[1] <= len(rows) and rows[t[1] - 1].key == t[0]]
+        after = None
+        for start in range(0, len(fitting), _WRITE_EVERY):
+            pending = list(fitting[start:start + _WRITE_EVERY])
+            if fitting[:start + len(pending)] != list(taken[:start + len(pending)]) or not self._write(
+                    company, head, after, pending):
+                return head  # not the rows the fold took them on: its next reader folds them again
+            after = pending[-1][0]
         self.extend(company, head, known)
         return head
 
@@ -457,6 +475,51 @@ class Checkpoints:
                 raise Stale(f"the catalog's row for stream position {row.seq} is not its event's")
             out.append(entry)
         return out
+
+
+class Tap:
+    """Checkpoints taken from a fold that runs anyway, the one deciding a batch against the whole history
+    (``captable.batch``), held until its events are stored and ``Checkpoints.build`` writes them: a bulk
+    import folds its history once, not once to decide and once more for the checkpoints. They fall where
+    ``Checkpoints.extend`` would put them, every ``gap`` rows of all the entries in effective order."""
+
+    def __init__(self, cache: Checkpoints) -> None:
+        self.cache = cache
+        self.keys: list[Any] = []
+        self.taken: list[tuple[Key, int, bytes, bytes]] = []
+        self.held = 0
+        self.next = 0  # the index in ``keys`` of the last row the next checkpoint covers
+
+    def begin(self, order: Sequence[Entry]) -> None:
+        """The fold is about to run over the view of ``order`` (every entry, retracted or not, in effective
+        order: the catalog's rows)."""
+        self.keys = [e.key for e in order]
+        self.next = self.cache.gap(0) - 1
+
+    def before(self, key: Any, observer: Observer) -> None:
+        """The fold is about to step the entry at ``key``: take every checkpoint whose rows all lie before it."""
+        while self.next < len(self.keys) and self.keys[self.next] < key:
+            self._take(observer)
+
+    def finish(self, observer: Observer) -> None:
+        while self.next < len(self.keys):
+            self._take(observer)
+        self.keys = []
+
+    def _take(self, observer: Observer) -> None:
+        try:
+            state = self.cache.codec.dumps(observer.state)
+            book = book_codec.dumps(observer.book)
+        except (TypeError, ValueError):  # a state the snapshot cannot say exactly: the checkpoints end here
+            self.next = len(self.keys)
+            return
+        self.held += len(state) + len(book)
+        if self.held > _HELD_BYTES:
+            self.next = len(self.keys)
+            return
+        effective, recorded, seq, phase = self.keys[self.next]
+        self.taken.append(((micros(effective), micros(recorded), seq, phase), self.next + 1, state, book))
+        self.next += self.cache.gap(len(state))
 
 
 _ASC = "effective, recorded, seq, phase"

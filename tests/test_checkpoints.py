@@ -129,6 +129,29 @@ def test_every_fixture_answers_from_checkpoints_as_from_the_start(db, folder, ev
 
 
 @pytest.mark.parametrize("folder", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_an_import_takes_its_checkpoints_from_the_fold_that_decides_it(db, folder, monkeypatch):
+    """The checkpoints a bulk import takes while deciding are, byte for byte, those a fold of the stored
+    events writes, and the import folds its history once."""
+    monkeypatch.setenv("CAPTABLE_CHECKPOINT_EVERY", "2")
+    ledger = Ledger(db)
+    try:
+        extended: list[int] = []
+        real = ledger.checkpoints._extend
+        monkeypatch.setattr(ledger.checkpoints, "_extend", lambda *args: extended.append(1) or real(*args))
+        ledger.import_events(read_lines(lines_of(folder)))
+        query = "SELECT effective, recorded, seq, phase, covered, state, book FROM {captable_checkpoints} ORDER BY covered"
+        taken = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                 for row in ledger.checkpoints.tables.read(query)]
+        assert len(taken) >= len(lines_of(folder)) // 2 - 1 and not extended
+        sql(ledger, "DELETE FROM {captable_checkpoints}")
+        ledger.checkpoints.current(plan_of(folder).get("company") or ledger.company(None))
+        assert [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in ledger.checkpoints.tables.read(query)] == taken
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=[f.name for f in FIXTURES])
 def test_every_fixture_recorded_event_by_event_answers_as_from_the_start(small, folder):
     """Each event decided from the checkpoint before it, each invalidating the checkpoints it changes."""
     for line in read_lines(lines_of(folder)):
