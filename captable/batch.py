@@ -46,7 +46,7 @@ NAMES_OBLIGATIONS = (NoticeSent, WaiverSigned)
 class Tap(Protocol):
     """What watches the fold deciding a batch against the whole history (``captable.checkpoints.Tap``)."""
 
-    def begin(self, order: Sequence[Entry]) -> None: ...
+    def begin(self, order: Sequence[Entry]) -> bool: ...
     def before(self, key: Key, observer: Observer) -> None: ...
     def finish(self, observer: Observer) -> None: ...
 
@@ -87,10 +87,8 @@ def decide_batch(stored: Sequence[Entry], new: Sequence[Entry], lines: Mapping[i
         decided: dict[int, Event] = {}
         order = in_effective_order([*stored, *new])
         view = known_at(order, _END_OF_TIME)
-        if tap is not None and start is None:
-            tap.begin(order)
-        else:
-            tap = None
+        if tap is not None and (start is not None or not tap.begin(order)):
+            tap = None  # only a fold from the beginning, long enough for a checkpoint, is watched
         del order
         _fold(view, _span(new), lines, decided, start=start, tap=tap)
         return decided
