@@ -175,7 +175,7 @@ class Checkpoints:
         def work(cursor: Cursor) -> bool:
             for table in (HEAD, CATALOG, CHECKPOINTS):
                 cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
-            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
             cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
                            "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
@@ -212,7 +212,7 @@ class Checkpoints:
         def work(cursor: Cursor) -> bool:
             if not _claim(cursor, company, head, self.fingerprint, after.version):
                 return False  # another writer caught it up first, or rebuilt it
-            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
             cursor.execute(f"DELETE FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} >= (?, ?, ?, ?)",
                            (company, *point))
             new = replace(after, marks=catalog.digest(_marks(cursor, company))) if marked else after
@@ -530,7 +530,7 @@ class Tap:
 
 _ASC = "effective, recorded, seq, phase"
 _DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
-_INSERT_ROW = (f"INSERT INTO {{{CATALOG}}} (company, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ROW_COLUMNS = ("company", *COLUMNS.split(", "))
 _MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
 
 
