@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from captable import errors
 from captable.decide import check_retraction, decide
@@ -40,6 +41,14 @@ Key = tuple[datetime, datetime, int, str]
 # Refusals that say only that recorded arithmetic differs from a recomputation: notes, not dependencies.
 ARITHMETIC = frozenset({"payment_mismatch", "computed_mismatch"})
 NAMES_OBLIGATIONS = (NoticeSent, WaiverSigned)
+
+
+class Tap(Protocol):
+    """What watches the fold deciding a batch against the whole history (``captable.checkpoints.Tap``)."""
+
+    def begin(self, order: Sequence[Entry]) -> bool: ...
+    def before(self, key: Key, observer: Observer) -> None: ...
+    def finish(self, observer: Observer) -> None: ...
 
 
 @dataclass
@@ -64,19 +73,24 @@ def segments(new: Sequence[Entry]) -> list[Segment]:
 
 
 def decide_batch(stored: Sequence[Entry], new: Sequence[Entry], lines: Mapping[int, int | None],
-                 start: CompanyState | None = None) -> dict[int, Event]:
+                 start: CompanyState | None = None, tap: Tap | None = None) -> dict[int, Event]:
     """Each new fact decided (an exercise gains what the engine computed), by stream position; or a refusal.
 
     ``stored`` is the company's stored history in effective order, ``new`` the batch's entries in
     stream order, ``lines`` the input line of each new stream position. With ``start`` (a checkpoint's
     state, its §4.4 exclusions those of the whole history and the batch), ``stored`` is only what follows
     it, retractions applied; a batch deciding from a checkpoint retracts nothing and names no obligation.
+    A ``tap`` watches the fold of a batch decided in one fold from the start (without ``start``).
     """
     parts = segments(new)
     if len(parts) == 1 and not parts[0].retractions:  # the whole batch in one fold, as recorded together
         decided: dict[int, Event] = {}
-        view = known_at(in_effective_order([*stored, *new]), _END_OF_TIME)
-        _fold(view, _span(new), lines, decided, start=start)
+        order = in_effective_order([*stored, *new])
+        view = known_at(order, _END_OF_TIME)
+        if tap is not None and (start is not None or not tap.begin(order)):
+            tap = None  # only a fold from the beginning, long enough for a checkpoint, is watched
+        del order
+        _fold(view, _span(new), lines, decided, start=start, tap=tap)
         return decided
     return _decide_with_retractions(stored, parts, lines)
 
@@ -143,17 +157,20 @@ def _span(items: Sequence[Entry]) -> range:
 
 def _fold(view: Sequence[Entry], strict: range, lines: Mapping[int, int | None], decided: dict[int, Event],
           since: Key | None = None, stop: Key | None = None,
-          start: CompanyState | None = None) -> dict[str, errors.Refused]:
+          start: CompanyState | None = None, tap: Tap | None = None) -> dict[str, errors.Refused]:
     """Fold ``view`` (from ``start``, else from the beginning), deciding the facts at ``strict`` positions
     (a refusal refuses the batch) and deciding again every other fact from ``since`` on: those that no
-    longer stand are returned, and left out of the fold, as the history without them would read."""
-    observer = Observer(view) if _names_obligations(view, strict, since) else None
+    longer stand are returned, and left out of the fold, as the history without them would read. A ``tap``
+    (the whole view folded from the beginning) sees the state and obligations before each step and at the end."""
+    observer = Observer(view) if tap is not None or _names_obligations(view, strict, since) else None
     state = observer.state if observer else start if start is not None else initial_state(view)
     broken: dict[str, errors.Refused] = {}
     left_out: set[int] = set()
     for item in view:
         if stop is not None and item.key > stop:
             break
+        if tap is not None:
+            tap.before(item.key, observer)  # type: ignore[arg-type]
         if item.seq in left_out:
             continue  # the record-date step of a fact that no longer stands
         if item.seq in decided:
@@ -178,6 +195,8 @@ def _fold(view: Sequence[Entry], strict: range, lines: Mapping[int, int | None],
             observer.step(item)
         else:
             apply(state, item)
+    if tap is not None:
+        tap.finish(observer)  # type: ignore[arg-type]
     return broken
 
 

@@ -6,8 +6,12 @@ Beside each company's events (``captable.derived_tables``) a cache holds:
   catalog rows there are, a digest of the rows that change how others fold (``catalog.MARKS``), all
   sealed with the fingerprint of the fold's code (``projections.snapshot.FINGERPRINT``);
 - the catalog (``captable.catalog``): every fold entry's effective key, id, type and event hash;
-- checkpoints: the state for the latest knowledge (retractions applied) after every ``every`` catalog
-  rows in effective order, each with how many rows it covers, sealed the same way.
+- checkpoints: the state for the latest knowledge (retractions applied) after every ``gap`` catalog
+  rows in effective order, each with how many rows it covers, sealed the same way. The gap is ``every``
+  rows while the state is small and grows with the last checkpoint's size past ``SCALE_BYTES``: writing
+  the checkpoints then grows with the history, not with its square (the state grows with the holders),
+  and a query folds at most about what loading its checkpoint costs, a small multiple of it. Readers find
+  a checkpoint by its key, never by position.
 
 It is never the truth. A reader catches it up from the events after V, checked as a chain from the hash
 at V (``Store.since``); each new entry deletes the checkpoints at or after the key it changes
@@ -39,9 +43,17 @@ from projections.state import CompanyState
 from projections.timeline import Entry, company_zone, entries, in_effective_order
 
 DEFAULT_EVERY = 2000  # measured at 100k events: 1000 doubles the cost of a bulk import, 4000 doubles a query's
+# Past a state this large (JSON bytes) the gap grows with it (``gap``). Measured at 100k events (3 MB): a query
+# folds a row in ~100 µs (read, checked, parsed, folded), an import in 10-25 µs; a state writes and reads at
+# 8-25 ns a byte. At 8 MB, ``every`` rows cost a query about what loading the state costs (~0.2 s), and past it
+# stay so; below it (some 280k events of the synthetic company) nothing changes.
+SCALE_BYTES = 8_000_000
 FORMAT = "catalog-1"  # what this module writes; part of the fingerprint
 _LAST: Key = (2**62, 2**62, 2**62, "~")  # after every key
 _WRITE_EVERY = 8  # checkpoints written per transaction while extending: bounded memory and lock time
+# A bulk import holds at most this much of the checkpoints it takes while deciding (``Tap``) until its events
+# are stored; the cache folds on from the last one it holds.
+_HELD_BYTES = 256 * 2**20
 
 
 def every_from_environment() -> int:
@@ -88,6 +100,7 @@ class Checkpoint:
     state_hash: str
     book_hash: str
     digest: str
+    size: int = 0  # bytes of its state: how far the next checkpoint lies (``Checkpoints.gap``); not sealed
 
     def sealed(self, fingerprint: str, company: str) -> bool:
         return self.digest == _sha([fingerprint, company, *self.key, self.covered, self.state_hash,
@@ -100,6 +113,7 @@ def _sha(values: Sequence[Any]) -> str:
 
 _KEY = "(effective, recorded, seq, phase)"
 _CP = "effective, recorded, seq, phase, covered, state_hash, book_hash, digest"
+_CP_READ = f"{_CP}, length(state)"
 
 
 class Checkpoints:
@@ -114,6 +128,15 @@ class Checkpoints:
 
     def close(self) -> None:
         self.tables.close()
+
+    def tap(self) -> Tap | None:
+        """Checkpoints to take from the fold that decides a batch against the whole history, or None when
+        they could not be written."""
+        return Tap(self) if self.tables.writable else None
+
+    def gap(self, size: int) -> int:
+        """How many catalog rows after a checkpoint whose state is ``size`` bytes the next one lies."""
+        return max(self.every, self.every * size // SCALE_BYTES)
 
     # Catching up ------------------------------------------------------------------------------------------
 
@@ -138,8 +161,10 @@ class Checkpoints:
         records = self.store.stream(company)
         return self.build(company, records) if records else None
 
-    def build(self, company: str, records: Sequence[Recorded]) -> Head | None:
-        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other."""
+    def build(self, company: str, records: Sequence[Recorded],
+              taken: Sequence[tuple[Key, int, bytes, bytes]] = ()) -> Head | None:
+        """The company's cache from its whole history ``records`` (read, or just stored), replacing any other;
+        with the checkpoints ``taken`` from the fold that decided them (``Tap``), where they fall on rows."""
         tz = company_zone(r.fact for r in records)
         known = _known(records, tz)
         rows = sorted((row_of(e) for e in known.values()), key=lambda r: r.key)
@@ -150,7 +175,7 @@ class Checkpoints:
         def work(cursor: Cursor) -> bool:
             for table in (HEAD, CATALOG, CHECKPOINTS):
                 cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
-            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
             cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
                            "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
@@ -159,6 +184,14 @@ class Checkpoints:
 
         if not self.tables.write(work):
             return None
+        fitting = [t for t in taken if 0 < t[1] <= len(rows) and rows[t[1] - 1].key == t[0]]
+        after = None
+        for start in range(0, len(fitting), _WRITE_EVERY):
+            pending = list(fitting[start:start + _WRITE_EVERY])
+            if fitting[:start + len(pending)] != list(taken[:start + len(pending)]) or not self._write(
+                    company, head, after, pending):
+                return head  # not the rows the fold took them on: its next reader folds them again
+            after = pending[-1][0]
         self.extend(company, head, known)
         return head
 
@@ -179,7 +212,7 @@ class Checkpoints:
         def work(cursor: Cursor) -> bool:
             if not _claim(cursor, company, head, self.fingerprint, after.version):
                 return False  # another writer caught it up first, or rebuilt it
-            cursor.executemany(_INSERT_ROW, [r.values(company) for r in rows])
+            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
             cursor.execute(f"DELETE FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} >= (?, ?, ?, ?)",
                            (company, *point))
             new = replace(after, marks=catalog.digest(_marks(cursor, company))) if marked else after
@@ -200,8 +233,8 @@ class Checkpoints:
         if not self.tables.writable:
             return
         last = self._last(company)
-        covered = last.covered if last else 0
-        if head.count - covered < self.every:
+        covered, size = (last.covered, last.size) if last else (0, 0)
+        if head.count - covered < self.gap(size):
             return
         try:
             self._extend(company, head, last, known)
@@ -213,21 +246,26 @@ class Checkpoints:
         observer, rows = self._observer(company, head, last)
         retracted = retracted_ids(self._checked_marks(company, head))
         pending: list[tuple[Key, int, bytes, bytes]] = []
-        after, covered = (last.key, last.covered) if last else (None, 0)
-        for start in range(0, len(rows) - self.every + 1, self.every):
-            chunk = rows[start:start + self.every]
+        after, covered, size = (last.key, last.covered, last.size) if last else (None, 0, 0)
+        start = 0
+        while len(rows) - start >= self.gap(size):
+            chunk = rows[start:start + self.gap(size)]
+            start += len(chunk)
             for entry in self._entries(company, head, _folded(chunk, retracted), known):
                 observer.step(entry)
             covered += len(chunk)
             try:
                 state = self.codec.dumps(observer.state)
             except TypeError:  # a state the snapshot cannot say exactly: answers fold on from the checkpoint before
-                return
+                break
+            size = len(state)
             pending.append((chunk[-1].key, covered, state, book_codec.dumps(observer.book)))
-            if len(pending) == _WRITE_EVERY or start + 2 * self.every > len(rows):
+            if len(pending) == _WRITE_EVERY:
                 if not self._write(company, head, after, pending):
                     return
                 after, pending = pending[-1][0], []
+        if pending:
+            self._write(company, head, after, pending)
 
     def _write(self, company: str, head: Head, after: Key | None,
                pending: list[tuple[Key, int, bytes, bytes]]) -> bool:
@@ -311,7 +349,7 @@ class Checkpoints:
 
     def _nearest(self, company: str, bound: Key, before: bool = False) -> Checkpoint | None:
         """The last checkpoint at or before ``bound`` (strictly before, with ``before``)."""
-        found = self.tables.read(f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} "
+        found = self.tables.read(f"SELECT {_CP_READ} FROM {{{CHECKPOINTS}}} WHERE company = ? AND {_KEY} "
                                  f"{'<' if before else '<='} (?, ?, ?, ?) "
                                  f"ORDER BY {_DESC} LIMIT 1", (company, *bound))
         return _checkpoint(found[0]) if found else None
@@ -365,7 +403,7 @@ class Checkpoints:
 
     def _following(self, company: str, after: Key) -> Checkpoint | None:
         where, params = f" AND {_KEY} > (?, ?, ?, ?)", [company, *after]
-        found = self.tables.read(f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ?{where} ORDER BY {_ASC} "
+        found = self.tables.read(f"SELECT {_CP_READ} FROM {{{CHECKPOINTS}}} WHERE company = ?{where} ORDER BY {_ASC} "
                                  "LIMIT 1", params)
         return _checkpoint(found[0]) if found else None
 
@@ -442,9 +480,57 @@ class Checkpoints:
         return out
 
 
+class Tap:
+    """Checkpoints taken from a fold that runs anyway, the one deciding a batch against the whole history
+    (``captable.batch``), held until its events are stored and ``Checkpoints.build`` writes them: a bulk
+    import folds its history once, not once to decide and once more for the checkpoints. They fall where
+    ``Checkpoints.extend`` would put them, every ``gap`` rows of all the entries in effective order."""
+
+    def __init__(self, cache: Checkpoints) -> None:
+        self.cache = cache
+        self.keys: list[Any] = []
+        self.taken: list[tuple[Key, int, bytes, bytes]] = []
+        self.held = 0
+        self.next = 0  # the index in ``keys`` of the last row the next checkpoint covers
+
+    def begin(self, order: Sequence[Entry]) -> bool:
+        """The fold is about to run over the view of ``order`` (every entry, retracted or not, in effective
+        order: the catalog's rows). False when it holds too few rows for a checkpoint: no need to watch it."""
+        self.next = self.cache.gap(0) - 1
+        if self.next >= len(order):
+            return False
+        self.keys = [e.key for e in order]
+        return True
+
+    def before(self, key: Any, observer: Observer) -> None:
+        """The fold is about to step the entry at ``key``: take every checkpoint whose rows all lie before it."""
+        while self.next < len(self.keys) and self.keys[self.next] < key:
+            self._take(observer)
+
+    def finish(self, observer: Observer) -> None:
+        while self.next < len(self.keys):
+            self._take(observer)
+        self.keys = []
+
+    def _take(self, observer: Observer) -> None:
+        try:
+            state = self.cache.codec.dumps(observer.state)
+            book = book_codec.dumps(observer.book)
+        except (TypeError, ValueError):  # a state the snapshot cannot say exactly: the checkpoints end here
+            self.next = len(self.keys)
+            return
+        self.held += len(state) + len(book)
+        if self.held > _HELD_BYTES:
+            self.next = len(self.keys)
+            return
+        effective, recorded, seq, phase = self.keys[self.next]
+        self.taken.append(((micros(effective), micros(recorded), seq, phase), self.next + 1, state, book))
+        self.next += self.cache.gap(len(state))
+
+
 _ASC = "effective, recorded, seq, phase"
 _DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
-_INSERT_ROW = (f"INSERT INTO {{{CATALOG}}} (company, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ROW_COLUMNS = ("company", *COLUMNS.split(", "))
 _MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
 
 
@@ -460,8 +546,8 @@ def _marks(cursor: Cursor, company: str) -> list[Row]:
 
 
 def _checkpoint(values: Sequence[Any]) -> Checkpoint:
-    effective, recorded, seq, phase, covered, state_hash, book_hash, digest = values
-    return Checkpoint((effective, recorded, seq, phase), covered, state_hash, book_hash, digest)
+    effective, recorded, seq, phase, covered, state_hash, book_hash, digest, size = values
+    return Checkpoint((effective, recorded, seq, phase), covered, state_hash, book_hash, digest, int(size or 0))
 
 
 def _known(records: Sequence[Recorded], tz: Any) -> dict[tuple[int, str], Entry]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,17 @@ class Cursor:
     def executemany(self, text: str, params: Sequence[Sequence[Any]]) -> None:
         if params:
             self._raw.executemany(self._tables.sql(text), params)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Many rows into one table: on PostgreSQL one COPY stream (a statement per row cost a 100k-event
+        import 2.5 s, as much as storing its events), on SQLite one prepared insert run per row."""
+        if self._tables.postgres:
+            with self._raw.copy(f"COPY {self._tables._names[table]} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        self._raw.executemany(self._tables.sql(f"INSERT INTO {{{table}}} ({', '.join(columns)}) VALUES "
+                                               f"({', '.join('?' * len(columns))})"), rows)
 
     def read(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._raw.execute(self._tables.sql(text), params)

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.catalog import instant_of, micros
-from captable.checkpoints import Checkpoints, Head, cache_errors
+from captable.checkpoints import Checkpoints, Head, Tap, cache_errors
 from captable.events import (BoardAdjustment, CompanyFormed, ConversionRatioAdjusted, Event, EventRetracted,
                              NoticeSent, WaiverSigned)
 from captable.instants import UTC, now, zone
@@ -85,15 +85,16 @@ class Basis:
     stored: Callable[[Iterable[str]], Mapping[str, Event]]  # the stored facts among these ids
     decide: Callable[[Sequence[Entry], Mapping[int, int | None]], dict[int, Event]]
     history: History | None = None  # when read whole
+    tap: Tap | None = None  # checkpoints taken while deciding from the whole history
 
     @classmethod
-    def of(cls, history: History) -> Basis:
+    def of(cls, history: History, tap: Tap | None = None) -> Basis:
         facts = {r.fact.id: r.fact for r in history.records}
         formed = any(isinstance(r.fact, CompanyFormed) for r in history.records)
         last = history.records[-1].timestamp if history.records else None
         return cls(history.company, history.version, history.head_hash, last, history.zone if formed else None,
                    lambda ids: {i: facts[i] for i in ids if i in facts},
-                   lambda new, lines: _decide_batch()(history.entries, new, lines), history)
+                   lambda new, lines: _decide_batch()(history.entries, new, lines, tap=tap), history, tap)
 
 
 # A batch with these decides against the whole history: a retraction re-decides what follows the retracted
@@ -315,7 +316,14 @@ class Ledger:
             head = self.latest(company)
             if head is not None:
                 return self._cached_basis(company, head)
-        return Basis.of(self._history(company))
+        return Basis.of(self._history(company), None if listed else self._tap())
+
+    def _tap(self) -> Tap | None:
+        """A new company's cache is built from the fold that decides its first batch (``checkpoints.Tap``)."""
+        try:
+            return self.checkpoints.tap()
+        except (*cache_errors(), OSError):  # a cache that cannot be opened refuses no event
+            return None
 
     def _cached_basis(self, company: str, head: Head) -> Basis:
         cache = self.checkpoints
@@ -352,7 +360,7 @@ class Ledger:
         if head is not None and head.version == basis.version == records[0].originator_version - 1:
             cache.absorb(company, head, records)
         elif basis.history is not None:
-            cache.build(company, [*basis.history.records, *records])
+            cache.build(company, [*basis.history.records, *records], basis.tap.taken if basis.tap else ())
         else:
             cache.current(company)
 

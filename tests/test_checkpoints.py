@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from captable import errors, queries
+from captable import checkpoints, errors, queries
 from captable.checkpoints import Checkpoints
 from captable.instants import end_of, parse_when
 from captable.intake import read_lines
@@ -124,6 +124,29 @@ def test_every_fixture_answers_from_checkpoints_as_from_the_start(db, folder, ev
         asked = every_answer(ledger, folder)
         latest = sum(1 for _, known in asked if known is None)
         assert spy.answers["state_at"] >= latest and spy.answers["notices_at"] >= latest
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_an_import_takes_its_checkpoints_from_the_fold_that_decides_it(db, folder, monkeypatch):
+    """The checkpoints a bulk import takes while deciding are, byte for byte, those a fold of the stored
+    events writes, and the import folds its history once."""
+    monkeypatch.setenv("CAPTABLE_CHECKPOINT_EVERY", "2")
+    ledger = Ledger(db)
+    try:
+        extended: list[int] = []
+        real = ledger.checkpoints._extend
+        monkeypatch.setattr(ledger.checkpoints, "_extend", lambda *args: extended.append(1) or real(*args))
+        ledger.import_events(read_lines(lines_of(folder)))
+        query = "SELECT effective, recorded, seq, phase, covered, state, book FROM {captable_checkpoints} ORDER BY covered"
+        taken = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                 for row in ledger.checkpoints.tables.read(query)]
+        assert len(taken) >= len(lines_of(folder)) // 2 - 1 and not extended
+        sql(ledger, "DELETE FROM {captable_checkpoints}")
+        ledger.checkpoints.current(plan_of(folder).get("company") or ledger.company(None))
+        assert [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in ledger.checkpoints.tables.read(query)] == taken
     finally:
         ledger.close()
 
@@ -272,6 +295,20 @@ def test_deleting_every_checkpoint_changes_no_answer(small):
     assert count(small, "captable_checkpoints") > 0  # the reader rebuilt them
 
 
+def test_checkpoints_lie_further_apart_as_the_state_grows(small, monkeypatch):
+    monkeypatch.setattr(checkpoints, "SCALE_BYTES", 200)  # acme's states take some hundreds of bytes
+    acme(small)
+    record_all(small, BACK_DATED)
+    found = small.checkpoints.tables.read("SELECT covered, length(state) FROM {captable_checkpoints} ORDER BY covered")
+    covered, sizes = [c for c, _ in found], [0] + [s for _, s in found]
+    assert [b - a for a, b in zip([0, *covered], covered)] == [small.checkpoints.gap(s) for s in sizes[:-1]]
+    assert max(small.checkpoints.gap(s) for s in sizes) > 2  # they did spread out
+    same_answers(small)
+    owed = queries.notices(small, "acme", "2003-12-16", None)
+    with without_cache(small):
+        assert queries.notices(small, "acme", "2003-12-16", None) == owed
+
+
 def test_a_read_only_store_without_checkpoints_answers_from_the_events(small, db):
     acme(small)
     expected = answered(small, "acme", "1998-07-02")
@@ -333,12 +370,15 @@ ASKED = st.lists(st.tuples(st.integers(-400, 2400), st.integers(0, 14)), min_siz
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=STEPS, asked=ASKED, every=st.sampled_from(["1", "2", "3", "5"]))
-def test_random_histories_answer_from_checkpoints_as_from_the_start(tmp_path_factory, steps, asked, every):
-    """Back-dated issuances and retractions recorded one by one, then random (as-of, known-at) pairs."""
+@given(steps=STEPS, asked=ASKED, every=st.sampled_from(["1", "2", "3", "5"]),
+       scale=st.sampled_from([checkpoints.SCALE_BYTES, 300]))
+def test_random_histories_answer_from_checkpoints_as_from_the_start(tmp_path_factory, steps, asked, every, scale):
+    """Back-dated issuances and retractions recorded one by one, then random (as-of, known-at) pairs; with
+    a small ``scale`` the checkpoints lie further apart as the state grows."""
     store = str(tmp_path_factory.mktemp("random") / "captable.db")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAPTABLE_CHECKPOINT_EVERY", every)
+        patch.setattr(checkpoints, "SCALE_BYTES", scale)
         ledger = Ledger(store)
         try:
             record_all(ledger, *COMPANY)
