@@ -29,7 +29,7 @@ def write(out: TextIO, ledger: Ledger, company: str | None, as_of: str | None, k
     # A bar on a terminal only while the report goes elsewhere: on the terminal itself, it is its own progress.
     shown = progress.wanted(fmt == "json") and not out.isatty()
     with progress.bar("Replaying", None, shown) as tick:
-        head, steps, final = queries.audit_trail(queries.view(ledger, company, as_of, known), warrant, tick)
+        head, steps, final = queries.audit_parts(ledger, company, as_of, known, warrant, tick)
         body = {**head, "steps": _flushing(steps, out), "final": final}
         if fmt == "json":
             for chunk in json_chunks(body):
