@@ -31,6 +31,7 @@ from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head, Stale
 from captable.derived_tables import CATALOG
 from captable.events import CompanyFormed, EventRetracted
 from captable.instants import zone
+from captable.ledger import gc_paused
 from captable.rows import UNREADABLE, Recorded, parse_event
 from projections.obligations import Observer
 from projections.timeline import Entry, entries, known_at
@@ -110,7 +111,9 @@ class LatestEntries:
                 params += after
             rows = from_tuples(self.cache.tables.read(
                 f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE {where} ORDER BY {_ASC} LIMIT {size}", params))
-            for entry, row in zip(self._checked(rows, tz), rows):
+            with gc_paused():  # parsed events make no cycles: the collector would only rescan them
+                checked = self._checked(rows, tz)
+            for entry, row in zip(checked, rows):
                 if row.type != EventRetracted.__name__ and row.id not in self.retracted:
                     yield entry, row
             if len(rows) < size:
