@@ -4,31 +4,33 @@ its events, for ``captable verify``.
 They are a cache, never the record: a disagreement is not tampering (the events' chains say that), only a
 cache every reader would find stale and rebuild. So this reports and never refuses. Each is checked against
 the events themselves, already found intact: the head against the event at its position, the catalog row by
-row against the entries of the events up to it, and each checkpoint against the fold of those entries, state
-and book of obligations byte for byte, with the latest knowledge the head covers.
+row against the entries of the events up to it (read in effective order a batch at a time, as an audit reads
+them: ``captable.effective_reads``), and each checkpoint against the fold of those entries, state and book of
+obligations byte for byte, with the latest knowledge the head covers.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from eventsourcing.persistence import StoredEvent
 
-from captable import book_codec, catalog
-from captable.catalog import COLUMNS, MARKS, from_tuples, micros, row_of
-from captable.checkpoints import _CP, Checkpoints, _checkpoint
+from captable import book_codec
+from captable.catalog import micros
+from captable.checkpoints import _CP, Checkpoint, Checkpoints, Stale, _checkpoint
+from captable.effective_reads import LatestEntries
 from captable.derived_tables import CATALOG, CHECKPOINTS, DATABASE_ERRORS, HEAD
 from captable.errors import Refused
 from captable.ledger import gc_paused
-from captable.events import EventRetracted
+from captable.events import CompanyFormed, EventRetracted
 from captable.rows import UNREADABLE, parse_event
-from projections.fold import initial_state
 from projections.obligations import Observer
-from projections.timeline import company_zone, entries, in_effective_order
+from projections.timeline import company_zone
 
 _ORDER = "effective, recorded, seq, phase"
+_FORMED = CompanyFormed.TOPIC
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,29 @@ def check(store: object, company: str, rows: Sequence[StoredEvent]) -> Derived:
         cache.close()
 
 
+@dataclass(frozen=True)
+class _Held:
+    """The cache, and the rows verify has read and found intact: the catalog's events are taken from them, not
+    read again (``effective_reads`` asks ``store.rows_at``)."""
+
+    checkpoints: Checkpoints
+    rows: Sequence[StoredEvent]
+
+    @property
+    def store(self) -> _Held:
+        return self
+
+    def rows_at(self, company: str, positions: Iterable[int]) -> dict[int, StoredEvent]:
+        return {p: self.rows[p - 1] for p in positions if 0 < p <= len(self.rows)}
+
+
 def _check(cache: Checkpoints, company: str, rows: Sequence[StoredEvent]) -> Derived:
-    found = cache.tables.read(f"SELECT fingerprint, version FROM {{{HEAD}}} WHERE company = ?", (company,))
+    found = cache.tables.read(f"SELECT fingerprint FROM {{{HEAD}}} WHERE company = ?", (company,))
     if not found:
         if cache.tables.read(f"SELECT 1 FROM {{{CATALOG}}} WHERE company = ? LIMIT 1", (company,)):
             raise _Disagrees("a catalog without its head")
         return Derived("absent")
-    fingerprint, version = found[0]
-    if fingerprint != cache.fingerprint:
+    if found[0][0] != cache.fingerprint:
         raise _Disagrees("written by another version of the fold")
     head = cache.head(company)
     if head is None:
@@ -92,54 +109,47 @@ def _check(cache: Checkpoints, company: str, rows: Sequence[StoredEvent]) -> Der
     if not 0 < head.version <= len(rows):
         raise _Disagrees(f"the head names stream position {head.version}, the stream holds {len(rows)}")
     try:
-        records = [parse_event(r) for r in rows[:head.version]]
+        last = parse_event(rows[head.version - 1])
+        tz = company_zone(parse_event(r).fact for r in rows[:head.version] if r.topic == _FORMED)
     except UNREADABLE:
         raise _Disagrees("an event cannot be read") from None
-    tz = company_zone(r.fact for r in records)
-    last = records[-1]
     if (head.head, head.recorded, head.zone) != (last.hash, micros(last.timestamp), tz.key):
         raise _Disagrees(f"the head is not the event at stream position {head.version}")
-    expected = in_effective_order([e for r in records for e in entries(r.fact, r.timestamp, r.originator_version,
-                                                                         tz, r.hash, r.actor)])
-    wanted = [row_of(e) for e in expected]
-    stored = from_tuples(cache.tables.read(f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? "
-                                           f"ORDER BY {_ORDER}", (company,)))
-    if stored != wanted:
-        n = next((n for n, (a, b) in enumerate(zip(stored, wanted)) if a != b), min(len(stored), len(wanted)))
-        raise _Disagrees(f"the catalog differs from the events at its entry {n + 1} in effective order")
-    if head.count != len(wanted) or head.marks != catalog.digest(r for r in wanted if r.type in MARKS):
-        raise _Disagrees("the head does not count the catalog's entries")
     checkpoints = [_checkpoint(v) for v in cache.tables.read(
         f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ? ORDER BY {_ORDER}", (company,))]
-    _fold_against(cache, company, checkpoints, expected, wanted)
-    return Derived("consistent", len(checkpoints), len(wanted))
+    try:
+        _fold_against(cache, company, checkpoints, LatestEntries(_Held(cache, rows), company, head))
+    except Stale as problem:
+        raise _Disagrees(str(problem)) from None
+    return Derived("consistent", len(checkpoints), head.count)
 
 
-def _fold_against(cache: Checkpoints, company: str, checkpoints: Sequence, expected: Sequence,
-                  wanted: Sequence) -> None:
-    """Each checkpoint against the fold, with the latest knowledge, of the catalog's entries it covers."""
-    retracted = {e.fact.event for e in expected if isinstance(e.fact, EventRetracted)}
-    applied = [e for e in expected if not isinstance(e.fact, EventRetracted) and e.fact.id not in retracted]
-    observer = Observer(())
-    observer.state = initial_state(applied)
-    folded = 0
-    for number, point in enumerate(checkpoints, 1):
-        if not point.sealed(cache.fingerprint, company) or not 0 < point.covered <= len(wanted) \
-                or wanted[point.covered - 1].key != point.key:
-            raise _Disagrees(f"checkpoint {number} does not name the catalog entry it covers")
-        for entry in expected[folded:point.covered]:
-            if not isinstance(entry.fact, EventRetracted) and entry.fact.id not in retracted:
-                observer.step(entry)
-        folded = point.covered
-        body = cache.tables.read(f"SELECT state, book FROM {{{CHECKPOINTS}}} WHERE company = ? AND "
-                                 "(effective, recorded, seq, phase) = (?, ?, ?, ?)", (company, *point.key))
-        state, book = (bytes(body[0][0]), bytes(body[0][1])) if body else (b"", b"")
-        if (hashlib.sha256(state).hexdigest(), hashlib.sha256(book).hexdigest()) != (point.state_hash,
-                                                                                   point.book_hash):
-            raise _Disagrees(f"checkpoint {number} is not the state it was sealed with")
-        try:
-            same = state == cache.codec.dumps(observer.state) and book == book_codec.dumps(observer.book)
-        except TypeError:
-            same = False
-        if not same:
-            raise _Disagrees(f"checkpoint {number} is not the fold of the events it covers")
+def _fold_against(cache: Checkpoints, company: str, checkpoints: Sequence[Checkpoint], source: LatestEntries) -> None:
+    """Each checkpoint against the fold, with the latest knowledge, of the catalog's entries it covers; every
+    catalog row checked against its event on the way (``effective_reads``), a batch of them at a time."""
+    observer, due = source.observer, iter(enumerate(checkpoints, 1))
+    number, point = next(due, (0, None))
+    for count, (entry, row) in enumerate(source.every_row(), 1):
+        if row.type != EventRetracted.__name__ and row.id not in source.retracted:
+            observer.step(entry)
+        if point is not None and point.covered == count:
+            if point.key != row.key or not point.sealed(cache.fingerprint, company):
+                raise _Disagrees(f"checkpoint {number} does not name the catalog entry it covers")
+            _same(cache, company, number, point, observer)
+            number, point = next(due, (0, None))
+    if point is not None:
+        raise _Disagrees(f"checkpoint {number} does not name the catalog entry it covers")
+
+
+def _same(cache: Checkpoints, company: str, number: int, point: Checkpoint, observer: Observer) -> None:
+    body = cache.tables.read(f"SELECT state, book FROM {{{CHECKPOINTS}}} WHERE company = ? AND "
+                             "(effective, recorded, seq, phase) = (?, ?, ?, ?)", (company, *point.key))
+    state, book = (bytes(body[0][0]), bytes(body[0][1])) if body else (b"", b"")
+    if (hashlib.sha256(state).hexdigest(), hashlib.sha256(book).hexdigest()) != (point.state_hash, point.book_hash):
+        raise _Disagrees(f"checkpoint {number} is not the state it was sealed with")
+    try:
+        same = state == cache.codec.dumps(observer.state) and book == book_codec.dumps(observer.book)
+    except TypeError:
+        same = False
+    if not same:
+        raise _Disagrees(f"checkpoint {number} is not the fold of the events it covers")

@@ -101,6 +101,13 @@ class LatestEntries:
             raise Stale("the catalog does not hold a row for every event the head covers")
 
     def _from_catalog(self) -> Iterator[tuple[Entry, Row]]:
+        for entry, row in self.every_row():
+            if row.type != EventRetracted.__name__ and row.id not in self.retracted:
+                yield entry, row
+
+    def every_row(self) -> Iterator[tuple[Entry, Row]]:
+        """Every catalog row in effective order (retractions and what they retract too) with its entry, each
+        checked against its event; ``Stale`` at the first that disagrees."""
         after: Key | None = None
         size = FIRST_BATCH
         tz = zone(self.head.zone)
@@ -113,9 +120,7 @@ class LatestEntries:
                 f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE {where} ORDER BY {_ASC} LIMIT {size}", params))
             with gc_paused():  # parsed events make no cycles: the collector would only rescan them
                 checked = self._checked(rows, tz)
-            for entry, row in zip(checked, rows):
-                if row.type != EventRetracted.__name__ and row.id not in self.retracted:
-                    yield entry, row
+            yield from zip(checked, rows)
             if len(rows) < size:
                 return
             after, size = rows[-1].key, BATCH
