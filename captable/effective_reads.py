@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, row_of
+from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids, row_of
 from captable.chain import GENESIS, company_prefix, content_matches, link
 from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head, Stale
 from captable.derived_tables import CATALOG
@@ -48,25 +50,25 @@ class LatestEntries:
     the catalog and the events; ``observer`` is ready to fold them (its §4.4 exclusions known), and ``given``
     counts the entries given so far."""
 
-    ledger: object  # captable.ledger.Ledger (not imported: it imports the checkpoints this module reads)
+    ledger: Any  # a Ledger, or what verify holds: its ``checkpoints``, and a ``store`` with ``rows_at``
     company: str
     head: Head
     observer: Observer = field(init=False)
     given: int = 0
     last: Key | None = None  # the catalog key of the last entry given
-    _keys: object = field(default_factory=hashlib.sha256)
+    _keys: Any = field(default_factory=hashlib.sha256)  # a digest of the keys given: to resume (below)
 
     def __post_init__(self) -> None:
         cache = self.cache
         marks = cache._checked_marks(self.company, self.head)
-        self.retracted = {r.names for r in marks if r.type == EventRetracted.__name__ and r.names}
+        self.retracted = retracted_ids(marks)
         self.observer = Observer(())
         self.observer.state.exclusions = cache._exclusions(self.company, self.head, marks)
         self._counted()
 
     @property
     def cache(self) -> Checkpoints:
-        return self.ledger.checkpoints  # type: ignore[attr-defined, no-any-return]
+        return self.ledger.checkpoints
 
     def last_formed(self, until: int) -> Key | None:
         """The key of the last ``CompanyFormed`` applied at or before ``until`` (µs): the company's name then."""
@@ -89,7 +91,7 @@ class LatestEntries:
     def _give(self, entry: Entry, key: Key) -> None:
         self.given += 1
         self.last = key
-        self._keys.update(repr(key).encode())  # type: ignore[attr-defined]
+        self._keys.update(repr(key).encode())
 
     def _counted(self) -> None:
         """The catalog's rows are as many as the head says, a main row for every position from 1 to its own."""
@@ -125,9 +127,9 @@ class LatestEntries:
                 return
             after, size = rows[-1].key, BATCH
 
-    def _checked(self, rows: Sequence[Row], tz: object) -> list[Entry]:
+    def _checked(self, rows: Sequence[Row], tz: ZoneInfo) -> list[Entry]:
         """The entries of catalog rows, each event checked in its chain (see the module docstring)."""
-        store, company = self.ledger.store, self.company  # type: ignore[attr-defined]
+        store, company = self.ledger.store, self.company
         positions = {r.seq for r in rows}
         stored = store.rows_at(company, positions | {p - 1 for p in positions if p > 1})
         prefix = company_prefix(company)
@@ -152,8 +154,8 @@ class LatestEntries:
         out = []
         for row in rows:
             record = records[row.seq]
-            entry = next((e for e in entries(record.fact, record.timestamp, row.seq, tz, record.hash,  # type: ignore[arg-type]
-                                             record.actor) if e.phase == row.phase), None)
+            made = entries(record.fact, record.timestamp, row.seq, tz, record.hash, record.actor)
+            entry = next((e for e in made if e.phase == row.phase), None)
             if entry is None or row_of(entry) != row:
                 raise Stale(f"the catalog's row for stream position {row.seq} is not its event's")
             out.append(entry)
@@ -162,7 +164,7 @@ class LatestEntries:
     def _from_history(self) -> Iterator[Entry]:
         """The entries after the ones given, from the whole history (its chain checked from genesis)."""
         ledger = self.ledger
-        history = ledger.history(self.company)  # type: ignore[attr-defined]
+        history = ledger.history(self.company)
         try:
             self.cache.build(self.company, history.records)
         except CACHE_ERRORS:
@@ -171,7 +173,7 @@ class LatestEntries:
         keys = hashlib.sha256()
         for entry in latest[:self.given]:
             keys.update(repr(_key(entry)).encode())
-        if len(latest) < self.given or keys.digest() != self._keys.digest():  # type: ignore[attr-defined]
+        if len(latest) < self.given or keys.digest() != self._keys.digest():
             raise errors.ConcurrentWrite("the store's derived tables disagreed with its events part way through "
                                          "the report, and have been rebuilt from them: ask again")
         for entry in latest[self.given:]:
