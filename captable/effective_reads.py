@@ -97,7 +97,7 @@ class LatestEntries:
         """The catalog's rows are as many as the head says, a main row for every position from 1 to its own."""
         found = self.cache.tables.read(
             f"SELECT COUNT(*), SUM(CASE WHEN phase = '' THEN 1 ELSE 0 END), MIN(seq), MAX(seq) "
-            f"FROM {{{CATALOG}}} WHERE company = ?", (self.company,))
+            f"FROM {{{CATALOG}}} WHERE company = ? AND seq <= ?", (self.company, self.head.version))
         total, mains, lowest, highest = found[0] if found else (0, 0, None, None)
         if (total, mains, lowest, highest) != (self.head.count, self.head.version, 1, self.head.version):
             raise Stale("the catalog does not hold a row for every event the head covers")
@@ -114,7 +114,8 @@ class LatestEntries:
         size = FIRST_BATCH
         tz = zone(self.head.zone)
         while True:
-            where, params = "company = ?", [self.company]
+            # Only the events the head covers: a writer appending meanwhile adds rows this report does not count.
+            where, params = "company = ? AND seq <= ?", [self.company, self.head.version]
             if after is not None:
                 where += f" AND {_AFTER}"
                 params += after

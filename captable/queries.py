@@ -219,7 +219,7 @@ def audit_parts(ledger: Ledger, company: str | None, as_of: str | None, known: s
             if source is not None:
                 formed = source.last_formed(micros(as_of_.at))
                 asked = {"company": name, "as_of": as_of_.label or as_of_.at.astimezone(tz).isoformat(),
-                         "known_at": known_.label, "stored_events": head.version, "head": head.head}
+                         "known_at": known_.label, "stored_events": source.head.version, "head": source.head.head}
                 steps = walk_observed(source.observer, source, as_of_.at, warrant, tick)
                 return _parts(asked, source.observer.state, steps, as_of_.at, warrant,
                               lambda: formed is not None and (source.last is None or source.last < formed))

@@ -17,6 +17,7 @@ import pytest
 from captable import audit_stream, effective_reads, errors, queries
 from captable.intake import read_lines
 from captable.ledger import Ledger
+from tests.conftest import record_all
 from tests.test_audit import import_with_recorded
 from tests.test_checkpoints import FIXTURES, acme, edit_event, lines_of, plan_of, sql, without_cache
 
@@ -99,3 +100,17 @@ def test_an_edited_event_is_refused_as_the_report_reaches_it(ledger, position, b
     assert refused.value.position == position
     if position < 13:
         assert '"step": 13' not in out.getvalue()  # nothing after the broken row
+
+
+def test_an_event_recorded_while_the_report_is_written_is_not_in_it(ledger, batches_of_three):
+    """The report is of the history its head names: rows a writer adds meanwhile are not read."""
+    acme(ledger)
+    expected = audited(ledger, "acme", "2090-01-01")
+    head, steps, final = queries.audit_parts(ledger, "acme", "2090-01-01", None)
+    first = [next(steps)]
+    record_all(ledger, {"type": "SharesIssued", "id": "meanwhile", "effective": "1996-03-01", "class": "common",
+                        "holder": "Late Holder", "shares": 10, "price_per_share": "20"},
+               {"type": "SharesIssued", "id": "meanwhile-2", "effective": "2003-01-01", "class": "common",
+                "holder": "Late Holder", "shares": 10, "price_per_share": "20"})
+    assert json.dumps({**head, "steps": first + list(steps), "final": final()}) == expected
+    assert "meanwhile" in audited(ledger, "acme", "2090-01-01")
