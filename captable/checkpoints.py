@@ -29,7 +29,7 @@ from typing import Any
 from captable import book_codec, catalog, errors
 from captable.catalog import COLUMNS, ISSUANCES, MARKS, Key, Row, from_tuples, micros, reach, retracted_ids, row_of
 from captable.chain import company_prefix, content_matches, link
-from captable.derived_tables import CATALOG, CHECKPOINTS, DATABASE_ERRORS, HEAD, Cursor, Tables
+from captable.derived_tables import CATALOG, CHECKPOINTS, HEAD, Cursor, Tables, database_errors
 from captable.events import BoardAdjustment, ConversionRatioAdjusted, Event, EventRetracted
 from captable.instants import zone
 from captable.rows import UNREADABLE, Recorded, parse_event
@@ -482,4 +482,6 @@ def _folded(rows: Sequence[Row], retracted: set[str]) -> list[Row]:
 
 
 # Reading the cache can meet a database error (a table dropped, a server gone): then answer from the events.
-CACHE_ERRORS = (Stale, *DATABASE_ERRORS)
+def cache_errors() -> tuple[type[Exception], ...]:
+    """A cache that disagrees with the events, or a database that would not write it: answer from the events."""
+    return (Stale, *database_errors())

@@ -8,6 +8,7 @@ standard output; 2 a usage error. A refused command stores nothing.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -593,4 +594,7 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
 
 
 def main() -> None:
+    # The command line validates with pydantic but uses no pydantic plugin; looking for one scans every
+    # installed package's metadata, a tenth of a start-up. A library user's process is left as it is.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()

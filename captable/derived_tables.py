@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,14 +40,13 @@ _TABLES = [
     "PRIMARY KEY (company, effective, recorded, seq, phase))",
 ]
 
-# What can go wrong writing a cache: the database's own errors (locked, read-only, a constraint
-# a concurrent writer won; the library wraps PostgreSQL's), none of which may refuse or lose an event.
-try:
-    import psycopg
-
-    DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, PersistenceError, psycopg.Error)
-except ImportError:  # pragma: no cover - PostgreSQL support not installed
-    DATABASE_ERRORS = (sqlite3.Error, PersistenceError)
+def database_errors() -> tuple[type[Exception], ...]:
+    """What can go wrong writing a cache: the database's own errors (locked, read-only, a constraint a
+    concurrent writer won; the library wraps PostgreSQL's), none of which may refuse or lose an event.
+    psycopg's count only once a PostgreSQL store has loaded it: no other store raises them, and loading
+    it for a SQLite store would cost every command a tenth of a second."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error, PersistenceError, *((psycopg.Error,) if psycopg is not None else ()))
 
 
 class Tables:
@@ -127,7 +127,7 @@ class Tables:
             return True
         except _Declined:
             return False
-        except DATABASE_ERRORS:
+        except database_errors():
             self._exist = None
             return False
 

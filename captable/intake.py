@@ -15,7 +15,8 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from captable.errors import DuplicateKey, InvalidEvent, MalformedJson, Refused
-from captable.events import BY_TYPE, EVENT, Event
+from captable import events
+from captable.events import BY_TYPE, Event
 from captable.events.rebuild import share_fields_set
 from captable.instants import parse_aware
 from captable.numbers import JsonFloat
@@ -170,7 +171,7 @@ def parse_event(data: Any, line: int | None = None) -> Incoming:
         except ValueError as error:
             raise InvalidEvent(str(error), field="recorded", value=written, line=line) from None
     try:
-        fact = EVENT.validate_python(data)
+        fact = events.EVENT.validate_python(data)
     except ValidationError as error:
         raise _invalid(error, data, line) from None
     return Incoming(share_fields_set(fact), line, recorded)

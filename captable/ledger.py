@@ -29,9 +29,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.batch import decide_batch
 from captable.catalog import instant_of, micros
-from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head
+from captable.checkpoints import Checkpoints, Head, cache_errors
 from captable.events import (BoardAdjustment, CompanyFormed, ConversionRatioAdjusted, Event, EventRetracted,
                              NoticeSent, WaiverSigned)
 from captable.instants import UTC, now, zone
@@ -43,6 +42,13 @@ from projections.state import CompanyState
 from projections.timeline import Entry, Timeline, company_zone, entries, in_effective_order, known_at
 
 T = TypeVar("T")
+
+
+def _decide_batch() -> Callable[..., dict[int, Event]]:
+    """The rules that decide a write, loaded by the commands that write: a read never needs them."""
+    from captable.batch import decide_batch
+
+    return decide_batch
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Basis:
         last = history.records[-1].timestamp if history.records else None
         return cls(history.company, history.version, history.head_hash, last, history.zone if formed else None,
                    lambda ids: {i: facts[i] for i in ids if i in facts},
-                   lambda new, lines: decide_batch(history.entries, new, lines), history)
+                   lambda new, lines: _decide_batch()(history.entries, new, lines), history)
 
 
 # A batch with these decides against the whole history: a retraction re-decides what follows the retracted
@@ -241,7 +247,7 @@ class Ledger:
         try:
             with gc_paused():
                 return self.checkpoints.current(company)
-        except CACHE_ERRORS:
+        except cache_errors():
             return None
 
     def latest_state(self, company: str, head: Head, as_of: datetime) -> CompanyState | None:
@@ -254,12 +260,12 @@ class Ledger:
         with gc_paused():
             try:
                 return ask(self.checkpoints, head)
-            except CACHE_ERRORS:
+            except cache_errors():
                 pass
             try:
                 rebuilt = self.checkpoints.rebuild(company)
                 return ask(self.checkpoints, rebuilt) if rebuilt else None
-            except CACHE_ERRORS:
+            except cache_errors():
                 return None
 
     # Writing -------------------------------------------------------------
@@ -317,14 +323,14 @@ class Ledger:
         def decide(new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event]:
             try:
                 start, stored = cache.basis(company, head, new)
-            except CACHE_ERRORS:  # the cache disagrees with the events: decide from all of them
+            except cache_errors():  # the cache disagrees with the events: decide from all of them
                 return Basis.of(self._history(company)).decide(new, lines)
-            return decide_batch(stored, new, lines, start=start)
+            return _decide_batch()(stored, new, lines, start=start)
 
         def stored(ids: Iterable[str]) -> Mapping[str, Event]:
             try:
                 return cache.stored_facts(company, head, ids)
-            except CACHE_ERRORS:
+            except cache_errors():
                 return Basis.of(self._history(company)).stored(ids)
 
         return Basis(company, head.version, head.head, instant_of(head.recorded), zone(head.zone), stored, decide)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.events import CompanyFormed
-from captable.exercises import cash_outcome, net_outcome
 from captable.catalog import micros
 from captable.effective_reads import LatestEntries
 from captable.instants import end_of, now, parse_when, zone
@@ -137,6 +136,8 @@ def exercise_quote(
     The same computation the exercise would store, from the state at that
     instant (which includes every event effective up to it), recording nothing.
     """
+    from captable.exercises import cash_outcome, net_outcome  # the exercise rules: only a quote needs them
+
     if net is not None and net.strip().lower() not in METHODS:
         raise errors.BadOption(f"the net exercise method is one of {', '.join(METHODS)}", field="net", value=net)
     net = net.strip().lower() if net is not None else None  # keywords in any case, like `all`

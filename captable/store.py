@@ -97,16 +97,7 @@ class Store(Application[UUID]):
             raise tampered(company, "events", Break(1, "the index lists the company but its journal records no "
                                                        "commit: its history was deleted", None, None))
         links = Links(GENESIS, company_prefix(company))
-        records = read_events(company, rows, links)
-        if commit.last > links.count:  # a writer committed after the rows were read; rows are only appended
-            records += read_events(company, self.recorder.select_events(
-                stream_id(company), gt=links.count, lte=commit.last), links)
-        broken = stream_end(links.count, links.head, commit.last, commit.head)
-        if broken is None and links.head != commit.head:
-            broken = rewritten(commit, None)
-        if broken is not None:
-            raise tampered(company, "events", broken)
-        return records
+        return self._to_commit(company, rows, links, commit)
 
     def since(self, company: str, version: int, head: str) -> list[Recorded] | None:
         """The events after position ``version``, checked as a chain from ``head`` (the hash a reader trusted at
@@ -132,8 +123,13 @@ class Store(Application[UUID]):
             rows = rows[1:]
         links = Links(head, prefix)
         links.count = version
+        return self._to_commit(company, rows, links, commit)
+
+    def _to_commit(self, company: str, rows: Sequence[StoredEvent], links: Links, commit: Committed) -> list[Recorded]:
+        """``rows`` parsed along ``links``, then any a writer committed after they were read, and the stream's end
+        checked against the journal's last commit (``StoreTampered`` if it does not end there)."""
         records = read_events(company, rows, links)
-        if commit.last > links.count:  # a writer committed after the rows were read
+        if commit.last > links.count:  # a writer committed after the rows were read; rows are only appended
             records += read_events(company, self.recorder.select_events(
                 stream_id(company), gt=links.count, lte=commit.last), links)
         broken = stream_end(links.count, links.head, commit.last, commit.head)

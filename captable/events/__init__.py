@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -104,7 +104,17 @@ BY_TYPE: dict[str, type[Event]] = {cls.TOPIC.split(":", 1)[1]: cls for cls in CA
 BY_TOPIC: dict[str, type[Event]] = {cls.TOPIC: cls for cls in CATALOGUE}
 
 AnyEvent = Annotated[Union[CATALOGUE], Field(discriminator="type")]  # type: ignore[valid-type]
-EVENT = TypeAdapter(AnyEvent)
+
+
+def __getattr__(name: str) -> Any:
+    """``EVENT``, the validator of any event, built on first use: a command that only reads stored facts
+    (rebuilt without validation) never pays for building it."""
+    if name == "EVENT":
+        adapter = TypeAdapter(AnyEvent)
+        globals()["EVENT"] = adapter
+        return adapter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [cls.__name__ for cls in CATALOGUE] + [
     "AnyEvent",

@@ -40,7 +40,9 @@ class Frozen(BaseModel):
     number for a name, is refused rather than coerced (DESIGN §7).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
+    # defer_build: a model's validator is built when it first validates; facts read back from the store are
+    # rebuilt without one (``events.rebuild``), so a command that only reads builds none.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True, defer_build=True)
 
 
 class Event(Frozen):

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from captable import errors
-from captable.events import BY_TYPE, CATALOGUE, EVENT, Event
+from captable import events
+from captable.events import BY_TYPE, CATALOGUE, Event
 from captable.events.base import Id, Text
 from captable.events.examples import examples
 from captable.instants import Day, Moment, When
@@ -239,7 +240,7 @@ def schema(name: str | None = None) -> dict[str, Any]:
         model = model_of(name)
         body = _complete(model.model_json_schema(), type_name(model))
         return {"$schema": SCHEMA_DIALECT, **_paragraphs(body)}
-    body = EVENT.json_schema()
+    body = events.EVENT.json_schema()
     for model in CATALOGUE:
         _complete(body["$defs"][model.__name__], type_name(model))
     return {"$schema": SCHEMA_DIALECT, "title": "An event of the captable catalogue", **_paragraphs(body)}
