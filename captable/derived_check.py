@@ -21,7 +21,7 @@ from captable import book_codec
 from captable.catalog import micros
 from captable.checkpoints import _CP, Checkpoint, Checkpoints, Stale, _checkpoint
 from captable.effective_reads import LatestEntries
-from captable.derived_tables import CATALOG, CHECKPOINTS, DATABASE_ERRORS, HEAD
+from captable.derived_tables import CATALOG, CHECKPOINTS, HEAD, database_errors
 from captable.errors import Refused
 from captable.ledger import gc_paused
 from captable.events import CompanyFormed, EventRetracted
@@ -73,7 +73,7 @@ def check(store: object, company: str, rows: Sequence[StoredEvent]) -> Derived:
             return _check(cache, company, rows)
     except _Disagrees as problem:
         return Derived("stale", problem=str(problem))
-    except DATABASE_ERRORS as error:
+    except database_errors() as error:
         return Derived("stale", problem=f"they cannot be read ({type(error).__name__})")
     finally:
         cache.close()

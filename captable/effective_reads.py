@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from captable import errors
 from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids, row_of
 from captable.chain import GENESIS, company_prefix, content_matches, link
-from captable.checkpoints import CACHE_ERRORS, Checkpoints, Head, Stale
+from captable.checkpoints import Checkpoints, Head, Stale, cache_errors
 from captable.derived_tables import CATALOG
 from captable.events import CompanyFormed, EventRetracted
 from captable.instants import zone
@@ -84,7 +84,7 @@ class LatestEntries:
                 self._give(entry, row.key)
                 yield entry
             return
-        except CACHE_ERRORS:
+        except cache_errors():
             pass
         yield from self._from_history()
 
@@ -168,7 +168,7 @@ class LatestEntries:
         history = ledger.history(self.company)
         try:
             self.cache.build(self.company, history.records)
-        except CACHE_ERRORS:
+        except cache_errors():
             pass  # the next reader rebuilds it
         latest = known_at(history.entries, max(r.timestamp for r in history.records))
         keys = hashlib.sha256()
