@@ -12,6 +12,11 @@ each stream position from 1 to the head's, so once the entries are exhausted eve
 the head has been followed once; the head's hash must be its last event's, and the stream's end was
 checked against the journal's last commit when the head was caught up (``Checkpoints.current``).
 
+When the catalog says the effective order is the stream's (a history recorded in effective order, no record
+date falling after a later event), the events are read in stream order instead, ``BATCH`` rows at a time,
+their chain followed from genesis as ``Store.stream`` follows it (``StoreTampered`` at a break) to the head's
+hash, each entry's key checked to follow the one before it: the catalog is not read row by row at all.
+
 A disagreement part way is either an edited cache or an edited event. Then the events are read whole,
 their chain checked from genesis (``StoreTampered`` if it is broken: the command is refused, exit 1,
 after the steps already written), the cache is rebuilt, and the entries go on from the whole history,
@@ -28,13 +33,13 @@ from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids, row_of
-from captable.chain import GENESIS, company_prefix, content_matches, link
+from captable.chain import GENESIS, Links, company_prefix, content_matches, link
 from captable.checkpoints import Checkpoints, Head, Stale, cache_errors
 from captable.derived_tables import CATALOG
 from captable.events import CompanyFormed, EventRetracted
 from captable.instants import zone
 from captable.ledger import gc_paused
-from captable.rows import UNREADABLE, Recorded, parse_event
+from captable.rows import UNREADABLE, Recorded, parse_event, read_events, stream_id
 from projections.obligations import Observer
 from projections.timeline import Entry, entries, known_at
 
@@ -80,8 +85,8 @@ class LatestEntries:
 
     def __iter__(self) -> Iterator[Entry]:
         try:
-            for entry, row in self._from_catalog():
-                self._give(entry, row.key)
+            for entry, key in self._applied():
+                self._give(entry, key)
                 yield entry
             return
         except cache_errors():
@@ -102,10 +107,46 @@ class LatestEntries:
         if (total, mains, lowest, highest) != (self.head.count, self.head.version, 1, self.head.version):
             raise Stale("the catalog does not hold a row for every event the head covers")
 
-    def _from_catalog(self) -> Iterator[tuple[Entry, Row]]:
-        for entry, row in self.every_row():
-            if row.type != EventRetracted.__name__ and row.id not in self.retracted:
-                yield entry, row
+    def _applied(self) -> Iterator[tuple[Entry, Key]]:
+        """The entries the fold applies, with their keys: in stream order when the catalog says that is the
+        effective order, else in the catalog's order."""
+        found = self._in_stream() if self._in_stream_order() else ((e, r.key) for e, r in self.every_row())
+        for entry, key in found:
+            if not isinstance(entry.fact, EventRetracted) and entry.fact.id not in self.retracted:
+                yield entry, key
+
+    def _in_stream_order(self) -> bool:
+        """Whether, by the catalog, no entry in effective order comes from an earlier stream position than the
+        one before it (a history recorded in effective order, without a later record date)."""
+        found = self.cache.tables.read(
+            f"SELECT COUNT(*) FROM (SELECT seq, LAG(seq) OVER (ORDER BY {_ASC}) AS before FROM {{{CATALOG}}} "
+            "WHERE company = ? AND seq <= ?) ordered WHERE seq < before", (self.company, self.head.version))
+        return bool(found) and found[0][0] == 0
+
+    def _in_stream(self) -> Iterator[tuple[Entry, Key]]:
+        """The entries in stream order, the chain followed from genesis row by row (``StoreTampered`` at a
+        break) to the head's hash; each key must follow the one before it (``Stale`` if not: the catalog
+        said the order was effective order, the events do not), so the order given is the fold's."""
+        store, tz = self.ledger.store, zone(self.head.zone)
+        links = Links(GENESIS, company_prefix(self.company))
+        stream, last, size = stream_id(self.company), None, FIRST_BATCH
+        while links.count < self.head.version:
+            rows = store.recorder.select_events(stream, gt=links.count, lte=self.head.version, limit=size)
+            if not rows:
+                break
+            with gc_paused():  # parsed events make no cycles: the collector would only rescan them
+                records = read_events(self.company, rows, links)
+            for record in records:
+                for entry in entries(record.fact, record.timestamp, record.originator_version, tz, record.hash,
+                                     record.actor):
+                    key = _key(entry)
+                    if last is not None and key <= last:
+                        raise Stale("the events are not in effective order, as the catalog says")
+                    last = key
+                    yield entry, key
+            size = BATCH
+        if (links.count, links.head) != (self.head.version, self.head.head):
+            raise Stale("the stream does not end at the head's event")
 
     def every_row(self) -> Iterator[tuple[Entry, Row]]:
         """Every catalog row in effective order (retractions and what they retract too) with its entry, each

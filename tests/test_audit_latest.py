@@ -24,7 +24,8 @@ from tests.test_checkpoints import FIXTURES, acme, edit_event, lines_of, plan_of
 
 @pytest.fixture
 def batches_of_three(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Batches of a few rows, so that every fixture spans many; the positions each batch reads are counted."""
+    """Batches of a few rows, so that every fixture spans many; the rows each batch reads are counted (from the
+    catalog's order, or from the stream's when the catalog says it is the effective order)."""
     monkeypatch.setattr(effective_reads, "FIRST_BATCH", 2)
     monkeypatch.setattr(effective_reads, "BATCH", 3)
     read: list[int] = []
@@ -34,6 +35,12 @@ def batches_of_three(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         read.append(len(rows))
         return real(self, rows, tz)
     monkeypatch.setattr(effective_reads.LatestEntries, "_checked", counted)
+    real_read = effective_reads.read_events
+
+    def counted_read(company: str, rows: Any, links: Any) -> Any:  # read in stream order (in effective order)
+        read.append(len(rows))
+        return real_read(company, rows, links)
+    monkeypatch.setattr(effective_reads, "read_events", counted_read)
     return read
 
 
@@ -62,7 +69,7 @@ def test_every_fixture_audits_from_the_catalog_as_from_the_whole_history(ledger,
                     audited(ledger, company, as_of, warrant)
                 continue
             assert audited(ledger, company, as_of, warrant) == expected, (folder.name, as_of, warrant)
-            assert batches_of_three and max(batches_of_three) <= 3  # read from the catalog, a batch at a time
+            assert batches_of_three and max(batches_of_three) <= 3  # read a batch at a time
 
 
 def test_the_text_report_read_in_batches_is_the_golden_file(ledger, batches_of_three):
@@ -114,3 +121,28 @@ def test_an_event_recorded_while_the_report_is_written_is_not_in_it(ledger, batc
                 "holder": "Late Holder", "shares": 10, "price_per_share": "20"})
     assert json.dumps({**head, "steps": first + list(steps), "final": final()}) == expected
     assert "meanwhile" in audited(ledger, "acme", "2090-01-01")
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_both_orders_of_reading_give_the_same_audit(ledger, folder, batches_of_three, monkeypatch):
+    """Whether read in the stream's order (the catalog says it is the effective order) or the catalog's."""
+    ledger.import_events(read_lines(lines_of(folder)))
+    company = plan_of(folder).get("company") or ledger.company(None)
+    expected = from_history(ledger, company, "2090-01-01")
+    assert audited(ledger, company, "2090-01-01") == expected
+    monkeypatch.setattr(effective_reads.LatestEntries, "_in_stream_order", lambda self: False)
+    assert audited(ledger, company, "2090-01-01") == expected
+
+
+def test_a_catalog_edited_to_claim_stream_order_is_refused_part_way_then_rebuilt(ledger, batches_of_three):
+    """A back-dated event whose catalog row was moved to the end: the stream is read as if in effective order
+    until the event shows otherwise; the steps written by then cannot be taken back, so the report is
+    refused (ask again) and the catalog rebuilt from the events; the next audit is the whole history's."""
+    acme(ledger)
+    record_all(ledger, {"type": "SharesIssued", "id": "back-dated", "effective": "1996-04-01", "class": "common",
+                        "holder": "Early Holder", "shares": 5000, "price_per_share": "20"})
+    expected = from_history(ledger, "acme", "2090-01-01")
+    sql(ledger, "UPDATE {captable_catalog} SET effective = 4102444800000000 WHERE id = 'back-dated'")
+    with pytest.raises(errors.ConcurrentWrite):
+        audited(ledger, "acme", "2090-01-01")
+    assert audited(ledger, "acme", "2090-01-01") == expected
