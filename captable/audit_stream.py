@@ -5,6 +5,10 @@ list given as an iterator is written one item at a time, and a member given as a
 when its turn comes (the final terms, once the steps are done). The text and Markdown reports come line
 by line from ``audit_report``. Nothing is written before the replay has passed the point where the first
 lines are known, so a refusal (an unknown warrant) still leaves standard output empty.
+
+With the latest knowledge the entries are read a batch at a time (``queries.audit_parts``), each event
+checked in its chain as it comes: an event found edited part way ends the report there, refused
+(``store_tampered``, exit 1), after the steps before it, and nothing after it is written.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ def write(out: TextIO, ledger: Ledger, company: str | None, as_of: str | None, k
     # A bar on a terminal only while the report goes elsewhere: on the terminal itself, it is its own progress.
     shown = progress.wanted(fmt == "json") and not out.isatty()
     with progress.bar("Replaying", None, shown) as tick:
-        head, steps, final = queries.audit_trail(queries.view(ledger, company, as_of, known), warrant, tick)
+        head, steps, final = queries.audit_parts(ledger, company, as_of, known, warrant, tick)
         body = {**head, "steps": _flushing(steps, out), "final": final}
         if fmt == "json":
             for chunk in json_chunks(body):

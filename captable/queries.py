@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from captable import errors
 from captable.events import CompanyFormed
 from captable.catalog import micros
+from captable.effective_reads import LatestEntries
 from captable.instants import end_of, now, parse_when, zone
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from captable.suggest import valid_ones
-from projections.audit import terms, walk
+from projections.audit import terms, walk, walk_observed
 from projections.obligations import obligations
 from projections.state import CompanyState
 from projections.timeline import Entry, known_at
@@ -197,7 +198,33 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
 def audit(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
           warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The fold's trail up to ``as_of`` as the books stood at ``known``, and the stored head it covers."""
-    return _audit(view(ledger, company, as_of, known), warrant, tick)
+    head, steps, final = audit_parts(ledger, company, as_of, known, warrant, tick)
+    return {**head, "steps": list(steps), "final": final()}
+
+
+AuditParts = tuple[dict[str, Any], Iterator[dict[str, Any]], Callable[[], list[dict[str, Any]]]]
+
+
+def audit_parts(ledger: Ledger, company: str | None, as_of: str | None, known: str | None,
+                warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> AuditParts:
+    """``audit_trail``, with the latest knowledge read a batch at a time in effective order through the catalog
+    (``captable.effective_reads``), so that the first step waits for one batch, not the history; as the books
+    stood at an earlier recorded instant, or without a usable cache, from the whole history."""
+    name = ledger.company(company)
+    head = ledger.latest(name)
+    if head is not None:
+        tz = zone(head.zone)
+        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
+        if micros(known_.at) >= head.recorded:
+            source = ledger.from_checkpoints(name, head, lambda cache, head: LatestEntries(ledger, name, head))
+            if source is not None:
+                formed = source.last_formed(micros(as_of_.at))
+                asked = {"company": name, "as_of": as_of_.label or as_of_.at.astimezone(tz).isoformat(),
+                         "known_at": known_.label, "stored_events": source.head.version, "head": source.head.head}
+                steps = walk_observed(source.observer, source, as_of_.at, warrant, tick)
+                return _parts(asked, source.observer.state, steps, as_of_.at, warrant,
+                              lambda: formed is not None and (source.last is None or source.last < formed))
+    return audit_trail(view(ledger, name, as_of, known), warrant, tick)
 
 
 def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
@@ -205,8 +232,7 @@ def _audit(asked: View, warrant: str | None = None, tick: Callable[[], None] = l
     return {**head, "steps": list(steps), "final": final()}
 
 
-def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None,
-                ) -> tuple[dict[str, Any], Iterator[dict[str, Any]], Callable[[], list[dict[str, Any]]]]:
+def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None] = lambda: None) -> AuditParts:
     """The audit in three parts, for a report written as the replay goes: what precedes the steps, the
     steps (an iterator: each is folded as it is asked for), and the final terms (once the steps are done).
 
@@ -225,8 +251,17 @@ def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None
         tick()
 
     company_state, steps = walk(entries, until, warrant, counted)
+    head = {"company": asked.history.company, "as_of": asked.as_of_text, "known_at": asked.known_at.label,
+            "stored_events": len(covered), "head": covered[-1].hash if covered else None}
+    return _parts(head, company_state, steps, until, warrant, lambda: folded <= last_formed)
+
+
+def _parts(asked: dict[str, Any], company_state: CompanyState, steps: Iterator[dict[str, Any]], until: datetime,
+           warrant: str | None, forming: Callable[[], bool]) -> AuditParts:
+    """The three parts from the steps as they come: the steps are folded while ``forming`` (the last
+    ``CompanyFormed`` up to ``until`` is still ahead), or until ``warrant`` is issued."""
     early: list[dict[str, Any]] = []  # the steps folded before the first part is known
-    while folded <= last_formed or (warrant is not None and warrant not in company_state.warrants):
+    while forming() or (warrant is not None and warrant not in company_state.warrants):
         step = next(steps, None)
         if step is None:
             break
@@ -234,13 +269,13 @@ def audit_trail(asked: View, warrant: str | None = None, tick: Callable[[], None
     if warrant is not None and warrant not in company_state.warrants:  # a warrant, once issued, stays
         raise _unknown_warrant(warrant, company_state)
     head = {
-        "company": asked.history.company,
+        "company": asked["company"],
         "name": company_state.name,
-        "as_of": asked.as_of_text,
-        "known_at": asked.known_at.label,
+        "as_of": asked["as_of"],
+        "known_at": asked["known_at"],
         "warrant": warrant,
-        "stored_events": len(covered),
-        "head": covered[-1].hash if covered else None,
+        "stored_events": asked["stored_events"],
+        "head": asked["head"],
     }
 
     def final() -> list[dict[str, Any]]:

@@ -33,7 +33,8 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from captable import errors
+from captable import derived_check, errors
+from captable.derived_check import Derived
 from captable.chain import GENESIS, Break, Links, company_prefix, link
 from captable.events import BY_TOPIC
 from captable.instants import now
@@ -58,6 +59,7 @@ class Verdict:
     position: int | None = None  # its stream position (or commit number, for the journal)
     event: str | None = None  # its event id, where the row still says
     part: str = "events"
+    derived: Derived | None = None  # the cache beside the events, when they are intact
 
     @property
     def intact(self) -> bool:
@@ -71,7 +73,8 @@ class Verdict:
     def to_json(self) -> dict[str, object]:
         return {"company": self.company, "intact": self.intact, "events": self.events, "head": self.head,
                 "commits": self.commits, "journal_head": self.journal_head, "problem": self.problem,
-                "part": self.part if self.problem else None, "position": self.position, "event": self.event}
+                "part": self.part if self.problem else None, "position": self.position, "event": self.event,
+                "derived": self.derived.to_json() if self.derived else None}
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class Report:
                          f"{self.index[-1].hash if self.index else GENESIS}")
         lines += [f"{v.company}: {v.events} events in {v.commits} commit{'s' if v.commits != 1 else ''}, chain intact "
                   f"and ending where its journal's last commit does; head {v.head}" for v in self.companies if v.intact]
+        lines += [v.derived.line(v.company) for v in self.companies if v.intact and v.derived]
         if self.whole_store and self.index_break is None and not self.strays:
             lines.append("every row of the store belongs to a company in the index")
         return lines
@@ -170,7 +174,8 @@ def verify(store: Store, company: str, tick: Tick = lambda: None, entry: Company
     if journal_break is not None:
         return Verdict(company, links.count, links.head, journal_break.intact or 0, journal_break.head or GENESIS,
                        journal_break.problem, journal_break.position, part="journal")
-    return Verdict(company, links.count, links.head, journal.count, journal.head)
+    return Verdict(company, links.count, links.head, journal.count, journal.head, derived=derived_check.check(
+        store, company, rows))
 
 
 def _journal(rows: Sequence[StoredEvent], company: str,

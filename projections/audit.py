@@ -10,7 +10,7 @@ same history gives the same trail.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,7 +82,14 @@ def walk(entries: Sequence[Entry], until: datetime, warrant: str | None = None,
     return observer.state, _steps(observer, entries, until, warrant, tick)
 
 
-def _steps(observer: Observer, entries: Sequence[Entry], until: datetime, warrant: str | None,
+def walk_observed(observer: Observer, entries: Iterable[Entry], until: datetime, warrant: str | None = None,
+                  tick: Callable[[], None] = lambda: None) -> Iterator[dict[str, Any]]:
+    """``walk`` for entries that come one at a time (read as the replay goes), folded by ``observer``, whose
+    state already knows the §4.4 exclusions the whole history makes."""
+    return _steps(observer, entries, until, warrant, tick)
+
+
+def _steps(observer: Observer, entries: Iterable[Entry], until: datetime, warrant: str | None,
            tick: Callable[[], None]) -> Iterator[dict[str, Any]]:
     state, book = observer.state, observer.book
     count = 0
