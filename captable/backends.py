@@ -54,7 +54,7 @@ def _sqlite_env(db: str, read_only: bool) -> dict[str, str]:
         return {**env, "SQLITE_DBNAME": db}
     if "stored_events" not in tables:
         raise errors.StoreNotFound(f"{db} holds no history yet; import one first", field="db", value=db)
-    return {**env, "SQLITE_DBNAME": _read_only_uri(path), "CREATE_TABLE": "no"}
+    return {**env, "SQLITE_DBNAME": read_only_uri(path), "CREATE_TABLE": "no"}
 
 
 def _sqlite_tables(path: Path, read_only: bool) -> set[str]:
@@ -76,7 +76,7 @@ def _sqlite_tables(path: Path, read_only: bool) -> set[str]:
         raise errors.StoreReadOnly(f"{db} is read-only (the file or its folder): it can be read, not written",
                                    field="db", value=db)
     try:
-        with _closing(sqlite3.connect(_read_only_uri(path), uri=True)) as probe:
+        with _closing(sqlite3.connect(read_only_uri(path), uri=True)) as probe:
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         raise errors.NotAStore(f"{db} is not a captable store ({error})", field="db", value=db) from None
@@ -85,7 +85,7 @@ def _sqlite_tables(path: Path, read_only: bool) -> set[str]:
     return tables
 
 
-def _read_only_uri(path: Path) -> str:
+def read_only_uri(path: Path) -> str:
     """Open without writing; on read-only media (or a file we may not write) also without WAL side files.
 
     SQLite cannot create the ``-shm`` file a WAL store needs where the file or

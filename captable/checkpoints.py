@@ -244,7 +244,7 @@ class Checkpoints:
     def _extend(self, company: str, head: Head, last: Checkpoint | None,
                 known: Mapping[tuple[int, str], Entry] | None) -> None:
         observer, rows = self._observer(company, head, last)
-        retracted = retracted_ids(self._checked_marks(company, head))
+        retracted = retracted_ids(self.checked_marks(company, head))
         pending: list[tuple[Key, int, bytes, bytes]] = []
         after, covered, size = (last.key, last.covered, last.size) if last else (None, 0, 0)
         start = 0
@@ -291,8 +291,8 @@ class Checkpoints:
         """The state at ``instant`` with the latest knowledge: the nearest checkpoint, then what follows it."""
         bound = (micros(instant), *_LAST[1:])
         state, rows = self._start(company, head, self._nearest(company, bound), until=bound)
-        marks = self._checked_marks(company, head)
-        state.exclusions = self._exclusions(company, head, marks)
+        marks = self.checked_marks(company, head)
+        state.exclusions = self.exclusions(company, head, marks)
         retracted = retracted_ids(marks)
         # Every row up to the next checkpoint is checked, the ones after the instant too: a row whose key
         # was edited to lie past the instant would otherwise go unseen.
@@ -306,7 +306,7 @@ class Checkpoints:
         bound = (micros(instant), *_LAST[1:])
         observer, rows = self._observer(company, head, self._nearest(company, bound), until=bound)
         found = self._entries(company, head, rows)
-        retracted = retracted_ids(self._checked_marks(company, head))
+        retracted = retracted_ids(self.checked_marks(company, head))
         for entry, row in zip(found, rows):
             if row.key <= bound and _applies(row, retracted):
                 observer.step(entry)
@@ -319,8 +319,8 @@ class Checkpoints:
         keys = [(micros(e.effective), micros(e.recorded), e.seq, e.phase) for e in new]
         first, last = min(keys), max(keys)
         state, rows = self._start(company, head, self._nearest(company, first, before=True), until=last)
-        marks = self._checked_marks(company, head)
-        state.exclusions = self._exclusions(company, head, marks, new)
+        marks = self.checked_marks(company, head)
+        state.exclusions = self.exclusions(company, head, marks, new)
         found = self._entries(company, head, rows)
         retracted = retracted_ids(marks)
         return state, [e for e, r in zip(found, rows) if r.key < last and _applies(r, retracted)]
@@ -357,6 +357,11 @@ class Checkpoints:
     def _last(self, company: str) -> Checkpoint | None:
         return self._nearest(company, _LAST)
 
+    def stored(self, company: str) -> list[Checkpoint]:
+        """Every checkpoint of the company, in effective order (for ``verify``)."""
+        return [_checkpoint(v) for v in self.tables.read(
+            f"SELECT {_CP_READ} FROM {{{CHECKPOINTS}}} WHERE company = ? ORDER BY {_ASC}", (company,))]
+
     def _start(self, company: str, head: Head, checkpoint: Checkpoint | None,
                until: Key | None = None) -> tuple[CompanyState, list[Row]]:
         """The state at ``checkpoint`` (or empty), and the catalog rows after it: through the first checkpoint
@@ -385,7 +390,7 @@ class Checkpoints:
                   until: Key | None = None) -> tuple[Observer, list[Row]]:
         """``_start`` with the checkpoint's book of obligations too, as an observer of the fold ready to go on."""
         state, rows = self._start(company, head, checkpoint, until)
-        state.exclusions = self._exclusions(company, head, self._checked_marks(company, head))
+        state.exclusions = self.exclusions(company, head, self.checked_marks(company, head))
         observer = Observer(())
         observer.state, observer.book = state, self._book(company, checkpoint) if checkpoint else Book()
         return observer, rows
@@ -424,13 +429,13 @@ class Checkpoints:
                                  "LIMIT 1", (company, fact_id))
         return from_tuples(found)[0] if found else None
 
-    def _checked_marks(self, company: str, head: Head) -> list[Row]:
+    def checked_marks(self, company: str, head: Head) -> list[Row]:
         rows = sorted(from_tuples(self.tables.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
         if catalog.digest(rows) != head.marks:
             raise Stale("the catalog's retractions and adjustments are not the ones the head sealed")
         return rows
 
-    def _exclusions(self, company: str, head: Head, marks: Sequence[Row],
+    def exclusions(self, company: str, head: Head, marks: Sequence[Row],
                     new: Sequence[Entry] = ()) -> dict[str, tuple[str, str, str]]:
         """§4.4(a), (b): the exclusions ``fold.initial_state`` finds, from the few entries that make them."""
         retracted = retracted_ids(marks)

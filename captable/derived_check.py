@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 
 from captable import book_codec
 from captable.catalog import micros
-from captable.checkpoints import _CP, Checkpoint, Checkpoints, Stale, _checkpoint
+from captable.checkpoints import Checkpoint, Checkpoints, Stale
 from captable.effective_reads import LatestEntries
 from captable.derived_tables import CATALOG, CHECKPOINTS, HEAD, database_errors
 from captable.errors import Refused
@@ -29,7 +29,6 @@ from captable.rows import UNREADABLE, parse_event
 from projections.obligations import Observer
 from projections.timeline import company_zone
 
-_ORDER = "effective, recorded, seq, phase"
 _FORMED = CompanyFormed.TOPIC
 
 
@@ -115,8 +114,7 @@ def _check(cache: Checkpoints, company: str, rows: Sequence[StoredEvent]) -> Der
         raise _Disagrees("an event cannot be read") from None
     if (head.head, head.recorded, head.zone) != (last.hash, micros(last.timestamp), tz.key):
         raise _Disagrees(f"the head is not the event at stream position {head.version}")
-    checkpoints = [_checkpoint(v) for v in cache.tables.read(
-        f"SELECT {_CP} FROM {{{CHECKPOINTS}}} WHERE company = ? ORDER BY {_ORDER}", (company,))]
+    checkpoints = cache.stored(company)
     try:
         _fold_against(cache, company, checkpoints, LatestEntries(_Held(cache, rows), company, head))
     except Stale as problem:

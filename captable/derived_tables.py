@@ -63,7 +63,7 @@ class Tables:
         else:
             path = Path(store.db).resolve()
             self.writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-            target = str(path) if self.writable else backends._read_only_uri(path)
+            target = str(path) if self.writable else backends.read_only_uri(path)
             self._connection = sqlite3.connect(target, uri=not self.writable, timeout=_BUSY_SECONDS,
                                                isolation_level=None, check_same_thread=False)
             self._names = {t: t for t in (HEAD, CATALOG, CHECKPOINTS)}

@@ -65,10 +65,10 @@ class LatestEntries:
 
     def __post_init__(self) -> None:
         cache = self.cache
-        marks = cache._checked_marks(self.company, self.head)
+        marks = cache.checked_marks(self.company, self.head)
         self.retracted = retracted_ids(marks)
         self.observer = Observer(())
-        self.observer.state.exclusions = cache._exclusions(self.company, self.head, marks)
+        self.observer.state.exclusions = cache.exclusions(self.company, self.head, marks)
         self._counted()
 
     @property
