@@ -41,8 +41,9 @@ before each run, outside the timing, so runs do not accumulate. A line
 whose copy would leave less than 5 GiB free on the disk is skipped, and so
 are the PostgreSQL lines on a local server (which stores about as much as
 the SQLite file): the persisted checkpoints can make a store of tens of
-GiB at a million events. The closing table shows each line at each size and how its cost grows from the smallest
-size to the largest ("×9.8 for ×10 events"). Nothing here asserts on time.
+GiB at a million events. The closing table shows each line at each size
+and how its cost grows from the smallest size to the largest ("×9.8 for
+×10 events"). Nothing here asserts on time.
 """
 
 from __future__ import annotations
