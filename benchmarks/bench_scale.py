@@ -1,7 +1,7 @@
 """What a user waits for: whole `captable` processes on 10k, 100k and 1,000,000-event companies.
 
     python benchmarks/bench_scale.py [--sizes 10000 100000 1000000] [--repeats 3] [--timeout 900]
-                                     [--only LINE ...] [--skip LINE ...] [--views-max 30000]
+                                     [--only LINE ...] [--skip LINE ...] [--views-max 1000000]
                                      [--postgres URL] [--workdir DIR] [--seed 1]
 
 Each size's history comes from ``synthetic.py``, generated once into the work
@@ -32,14 +32,18 @@ The lines, as ``--only``/``--skip`` names them:
   audit         ``audit --format json``: time to first byte, and total
   verify        ``verify --json``
   views         ``views build`` catching up after one new event (a full build first, untimed);
-                only for sizes up to ``--views-max``, since a full build is worse than linear
+                only for sizes up to ``--views-max`` (a full build of a million events takes minutes)
   pg-import     ``import`` into a fresh PostgreSQL schema (``URL?schema=…``, dropped after)
   pg-state      ``state --json`` on that schema
 
 Writes (record-end, record-mid, views) run on a copy of the store made
-before each run, outside the timing, so runs do not accumulate. The closing
-table shows each line at each size and how its cost grows from the smallest
-size to the largest ("×9.8 for ×10 events"). Nothing here asserts on time.
+before each run, outside the timing, so runs do not accumulate. A line
+whose copy would leave less than 5 GiB free on the disk is skipped, and so
+are the PostgreSQL lines on a local server (which stores about as much as
+the SQLite file): the persisted checkpoints can make a store of tens of
+GiB at a million events. The closing table shows each line at each size
+and how its cost grows from the smallest size to the largest ("×9.8 for
+×10 events"). Nothing here asserts on time.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -73,6 +78,7 @@ LINES = ("python", "raw-insert", "raw-read", "import", "state-latest", "state-mi
 NEW_SHARES = 100  # each benchmark issuance: a round lot of common, like the generator's
 SETUP_TIMEOUT = 6 * 3600.0  # seconds: the untimed set-up (an import, a full views build) only guards a hang
 PRICE = "50.00"  # per common share: one of the generator's prices, above both warrants' (§4.4 does not adjust)
+DISK_MARGIN = 5 * 2**30  # bytes a copy of a store must leave free: the disk is shared, and a full one fails all
 
 RAW_INSERT = """
 import json, sqlite3, sys
@@ -290,6 +296,22 @@ def remove_store(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def store_bytes(path: Path) -> int:
+    return sum(Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal", "-shm")
+               if Path(f"{path}{suffix}").exists())
+
+
+def room_for(bench: Bench, line: str, n: int, store: Path, where: Path) -> bool:
+    """Whether as much as ``store`` again fits on ``where``'s disk with DISK_MARGIN to spare; else the line is
+    skipped with the sizes (at a million events the persisted checkpoints can make a store of tens of GB)."""
+    need, free = store_bytes(store), shutil.disk_usage(where).free
+    if need + DISK_MARGIN <= free:
+        return True
+    bench.note(line, n, f"skipped: another {need / 2**30:.1f} GiB (the store's size) would leave less than "
+                        f"{DISK_MARGIN / 2**30:g} GiB of the {free / 2**30:.1f} GiB free")
+    return False
+
+
 def copy_store(source: Path, target: Path) -> None:
     """A closed SQLite file copied with its write-ahead log, if any, over whatever was at ``target``."""
     remove_store(target)
@@ -351,11 +373,13 @@ def bench_size(bench: Bench, company: Company) -> None:
         if event is None:
             bench.note(line, n, "skipped: too little authorized room in the middle for a valid issuance")
             continue
+        if not room_for(bench, line, n, store, folder):
+            continue
         bench.measure(line, n, [*cli, "--db", str(work), "record", event, "--json"], prepare=fresh_copy)
     if bench.wanted("views"):
         bench_views(bench, company, store, work, views)
     if bench.wanted("pg-import") or bench.wanted("pg-state"):
-        bench_postgres(bench, company)
+        bench_postgres(bench, company, store)
 
 
 def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: Path) -> None:
@@ -364,6 +388,8 @@ def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: 
     n, cli = company.n, bench.command
     if n > bench.args.views_max:
         bench.note("views", n, f"skipped (more than --views-max {bench.args.views_max:,} events)")
+        return
+    if not room_for(bench, "views", n, store, store.parent):
         return
     built = views.with_name("views-built.db")
     remove_store(built)
@@ -384,12 +410,17 @@ def bench_views(bench: Bench, company: Company, store: Path, work: Path, views: 
                   prepare=one_new_event)
 
 
-def bench_postgres(bench: Bench, company: Company) -> None:
+def bench_postgres(bench: Bench, company: Company, store: Path) -> None:
     """Import into a fresh schema per run and ask ``state`` of it; every schema is dropped after."""
     n, url, cli = company.n, bench.args.postgres, bench.command
     if not url:
         for line in ("pg-import", "pg-state"):
             bench.note(line, n, "skipped: no --postgres URL (nor CAPTABLE_TEST_POSTGRES)")
+        return
+    # A server on this machine writes the events and checkpoints to this disk, about as much as the SQLite file.
+    local = urlsplit(url).hostname in (None, "", "localhost", "127.0.0.1", "::1")
+    if local and not room_for(bench, "pg-import", n, store, store.parent):
+        bench.note("pg-state", n, "skipped: as pg-import")
         return
     import psycopg
     from psycopg import sql
@@ -459,7 +490,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per command before it is killed")
     parser.add_argument("--only", nargs="+", choices=LINES, default=[], metavar="LINE")
     parser.add_argument("--skip", nargs="+", choices=LINES, default=[], metavar="LINE")
-    parser.add_argument("--views-max", type=int, default=30_000, help="largest size for the views line")
+    parser.add_argument("--views-max", type=int, default=1_000_000, help="largest size for the views line")
     parser.add_argument("--postgres", default=os.environ.get("CAPTABLE_TEST_POSTGRES"), metavar="URL")
     parser.add_argument("--workdir", type=Path, help="keep the histories and stores here (reused next time)")
     parser.add_argument("--seed", type=int, default=1)
