@@ -8,6 +8,7 @@ tax when the shares go to another name.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, Literal
@@ -75,11 +76,16 @@ def _delivery(state: CompanyState, warrant: Warrant, surrendered: Fraction, deli
     }
 
 
+_BALANCE = re.compile(r"-B[0-9]+$")
+
+
 def _balance_certificate(warrant: Warrant, units: Fraction, chosen: str | None) -> str | None:
-    """§1(a): a new warrant of like tenor for the balance, numbered after the one surrendered."""
+    """§1(a): a new warrant of like tenor for the balance, numbered after the one surrendered: CS-1, then
+    CS-1-B1, CS-1-B2, … by the count of exercises, not a suffix added to the last number at each one,
+    which would lengthen with every partial exercise."""
     if warrant.units - units <= 0:
         return None
-    return chosen or f"{warrant.certificate}-B{len(warrant.exercises) + 1}"
+    return chosen or f"{_BALANCE.sub('', warrant.certificate)}-B{len(warrant.exercises) + 1}"
 
 
 def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: Requested,

@@ -39,6 +39,12 @@ def test_a_partial_exercise_leaves_the_balance_on_a_new_certificate(acme):
     assert after["stock_purchase_price"] == "893/100"
 
 
+def test_each_balance_certificate_is_numbered_after_the_first_by_the_count_of_exercises(acme):
+    record_all(acme, *(exercise(f"x{n}", f"1998-03-0{n + 1}", 100, "893.00") for n in range(1, 5)))
+    assert [warrant(acme, f"1998-03-0{n + 1}")["certificate"] for n in range(1, 5)] == [
+        "CS-1-B1", "CS-1-B2", "CS-1-B3", "CS-1-B4"]  # not CS-1-B1-B2-B3-B4: a number of a fixed length
+
+
 def test_the_shares_issued_appear_under_the_holder_in_the_cap_table(acme):
     record_all(acme, exercise("x1", "1998-03-02", 1000, "8930.00"))
     classes = {c["class"]: c for c in state(acme, "1998-03-02")["classes"]}

@@ -18,7 +18,7 @@ _WARRANT = "The warrant, by the id its WarrantIssued gave it."
 _DELIVER_TO = ("Register the shares in this name instead of the holder's; the holder then bears any transfer "
                "tax (§5).")
 _NEW_CERTIFICATE = ("The number of the new certificate for the balance (§1(a)); by default the surrendered "
-                    "one's number with -B and a count.")
+                    "one's number without any -B suffix, then -B and the count of exercises (CS-1-B2).")
 _COMPUTED = ("Filled in by the engine when it accepts the exercise: shares issued, §16 cash in lieu, deliveries. "
              "Leave it out; an import that carries it must match.")
 # An engine's output, not an input: JSON Schema's "readOnly", and the reference says to leave it out.
