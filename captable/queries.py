@@ -20,6 +20,7 @@ from captable.events import CompanyFormed
 from captable.catalog import micros
 from captable.effective_reads import LatestEntries
 from captable.instants import end_of, now, parse_when, zone
+from captable.checkpoints import Head
 from captable.ledger import History, Ledger
 from captable.numbers import exact, format_exact
 from captable.suggest import valid_ones
@@ -100,18 +101,41 @@ def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant
                                  field="warrant", value=warrant)
 
 
+@dataclass(frozen=True)
+class Latest:
+    """A question asked with the latest knowledge (known at or after the last recorded event): the persisted
+    checkpoints can answer it, from the cache's ``head``."""
+
+    head: Head
+    zone: ZoneInfo
+    as_of: Instant
+    known_at: Instant
+
+    @property
+    def as_of_text(self) -> str:
+        return self.as_of.label or self.as_of.at.astimezone(self.zone).isoformat()
+
+
+def latest(ledger: Ledger, name: str, as_of: str | None, known: str | None) -> Latest | None:
+    """The question's instants when it asks with the latest knowledge and the cache has a head; None: answer
+    from the whole history."""
+    head = ledger.latest(name)
+    if head is None:
+        return None
+    tz = zone(head.zone)
+    asked = Latest(head, tz, instant(as_of, tz, "as_of"), instant(known, tz, "known_at"))
+    return asked if micros(asked.known_at.at) >= head.recorded else None
+
+
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
     """With the latest knowledge, from the nearest persisted checkpoint; as the books stood at an earlier
     recorded instant, from the start."""
     name = ledger.company(company)
-    head = ledger.latest(name)
-    if head is not None:
-        tz = zone(head.zone)
-        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
-        if micros(known_.at) >= head.recorded:
-            found = ledger.latest_state(name, head, as_of_.at)
-            if found is not None:
-                return StateAnswer(name, tz, as_of_, known_, found)
+    asked_now = latest(ledger, name, as_of, known)
+    if asked_now is not None:
+        found = ledger.latest_state(name, asked_now.head, asked_now.as_of.at)
+        if found is not None:
+            return StateAnswer(name, asked_now.zone, asked_now.as_of, asked_now.known_at, found)
     asked = view(ledger, name, as_of, known)
     return StateAnswer(name, asked.history.zone, asked.as_of, asked.known_at,
                        asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
@@ -172,14 +196,12 @@ def notices(ledger: Ledger, company: str | None, as_of: str | None, known: str |
             raise errors.BadOption(f"a status is one of {', '.join(STATUSES)}", field="status", value=status)
     statuses = [s.strip().lower() for s in statuses]
     name = ledger.company(company)
-    head = ledger.latest(name)
+    asked_now = latest(ledger, name, as_of, known)
     answer = None
-    if head is not None:
-        tz = zone(head.zone)
-        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
-        if micros(known_.at) >= head.recorded:
-            answer = ledger.from_checkpoints(name, head, lambda cache, head: cache.notices_at(name, head, as_of_.at))
-            as_of_text = as_of_.label or as_of_.at.astimezone(tz).isoformat()
+    if asked_now is not None:
+        as_of_, known_, as_of_text = asked_now.as_of, asked_now.known_at, asked_now.as_of_text
+        answer = ledger.from_checkpoints(name, asked_now.head,
+                                         lambda cache, head: cache.notices_at(name, head, as_of_.at))
     if answer is None:
         asked = view(ledger, name, as_of, known)
         as_of_, known_, as_of_text = asked.as_of, asked.known_at, asked.as_of_text
@@ -211,19 +233,17 @@ def audit_parts(ledger: Ledger, company: str | None, as_of: str | None, known: s
     (``captable.effective_reads``), so that the first step waits for one batch, not the history; as the books
     stood at an earlier recorded instant, or without a usable cache, from the whole history."""
     name = ledger.company(company)
-    head = ledger.latest(name)
-    if head is not None:
-        tz = zone(head.zone)
-        as_of_, known_ = instant(as_of, tz, "as_of"), instant(known, tz, "known_at")
-        if micros(known_.at) >= head.recorded:
-            source = ledger.from_checkpoints(name, head, lambda cache, head: LatestEntries(ledger, name, head))
-            if source is not None:
-                formed = source.last_formed(micros(as_of_.at))
-                asked = {"company": name, "as_of": as_of_.label or as_of_.at.astimezone(tz).isoformat(),
-                         "known_at": known_.label, "stored_events": source.head.version, "head": source.head.head}
-                steps = walk_observed(source.observer, source, as_of_.at, warrant, tick)
-                return _parts(asked, source.observer.state, steps, as_of_.at, warrant,
-                              lambda: formed is not None and (source.last is None or source.last < formed))
+    asked_now = latest(ledger, name, as_of, known)
+    source = None if asked_now is None else ledger.from_checkpoints(
+        name, asked_now.head, lambda cache, head: LatestEntries(ledger, name, head))
+    if asked_now is not None and source is not None:
+        until = asked_now.as_of.at
+        formed = source.last_formed(micros(until))
+        asked = {"company": name, "as_of": asked_now.as_of_text, "known_at": asked_now.known_at.label,
+                 "stored_events": source.head.version, "head": source.head.head}
+        steps = walk_observed(source.observer, source, until, warrant, tick)
+        return _parts(asked, source.observer.state, steps, until, warrant,
+                      lambda: formed is not None and (source.last is None or source.last < formed))
     return audit_trail(view(ledger, name, as_of, known), warrant, tick)
 
 
