@@ -120,11 +120,16 @@ def automatic_conversion(step: Step) -> Explained:
                f"was {inverse(r)}, {KEEPS_AGGREGATE}.",
         figures=[f"All outstanding {old} converted automatically into {new} on {step.effective}, at the "
                  f"conversion rate then in effect, r = {exact_text(r)} shares of {new} for each share of {old}."],
-        working=[f"Shares purchasable (Section 1(a)): N\u2032 = N \u00d7 r = {o(c.shares_before)} \u00d7 "
-                 f"{o(r)} = {exact_text(c.shares_after)}.",
-                 f"Stock Purchase Price (Section 1(a)): P\u2032 = P \u00f7 r = {o(c.price_before, True)} "
-                 f"\u00f7 {o(r)} = {exact_text(c.price_after, True)}."],
+        working=_scaled("1(a)", "r", r, c),
     )
+
+
+def _scaled(section: str, symbol: str, factor: Fraction, c: Adjustment) -> list[str]:
+    """The working of N′ = N × factor and P′ = P ÷ factor, the aggregate kept (§1(a) conversion, §4.3 exchange)."""
+    return [f"Shares purchasable (Section {section}): N\u2032 = N \u00d7 {symbol} = {o(c.shares_before)} \u00d7 "
+            f"{o(factor)} = {exact_text(c.shares_after)}.",
+            f"Stock Purchase Price (Section {section}): P\u2032 = P \u00f7 {symbol} = {o(c.price_before, True)} "
+            f"\u00f7 {o(factor)} = {exact_text(c.price_after, True)}."]
 
 
 def _split_words(k: Fraction) -> tuple[str, str]:
@@ -213,10 +218,7 @@ def exchange(step: Step) -> Explained:
                f"share of {old}, and the Stock Purchase Price was {inverse(q)}, {KEEPS_AGGREGATE}.",
         figures=[f"In the {name} of {step.effective} each share of {old} was exchanged for q = "
                  f"{exact_text(q)} shares of {new}."],
-        working=[f"Shares purchasable (Section 4.3): N\u2032 = N \u00d7 q = {o(c.shares_before)} \u00d7 "
-                 f"{o(q)} = {exact_text(c.shares_after)}.",
-                 f"Stock Purchase Price (Section 4.3): P\u2032 = P \u00f7 q = {o(c.price_before, True)} "
-                 f"\u00f7 {o(q)} = {exact_text(c.price_after, True)}."],
+        working=_scaled("4.3", "q", q, c),
     )
 
 

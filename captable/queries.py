@@ -41,6 +41,10 @@ class Instant:
     label: str | None
     at: datetime
 
+    def text(self, tz: ZoneInfo) -> str:
+        """As the user wrote it, or (for now) the instant in the company's zone."""
+        return self.label or self.at.astimezone(tz).isoformat()
+
 
 def instant(text: str | None, tz: ZoneInfo, field: str) -> Instant:
     if text is None:
@@ -63,7 +67,7 @@ class View:
     @property
     def as_of_text(self) -> str:
         """The as-of instant as the user wrote it, or now in the company's zone."""
-        return self.as_of.label or self.as_of.at.astimezone(self.history.zone).isoformat()
+        return self.as_of.text(self.history.zone)
 
     @property
     def entries(self) -> list[Entry]:
@@ -86,7 +90,7 @@ class StateAnswer:
 
     @property
     def as_of_text(self) -> str:
-        return self.as_of.label or self.as_of.at.astimezone(self.zone).isoformat()
+        return self.as_of.text(self.zone)
 
     def to_json(self, warrant: str | None = None) -> dict[str, Any]:
         if warrant is not None and warrant not in self.state.warrants:
@@ -113,7 +117,7 @@ class Latest:
 
     @property
     def as_of_text(self) -> str:
-        return self.as_of.label or self.as_of.at.astimezone(self.zone).isoformat()
+        return self.as_of.text(self.zone)
 
 
 def latest(ledger: Ledger, name: str, as_of: str | None, known: str | None) -> Latest | None:
