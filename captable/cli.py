@@ -505,6 +505,9 @@ def verify(ctx: typer.Context,
            anchor: Optional[Path] = typer.Option(None, "--anchor", exists=True, dir_okay=False, metavar="FILE",
                                                  help="An anchor `captable head` wrote: also prove that the "
                                                       "store still extends it."),
+           derived: bool = typer.Option(False, "--derived", help="Also fold each stored checkpoint again from "
+                                                                 "the events and compare (a replay of the whole "
+                                                                 "history; without it, their seals and order)."),
            as_json: bool = JSON) -> None:
     """Walk every chain of the store (the index of companies, each company's events and journal) and say what
     was checked; exit 1 (store_tampered) at the first break."""
@@ -517,7 +520,7 @@ def verify(ctx: typer.Context,
             raise errors.AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
                                        field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
+            report = integrity.verify_store(ledger.store, ctx.obj.company, tick, derived=derived)
         if as_json:
             if not report.intact:
                 raise report.refusal()
