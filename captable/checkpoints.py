@@ -430,7 +430,7 @@ class Checkpoints:
         return from_tuples(found)[0] if found else None
 
     def checked_marks(self, company: str, head: Head) -> list[Row]:
-        rows = sorted(from_tuples(self.tables.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
+        rows = _marks(self.tables, company)
         if catalog.digest(rows) != head.marks:
             raise Stale("the catalog's retractions and adjustments are not the ones the head sealed")
         return rows
@@ -536,7 +536,9 @@ class Tap:
 _ASC = "effective, recorded, seq, phase"
 _DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
 _ROW_COLUMNS = ("company", *COLUMNS.split(", "))
-_MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
+# Sorted here, not by the database: an ORDER BY on the key makes SQLite walk the whole catalog in key order
+# (0.2 s at a million events) rather than take the few rows of these types from their index.
+_MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?)"
 
 
 def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: int) -> bool:
@@ -546,8 +548,9 @@ def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: 
                           (version, company, head.version, fingerprint)) == 1
 
 
-def _marks(cursor: Cursor, company: str) -> list[Row]:
-    return from_tuples(cursor.read(_MARKS_SQL, (company, *MARKS)))
+def _marks(cursor: Cursor | Tables, company: str) -> list[Row]:
+    """The retractions and adjustments, in effective order."""
+    return sorted(from_tuples(cursor.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
 
 
 def _checkpoint(values: Sequence[Any]) -> Checkpoint:

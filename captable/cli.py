@@ -7,7 +7,6 @@ standard output; 2 a usage error. A refused command stores nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typer.exceptions import TyperException
 # Start-up: only the modules above load before a command runs (`--help` needs no more); each command
 # imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
 from captable import boundary, errors, textfiles
+from captable.json_text import indented
 from captable.textfiles import printable
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def options(
 
 def _print_json(body: Any) -> None:
     """Exact strings as JSON; an argument that is not valid text (a lone surrogate) is written escaped."""
-    sys.stdout.write(printable(json.dumps(body, indent=2, ensure_ascii=False)) + "\n")
+    sys.stdout.write(printable(indented(body)) + "\n")
 
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
