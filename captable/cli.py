@@ -7,7 +7,6 @@ standard output; 2 a usage error. A refused command stores nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -77,10 +76,8 @@ def _refuse(refusal: errors.Refused, as_json: bool) -> int:
     """Print a refusal (and the others reported with it): on standard error, and as JSON on standard output."""
     others = getattr(refusal, "others", [])
     if as_json:
-        body: dict[str, Any] = {"error": refusal.to_json()}
-        if others:
-            body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
-        _print_json(body)
+        from captable.answers import error_body
+        _print_json(error_body(refusal))
     for problem in [refusal, *others]:
         err.print(f"[red]refused[/red] {escape(printable(str(problem)))}", markup=True, highlight=False)
     return refusal.exit_status
@@ -132,7 +129,8 @@ def options(
 
 def _print_json(body: Any) -> None:
     """Exact strings as JSON; an argument that is not valid text (a lone surrogate) is written escaped."""
-    sys.stdout.write(printable(json.dumps(body, indent=2, ensure_ascii=False)) + "\n")
+    from captable.answers import json_text
+    sys.stdout.write(json_text(body))
 
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
@@ -186,22 +184,8 @@ def import_(ctx: typer.Context,
 
 def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
-    from captable.intake import load_json, parse_event
-
-    incoming: list[Incoming] = []
-    problems: list[errors.Refused] = []
-    for number, text in enumerate(lines, start=1):
-        tick()
-        if not text.strip():
-            continue
-        try:
-            incoming.append(parse_event(load_json(text, number), number))
-        except errors.Refused as refusal:
-            problems.append(refusal)
-    if problems:
-        problems[0].others = problems[1:]  # type: ignore[attr-defined]  # reported together, one document
-        raise problems[0]
-    return incoming
+    from captable.answers import parse_lines
+    return parse_lines(lines, tick)
 
 
 RECORD_HELP = (
@@ -445,24 +429,13 @@ def quotes_import(ctx: typer.Context,
 def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The stored events with their effective and recorded instants and chain hashes."""
     def work(ledger: Ledger) -> None:
-        history = ledger.history(ledger.company(ctx.obj.company))
-        rows = [{
-            "seq": r.originator_version,
-            "id": r.fact.id,
-            "type": r.fact.type_name,
-            "effective": r.fact.content()["effective"],
-            "recorded": r.timestamp.isoformat(),
-            "actor": r.actor,
-            "source": r.fact.source,
-            "prev_hash": r.prev_hash,
-            "hash": r.hash,
-            "event": r.fact.content(),
-        } for r in history.records]
+        from captable.answers import log_json
+        body = log_json(ledger, ctx.obj.company)
         if as_json:
-            _print_json({"company": history.company, "events": rows})
+            _print_json(body)
             return
         from captable import render
-        render.log_table(out, rows)
+        render.log_table(out, body["events"])
     _with_ledger(ctx, work)
 
 
@@ -509,26 +482,21 @@ def verify(ctx: typer.Context,
     """Walk every chain of the store (the index of companies, each company's events and journal) and say what
     was checked; exit 1 (store_tampered) at the first break."""
     from captable import progress
-    from captable import verify as integrity
+    from captable.answers import verification
 
     def work(ledger: Ledger) -> None:
-        kept = integrity.read_anchor(anchor) if anchor else None
-        if kept and ctx.obj.company and kept["company"] != ctx.obj.company:
-            raise errors.AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
-                                       field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
+            found = verification(ledger, ctx.obj.company, anchor, tick)
         if as_json:
-            if not report.intact:
-                raise report.refusal()
-            _print_json({**report.to_json(), "anchor": integrity.check_anchor(ledger.store, kept) if kept else None})
+            _print_json(found.to_json())
             return
-        for line in report.checked():
+        for line in found.report.checked():
             out.print(line, highlight=False)
-        if not report.intact:
-            raise report.refusal()
-        if kept:
-            out.print(integrity.check_anchor(ledger.store, kept), highlight=False)
+        if not found.report.intact:
+            raise found.report.refusal()
+        proved = found.prove()
+        if proved:
+            out.print(proved, highlight=False)
     _with_ledger(ctx, work)
 
 
