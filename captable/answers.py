@@ -11,7 +11,7 @@ so that the faces cannot drift apart.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from captable.textfiles import printable
 
 if TYPE_CHECKING:
     from captable.intake import Incoming
-    from captable.ledger import Ledger
+    from captable.ledger import ImportReport, Ledger
     from captable.verify import Report
 
 
@@ -59,19 +59,40 @@ def log_json(ledger: Ledger, company: str | None) -> dict[str, Any]:
     } for r in history.records]}
 
 
-def parse_lines(lines: Iterable[str], tick: Callable[[], None] = lambda: None) -> list[Incoming]:
-    """A JSON Lines history parsed whole before anything is decided, so that one run reports every malformed
-    line (the first refusal carries the others); blank lines are skipped, lines count from 1."""
+def stored_json(report: ImportReport, ids: bool = False) -> dict[str, Any]:
+    """What a write stored, by company; with ``ids`` (``record``), the ids given, so that a recorded fact can
+    be cited or retracted."""
+    return {"stored": report.stored, "already_stored": report.already_stored, **({"ids": report.ids} if ids else {})}
+
+
+def event_json(ledger: Ledger, company: str | None, event_id: str) -> dict[str, Any]:
+    """One stored event as ``log`` lists it, found by its id; an unknown id is refused naming the nearest."""
+    from captable.suggest import valid_ones
+
+    body = log_json(ledger, company)
+    for row in body["events"]:
+        if row["id"] == event_id:
+            return {"company": body["company"], **row}
+    raise errors.UnknownEvent(f"{body['company']!r} has no event {event_id!r}"
+                              + valid_ones(event_id, [r["id"] for r in body["events"]], "events stored"),
+                              field="event", value=event_id)
+
+
+def parse_lines(lines: Iterable[str | Mapping[str, Any]], tick: Callable[[], None] = lambda: None) -> list[Incoming]:
+    """A JSON Lines history (or, from the library, objects already parsed) read whole before anything is
+    decided, so that one run reports every malformed line (the first refusal carries the others); blank lines
+    are skipped, lines count from 1."""
     from captable.intake import load_json, parse_event
 
     incoming: list[Incoming] = []
     problems: list[errors.Refused] = []
     for number, text in enumerate(lines, start=1):
         tick()
-        if not text.strip():
+        if isinstance(text, str) and not text.strip():
             continue
         try:
-            incoming.append(parse_event(load_json(text, number), number))
+            data = load_json(text, number) if isinstance(text, str) else dict(text)
+            incoming.append(parse_event(data, number))
         except errors.Refused as refusal:
             problems.append(refusal)
     if problems:

@@ -147,8 +147,8 @@ def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: 
 def _report(report: ImportReport, as_json: bool, *, ids: bool = False) -> None:
     """What was stored; with ``ids``, the ids given, so that a recorded fact can be cited or retracted."""
     if as_json:
-        _print_json({"stored": report.stored, "already_stored": report.already_stored,
-                     **({"ids": report.ids} if ids else {})})
+        from captable.answers import stored_json
+        _print_json(stored_json(report, ids))
         return
     for company, count in report.stored.items():
         named = f" ({', '.join(report.ids)})" if ids else ""
