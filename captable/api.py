@@ -34,6 +34,7 @@ from captable.results import Audit, Log, LogEntry, Notices, Quote, State, Stored
 
 if TYPE_CHECKING:
     from captable.ledger import Ledger
+    from captable.letter_parts import Letter
 
 __all__ = ["Books", "open", "Instant"]
 
@@ -180,6 +181,15 @@ class Books:
 
         return queries.audit_diff(self._read(), self._company(company), instant_text(first, "known_at"),  # type: ignore[arg-type]
                                   instant_text(second, "known_at"), instant_text(as_of, "as_of"))  # type: ignore[arg-type]
+
+    @_refusing
+    def letter(self, obligation: str, date: Instant = None, *, company: str | None = None) -> Letter:
+        """Draft the §4.5 notice of adjustment or the §4.6 notice that discharges ``obligation`` (an id from
+        ``notices``), dated ``date`` (default today); ``markdown(letter)`` and ``html_page(letter)`` in
+        ``captable.documents`` lay it out, ``to_json()`` gives its parts."""
+        from captable import documents
+
+        return documents.draft(self._read(), self._company(company), obligation, instant_text(date, "as_of"))
 
     @_refusing
     def log(self, *, company: str | None = None) -> Log:

@@ -561,6 +561,32 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
     _print_json(describe.schema(type_name))
 
 
+@app.command()
+def serve(ctx: typer.Context,
+          host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="The address to listen on."),
+          port: int = typer.Option(8000, "--port", min=0, max=65535, metavar="PORT", help="The port to listen on."),
+          tokens: Optional[Path] = typer.Option(None, "--tokens", dir_okay=False, metavar="FILE",
+                                                help="Hashed bearer tokens, NAME:ROLE:SHA256 a line (roles reader, "
+                                                     "auditor, writer); default CAPTABLE_TOKENS_FILE, else "
+                                                     "CAPTABLE_TOKENS. Without any, only this machine is served."),
+          max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
+                                       help="The largest request body accepted (an import's JSON Lines)."),
+          as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
+                                                             "answers in JSON whatever this says).")) -> None:
+    """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
+    from captable import access
+
+    loaded = access.load_tokens(tokens)
+    if not loaded.configured and host not in ("127.0.0.1", "localhost", "::1"):
+        raise errors.BadOption("without tokens the service answers anyone: give --tokens to listen beyond this "
+                               "machine", field="host", value=host)
+    import uvicorn
+
+    from captable.service import create_app
+    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host, port=port,
+                log_level="info")
+
+
 def main() -> None:
     # The command line validates with pydantic but uses no pydantic plugin; looking for one scans every
     # installed package's metadata, a tenth of a start-up. A library user's process is left as it is.

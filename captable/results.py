@@ -255,11 +255,16 @@ class LogEntry:
     prev_hash: str
     hash: str
     event: Mapping[str, Any]
+    body: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> LogEntry:
         return cls(row["seq"], row["id"], row["type"], row["effective"], datetime.fromisoformat(row["recorded"]),
-                   row["actor"], row["source"], row["prev_hash"], row["hash"], row["event"])
+                   row["actor"], row["source"], row["prev_hash"], row["hash"], row["event"], row)
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as ``log --json`` lists it (with its ``company``, when asked for by id)."""
+        return copy.deepcopy(dict(self.body))
 
 
 @dataclass(frozen=True)
