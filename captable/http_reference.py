@@ -76,10 +76,11 @@ def _text(value: Any) -> str:
 
 
 def published() -> dict[str, Any]:
-    """The service's OpenAPI document (no store is opened to write it)."""
+    """The service's OpenAPI document as a service with tokens publishes it (no store is opened to write it)."""
+    from captable.access import parse_tokens
     from captable.service import create_app
 
-    return create_app("captable.db").openapi()
+    return create_app("captable.db", parse_tokens("example:reader:" + "0" * 64, "example")).openapi()
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                       "warrants": {"type": "array", "items": WARRANT},
                       "classes": {"type": "array", "items": SHARE_CLASS}},
                      "The warrant terms and the cap table (`state --json`)."),
-    "Quote": _object({"warrant": {"type": "string"}, "at": {"type": "string"}, "method": {"type": "string"},
+    "ExerciseQuote": _object({"warrant": {"type": "string"}, "at": {"type": "string"}, "method": {"type": "string"},
                       "units": EXACT, "stock_purchase_price": EXACT, "balance_after": EXACT},
                      "What an exercise would deliver and cost (`exercise-quote --json`)."),
     "Notices": _object({"company": {"type": "string"}, "as_of": {"type": "string"}, "known_at": TEXT_OR_NULL,
@@ -125,9 +125,11 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         for status in statuses}
 
 
-def answer(schema: str, example: Any, description: str) -> dict[int | str, dict[str, Any]]:
+def answer(schema: str, example: Any, description: str, *pages: str) -> dict[int | str, dict[str, Any]]:
+    """A 200 whose JSON has this schema and example; ``pages``: the other media types it may be written in."""
     return {200: {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}, "example": example}}}}
+        "schema": {"$ref": f"#/components/schemas/{schema}"}, "example": example},
+        **{media: {"schema": {"type": "string"}} for media in pages}}}}
 
 
 def with_components(document: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +142,8 @@ def with_components(document: dict[str, Any]) -> dict[str, Any]:
     components = document.setdefault("components", {}).setdefault("schemas", {})
     components.update(SCHEMAS)
     for name, body in definitions.items():
+        if name in components:
+            raise ValueError(f"the event schema's {name!r} would replace an answer's schema of that name")
         components[name] = _rewritten(body)
     components["Event"] = _rewritten(event)
     return document

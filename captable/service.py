@@ -12,7 +12,7 @@ Who may do what is ``captable.access``.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -46,9 +46,11 @@ def status_of(refusal: errors.Refused, writing: bool = False) -> int:
     return STATUS.get(refusal.code, 422)
 
 
-def refused(refusal: errors.Refused, writing: bool = False, status: int | None = None) -> Response:
+def refused(refusal: errors.Refused, writing: bool = False, status: int | None = None,
+            headers: Mapping[str, str] | None = None) -> Response:
+    """The command line's ``{"error": …}``, with its status (and ``Allow`` for a 405, a challenge for a 401)."""
     status = status or status_of(refusal, writing)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return Response(json_text(error_body(refusal)), status_code=status, media_type="application/json",
                     headers=headers)
 
@@ -114,7 +116,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:
-        return refused(errors.Usage(f"{request.method} {request.url.path}: {error.detail}"), status=error.status_code)
+        return refused(errors.Usage(f"{request.method} {request.url.path}: {error.detail}"), status=error.status_code,
+                       headers=error.headers)
 
     reader, auditor, writer = (Depends(caller(p)) for p in (READ, AUDIT, WRITE))
 
@@ -133,7 +136,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return ask(who, lambda b: _json(b.state(as_of, known_at, warrant=warrant, company=company).to_json()))
 
     @app.get("/exercise-quote", tags=["questions"], responses={
-        **answer("Quote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **error_responses(400, 401, 403, 404, 422)})
+        **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **error_responses(400, 401, 403, 404, 422)})
     def exercise_quote(warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
                        shares: Annotated[str, Query(description="A whole number of units, or all.",
                                                     examples=["all"])],
@@ -171,7 +174,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
     @app.get("/notice-letter", tags=["questions"], responses={
         **answer("Letter", {"dated": "1999-07-01", "subject": "Notice of adjustment", "paragraphs": []},
-                 "`notice-letter --json`; markdown or html with `format`."),
+                 "`notice-letter --json`; markdown or html with `format`.", MEDIA["markdown"], MEDIA["html"]),
         **error_responses(400, 401, 403, 404, 422)})
     def notice_letter(obligation: Annotated[str, Query(description="An obligation id from /notices.",
                                                        examples=["VLL2-C-1/4.5/preferred-converted"])],
@@ -190,7 +193,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return ask(who, draft)
 
     @app.get("/audit", tags=["questions"], responses={
-        **answer("Audit", AUDIT_EXAMPLE, "`audit --format json`; text, markdown or html with `format`."),
+        **answer("Audit", AUDIT_EXAMPLE, "`audit --format json`; text, markdown or html with `format`.",
+                 MEDIA["text"], MEDIA["markdown"], MEDIA["html"]),
         **error_responses(400, 401, 403, 404)})
     def audit(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, warrant: OnlyWarrant = None,
               format: Annotated[str, Query(pattern="^(json|text|markdown|html)$",  # noqa: A002
@@ -276,7 +280,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return await run_in_threadpool(ask, who, write, True)
 
     original = app.openapi
-    app.openapi = lambda: app.openapi_schema or _published(app, original())  # type: ignore[method-assign]
+    app.openapi = lambda: app.openapi_schema or _published(app, original(), tokens.configured)  # type: ignore[method-assign]
     return app
 
 
@@ -284,9 +288,10 @@ _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE
 _ROLES_FOR = {READ: ("reader", "auditor", "writer"), AUDIT: ("auditor",), WRITE: ("writer",)}
 
 
-def _published(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
+def _published(app: FastAPI, document: dict[str, Any], secured: bool) -> dict[str, Any]:
     """FastAPI's document with each route's own responses as declared (FastAPI drops every null from the
-    examples, and adds a 422 for its validation errors, which this service answers with 400 ``usage``)."""
+    examples, and adds a 422 for its validation errors, which this service answers with 400 ``usage``); the
+    bearer scheme only when tokens are configured (without them no request needs one)."""
     from fastapi.routing import APIRoute
 
     for route in app.routes:
@@ -296,11 +301,18 @@ def _published(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             operation = document["paths"][route.path_format][method.lower()]
             declared = {str(status): response for status, response in route.responses.items()}
             generated = operation["responses"]
+            if not secured:
+                operation.pop("security", None)
+                for status in ("401", "403"):
+                    declared.pop(status, None)
+                    generated.pop(status, None)
             if "422" not in declared:
                 generated.pop("422", None)
             for status, response in declared.items():
                 generated[status] = {**generated.get(status, {}), **response}
             operation["responses"] = dict(sorted(generated.items()))
+    if not secured:
+        document.get("components", {}).pop("securitySchemes", None)
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
@@ -340,7 +352,8 @@ def _body(media: str, example: Any) -> dict[str, Any]:
     else:
         content["example"] = ('{"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", '
                               '"class": "common", "exchange": "NASDAQ"}\n')
-    return {"requestBody": {"required": True, "content": {media: content}}}
+    # An empty JSON Lines body is an empty history, as an empty file is to `captable import`: nothing to store.
+    return {"requestBody": {"required": media == "application/json", "content": {media: content}}}
 
 
 EVENT_EXAMPLE = {"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", "class": "common",
