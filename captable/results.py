@@ -1,11 +1,12 @@
 """Typed answers for the library (``captable.open``): exact ``Fraction``s, aware datetimes, dates.
 
-Each answer is a frozen dataclass read from the JSON the command line prints
-(DESIGN §7), and keeps that JSON: ``to_json()`` gives it back exactly, so the
+Each answer keeps the JSON the command line prints (DESIGN §7): ``to_json()``
+gives it back exactly and ``json_text()`` as ``--json`` writes it, so the
 library, the command line and the HTTP service cannot disagree about a
-number. The typed fields are for programs; the parts whose shape depends on
-what an event delivered (a basket, the entitlements, an audit step) stay
-the JSON's own mappings, documented in DESIGN §7.
+number. Its typed parts (frozen dataclasses: a ``Warrant``, a ``ShareClass``,
+an ``Obligation``) are read from that JSON when first asked for. The parts
+whose shape depends on what an event delivered (a basket, the entitlements,
+an audit step) stay the JSON's own mappings, documented in DESIGN §7.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
@@ -32,15 +34,36 @@ def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-@dataclass(frozen=True)
 class Answer:
-    """An answer and the JSON it was read from."""
+    """An answer and the JSON it was read from. The typed parts are read from it when first asked for, so an
+    answer that is only passed on as JSON (the HTTP service's) costs nothing more than the JSON."""
 
-    body: Mapping[str, Any] = field(repr=False, compare=False)
+    __slots__ = ("body", "__dict__")
+
+    def __init__(self, body: Mapping[str, Any]) -> None:
+        self.body = body
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> Any:
+        return cls(body)
 
     def to_json(self) -> dict[str, Any]:
         """The command line's ``--json`` for the same question, as Python values (a copy: yours to change)."""
         return copy.deepcopy(dict(self.body))
+
+    def json_text(self) -> str:
+        """The command line's ``--json`` output for the same question, byte for byte."""
+        from captable.answers import json_text
+
+        return json_text(self.body)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={self.body[k]!r}' for k in list(self.body)[:4])}, …)"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.body == self.body  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -114,21 +137,33 @@ class ShareClass:
                    {h["holder"]: exact(h["shares"]) for h in row.get("holders", [])})
 
 
-@dataclass(frozen=True)
 class State(Answer):
     """The warrant terms and the cap table as of ``as_of``, as the books stood at ``known_at`` (None: now)."""
 
-    company: str = ""
-    name: str | None = None
-    as_of: str = ""  # as asked (a date means the end of that day in the company's zone), or now there
-    known_at: str | None = None
-    warrants: tuple[Warrant, ...] = ()
-    classes: tuple[ShareClass, ...] = ()
+    @property
+    def company(self) -> str:
+        return self.body["company"]  # type: ignore[no-any-return]
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> State:
-        return cls(body, body["company"], body.get("name"), body["as_of"], body["known_at"],
-                   tuple(Warrant.of(w) for w in body["warrants"]), tuple(ShareClass.of(c) for c in body["classes"]))
+    @property
+    def name(self) -> str | None:
+        return self.body.get("name")
+
+    @property
+    def as_of(self) -> str:
+        """As asked (a date means the end of that day in the company's zone), or now in that zone."""
+        return self.body["as_of"]  # type: ignore[no-any-return]
+
+    @property
+    def known_at(self) -> str | None:
+        return self.body["known_at"]
+
+    @cached_property
+    def warrants(self) -> tuple[Warrant, ...]:
+        return tuple(Warrant.of(w) for w in self.body["warrants"])
+
+    @cached_property
+    def classes(self) -> tuple[ShareClass, ...]:
+        return tuple(ShareClass.of(c) for c in self.body["classes"])
 
     def warrant(self, warrant_id: str) -> Warrant:
         """One warrant's terms; a ``KeyError`` names the id when there is none."""
@@ -138,27 +173,51 @@ class State(Answer):
         raise KeyError(warrant_id)
 
 
-@dataclass(frozen=True)
 class Quote(Answer):
     """What an exercise at ``at`` would deliver and cost (§1(a) cash, §1(b) net), recording nothing."""
 
-    warrant: str = ""
-    at: str = ""
-    method: str = "cash"
-    units: Fraction = Fraction(0)
-    stock_purchase_price: Fraction = Fraction(0)
-    balance_after: Fraction = Fraction(0)
-    payment_due: Fraction = Fraction(0)  # cash, rounded to the cent when paid
-    shares_issued: Fraction = Fraction(0)
-    cash_in_lieu: Fraction = Fraction(0)  # §16
-    deliveries: tuple[Mapping[str, Any], ...] = ()
+    @property
+    def warrant(self) -> str:
+        return self.body["warrant"]  # type: ignore[no-any-return]
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Quote:
-        return cls(body, body["warrant"], body["at"], body["method"], exact(body["units"]),
-                   exact(body["stock_purchase_price"]), exact(body["balance_after"]),
-                   exact(body.get("payment_due", "0")), exact(body.get("shares_issued", "0")),
-                   exact(body.get("cash_in_lieu", "0")), tuple(body.get("deliveries", ())))
+    @property
+    def at(self) -> str:
+        return self.body["at"]  # type: ignore[no-any-return]
+
+    @property
+    def method(self) -> str:
+        """cash, or the §1(c) method of a net exercise."""
+        return self.body["method"]  # type: ignore[no-any-return]
+
+    @property
+    def units(self) -> Fraction:
+        return exact(self.body["units"])
+
+    @property
+    def stock_purchase_price(self) -> Fraction:
+        return exact(self.body["stock_purchase_price"])
+
+    @property
+    def balance_after(self) -> Fraction:
+        return exact(self.body["balance_after"])
+
+    @property
+    def payment_due(self) -> Fraction:
+        """The cash to tender, rounded to the cent (0 for a net exercise)."""
+        return exact(self.body.get("payment_due", "0"))
+
+    @property
+    def shares_issued(self) -> Fraction:
+        return exact(self.body.get("shares_issued", "0"))
+
+    @property
+    def cash_in_lieu(self) -> Fraction:
+        """§16: the fraction of a share paid in cash."""
+        return exact(self.body.get("cash_in_lieu", "0"))
+
+    @property
+    def deliveries(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.body.get("deliveries", ()))
 
 
 @dataclass(frozen=True)
@@ -184,20 +243,24 @@ class Obligation:
                    _day(row["latest_mailing"]), row["status"], row["given"])
 
 
-@dataclass(frozen=True)
 class Notices(Answer):
     """Every obligation arisen by ``as_of``, as the books stood at ``known_at``."""
 
-    company: str = ""
-    name: str | None = None
-    as_of: str = ""
-    known_at: str | None = None
-    obligations: tuple[Obligation, ...] = ()
+    @property
+    def company(self) -> str:
+        return self.body["company"]  # type: ignore[no-any-return]
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Notices:
-        return cls(body, body["company"], body.get("name"), body["as_of"], body["known_at"],
-                   tuple(Obligation.of(o) for o in body["obligations"]))
+    @property
+    def as_of(self) -> str:
+        return self.body["as_of"]  # type: ignore[no-any-return]
+
+    @property
+    def known_at(self) -> str | None:
+        return self.body["known_at"]
+
+    @cached_property
+    def obligations(self) -> tuple[Obligation, ...]:
+        return tuple(Obligation.of(o) for o in self.body["obligations"])
 
     def ics(self, stamp: datetime | None = None, remind_days: int = 7) -> bytes:
         """The iCalendar file ``notices --ics`` writes: each open or overdue deadline and latest mailing day,
@@ -205,40 +268,55 @@ class Notices(Answer):
         from captable.calendar_file import calendar_file
         from captable.instants import now
 
-        return calendar_file(self.to_json(), stamp or now(), remind_days)
+        return calendar_file(dict(self.body), stamp or now(), remind_days)
 
 
-@dataclass(frozen=True)
 class Audit(Answer):
     """The history replayed step by step, each step with its inputs, formula, result and clause."""
 
-    company: str = ""
-    as_of: str = ""
-    known_at: str | None = None
-    stored_events: int = 0
-    head: str | None = None  # the chain head the replay covers
-    steps: tuple[Mapping[str, Any], ...] = ()
-    final: tuple[Mapping[str, Any], ...] = ()
+    @property
+    def company(self) -> str:
+        return self.body["company"]  # type: ignore[no-any-return]
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Audit:
-        return cls(body, body["company"], body["as_of"], body["known_at"], body["stored_events"], body["head"],
-                   tuple(body["steps"]), tuple(body["final"]))
+    @property
+    def as_of(self) -> str:
+        return self.body["as_of"]  # type: ignore[no-any-return]
+
+    @property
+    def known_at(self) -> str | None:
+        return self.body["known_at"]
+
+    @property
+    def stored_events(self) -> int:
+        return self.body["stored_events"]  # type: ignore[no-any-return]
+
+    @property
+    def head(self) -> str | None:
+        """The chain head the replay covers."""
+        return self.body["head"]
+
+    @property
+    def steps(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.body["steps"])
+
+    @property
+    def final(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.body["final"])
 
     def text(self) -> str:
         """``audit --format text``."""
         from captable.audit_report import text
-        return text(self.to_json())
+        return text(dict(self.body))
 
     def markdown(self) -> str:
         """``audit --format markdown``."""
         from captable.audit_report import markdown
-        return markdown(self.to_json())
+        return markdown(dict(self.body))
 
     def html(self) -> str:
         """``audit --format html``: one printable page with the P and N chart."""
         from captable.audit_html import page
-        return page(self.to_json())
+        return page(dict(self.body))
 
 
 @dataclass(frozen=True)
@@ -266,41 +344,53 @@ class LogEntry:
         """The event as ``log --json`` lists it (with its ``company``, when asked for by id)."""
         return copy.deepcopy(dict(self.body))
 
+    def json_text(self) -> str:
+        from captable.answers import json_text
 
-@dataclass(frozen=True)
+        return json_text(self.body)
+
+
 class Log(Answer):
     """A company's stored events in stream order."""
 
-    company: str = ""
-    events: tuple[LogEntry, ...] = ()
+    @property
+    def company(self) -> str:
+        return self.body["company"]  # type: ignore[no-any-return]
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Log:
-        return cls(body, body["company"], tuple(LogEntry.of(e) for e in body["events"]))
+    @cached_property
+    def events(self) -> tuple[LogEntry, ...]:
+        return tuple(LogEntry.of(e) for e in self.body["events"])
 
 
-@dataclass(frozen=True)
 class Verified(Answer):
     """An intact store: what was checked, each company's event count and head, and what an anchor proved."""
 
-    companies: Mapping[str, int] = field(default_factory=dict)  # company → events checked
-    heads: Mapping[str, str] = field(default_factory=dict)
-    anchor: str | None = None
+    @property
+    def companies(self) -> dict[str, int]:
+        """Company → events checked."""
+        return {c["company"]: c["events"] for c in self.body["companies"]}
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Verified:
-        return cls(body, {c["company"]: c["events"] for c in body["companies"]},
-                   {c["company"]: c["head"] for c in body["companies"]}, body["anchor"])
+    @property
+    def heads(self) -> dict[str, str]:
+        return {c["company"]: c["head"] for c in self.body["companies"]}
+
+    @property
+    def anchor(self) -> str | None:
+        return self.body["anchor"]
 
 
-@dataclass(frozen=True)
 class Stored(Answer):
     """What a write stored: events per company, how many were already stored (same id and content), the ids."""
 
-    stored: Mapping[str, int] = field(default_factory=dict)
-    already_stored: int = 0
-    ids: tuple[str, ...] = ()
+    @property
+    def stored(self) -> dict[str, int]:
+        return dict(self.body["stored"])
 
-    @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Stored:
-        return cls(body, body["stored"], body["already_stored"], tuple(body.get("ids", ())))
+    @property
+    def already_stored(self) -> int:
+        return self.body["already_stored"]  # type: ignore[no-any-return]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids stored, in stream order (``record`` only)."""
+        return tuple(self.body.get("ids", ()))

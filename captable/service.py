@@ -26,6 +26,7 @@ from captable import boundary, errors
 from captable.access import AUDIT, READ, WRITE, Caller, Tokens
 from captable.answers import error_body, json_text
 from captable.api import Books
+from captable.results import Answer, LogEntry
 from captable.http_schema import answer, error_responses, with_components
 
 MAX_BODY = 64 * 1024 * 1024  # bytes: a history of about 250,000 events in one import
@@ -57,6 +58,11 @@ def refused(refusal: errors.Refused, writing: bool = False, status: int | None =
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json_text(body), status_code=status, media_type="application/json")
+
+
+def _text(answer: Answer | LogEntry) -> Response:
+    """An answer of the library as the command line's ``--json`` prints it."""
+    return Response(answer.json_text(), media_type="application/json")
 
 
 MEDIA = {"json": "application/json", "text": "text/plain; charset=utf-8", "markdown": "text/markdown; charset=utf-8",
@@ -133,7 +139,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     def state(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, warrant: OnlyWarrant = None,
               who: Caller = reader) -> Response:
         """The warrant terms and the cap table at an instant."""
-        return ask(who, lambda b: _json(b.state(as_of, known_at, warrant=warrant, company=company).to_json()))
+        return ask(who, lambda b: _text(b.state(as_of, known_at, warrant=warrant, company=company)))
 
     @app.get("/exercise-quote", tags=["questions"], responses={
         **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **error_responses(400, 401, 403, 404, 422)})
@@ -150,15 +156,15 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                                                                "(§5).")] = None,
                        who: Caller = reader) -> Response:
         """What an exercise on an instant would deliver and cost, without recording it."""
-        return ask(who, lambda b: _json(b.exercise_quote(warrant, shares, at, net=net, offering=offering,
-                                                         deliver_to=deliver_to, company=company).to_json()))
+        return ask(who, lambda b: _text(b.exercise_quote(warrant, shares, at, net=net, offering=offering,
+                                                         deliver_to=deliver_to, company=company)))
 
     @app.get("/notices", tags=["questions"], responses={**answer("Notices", NOTICES_EXAMPLE, "`notices --json`."),
                                                         **error_responses(400, 401, 403, 404)})
     def notices(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, status: Status = [],  # noqa: B006
                 who: Caller = reader) -> Response:
         """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
-        return ask(who, lambda b: _json(b.notices(as_of, known_at, status=status, company=company).to_json()))
+        return ask(who, lambda b: _text(b.notices(as_of, known_at, status=status, company=company)))
 
     @app.get("/notices.ics", tags=["questions"], responses={
         200: {"description": "The iCalendar file `notices --ics` writes.", "content": {"text/calendar": {}}},
@@ -204,7 +210,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         def report(b: Books) -> Response:
             trail = b.audit(as_of, known_at, warrant=warrant, company=company)
             if format == "json":
-                return _json(trail.to_json())
+                return _text(trail)
             return Response({"text": trail.text, "markdown": trail.markdown, "html": trail.html}[format](),
                             media_type=MEDIA[format])
         return ask(who, report)
@@ -223,14 +229,14 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                                                             "`log --json`."), **error_responses(401, 403, 404)})
     def log(company: Company = None, who: Caller = auditor) -> Response:
         """The stored events with their effective and recorded instants, actors and chain hashes."""
-        return ask(who, lambda b: _json(b.log(company=company).to_json()))
+        return ask(who, lambda b: _text(b.log(company=company)))
 
     @app.get("/events/{event_id}", tags=["auditing"], responses={
         **answer("LogEntry", LOG_ENTRY_EXAMPLE, "The event as `log --json` lists it, with its company."),
         **error_responses(401, 403, 404)})
     def event(event_id: str, company: Company = None, who: Caller = auditor) -> Response:
         """One stored event, by its id."""
-        return ask(who, lambda b: _json(b.event(event_id, company=company).to_json()))
+        return ask(who, lambda b: _text(b.event(event_id, company=company)))
 
     @app.get("/verify", tags=["auditing"], responses={
         **answer("Verified", {"intact": True, "index": {"companies": 1}, "companies": [], "every_row_checked": True,
@@ -238,7 +244,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         **error_responses(401, 403, 404)})
     def verify(company: Company = None, who: Caller = auditor) -> Response:
         """Walk every chain of the store; a break is refused (`store_tampered`, 500: the store needs restoring)."""
-        return ask(who, lambda b: _json(b.verify(company=company).to_json()))
+        return ask(who, lambda b: _text(b.verify(company=company)))
 
     @app.get("/head", tags=["auditing"], responses={**answer("Anchor", ANCHOR_EXAMPLE, "`head`: an anchor to keep "
                                                              "away from the store."),
@@ -262,8 +268,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
         def write(b: Books) -> Response:
             text = _decoded(body)
-            stored = b.record(text).to_json()
-            return _json(stored, 201 if stored["stored"] else 200)
+            stored = b.record(text)
+            return _json(stored.body, 201 if stored.stored else 200)
         return await run_in_threadpool(ask, who, write, True)
 
     @app.post("/import", tags=["writing"], openapi_extra=_body("application/x-ndjson", None),
@@ -276,7 +282,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         def write(b: Books) -> Response:
             from captable.textfiles import decoded_lines
             lines = list(decoded_lines(io.BytesIO(body), "the request body"))
-            return _json(b.import_events(lines).to_json())
+            return _text(b.import_events(lines))
         return await run_in_threadpool(ask, who, write, True)
 
     original = app.openapi
