@@ -11,13 +11,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+import captable
+
 from captable import errors, http_reference
 from captable.service import create_app
+from captable.store import Store
 from tests.conftest import COMPANY, JUNIPER, ROOT
 from tests.test_cli import juniper, run  # noqa: F401  (juniper: a fixture)
 
@@ -156,16 +160,33 @@ def test_an_import_reports_every_malformed_line_and_stores_nothing(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-def test_a_lost_race_is_a_409_concurrent_write(db, monkeypatch):
+def test_a_lost_race_is_a_409_concurrent_write_and_stores_nothing(db, monkeypatch):
     service = TestClient(create_app(db))
     service.post("/import", content="".join(json.dumps(e) + "\n" for e in COMPANY))
+    append = Store.append
 
-    def lost(*args, **kwargs):
-        raise errors.ConcurrentWrite("another writer changed the store since this batch was decided; nothing was "
-                                     "stored")
-    monkeypatch.setattr("captable.store.Store.append", lost)
+    def another_writer_first(store, *args, **kwargs):  # decided, then another process stores before this one
+        monkeypatch.setattr(Store, "append", append)
+        with captable.open(db, actor="other desk") as other:
+            other.record({**LISTED, "id": "listed-by-other"})
+        return append(store, *args, **kwargs)
+    monkeypatch.setattr(Store, "append", another_writer_first)
     answered = service.post("/events", json=LISTED)
     assert (answered.status_code, answered.json()["error"]["code"]) == (409, "concurrent_write")
+    assert [e["id"] for e in service.get("/log").json()["events"]][len(COMPANY):] == ["listed-by-other"]
+
+
+def test_concurrent_posts_each_store_once_or_are_told_to_send_again(db):
+    service = TestClient(create_app(db))
+    service.post("/import", content="".join(json.dumps(e) + "\n" for e in COMPANY))
+    posts = [{"type": "SharesIssued", "id": f"issue-{n}", "effective": f"1999-01-{n + 1:02d}", "class": "common",
+              "holder": f"Holder {n}", "shares": 10, "price_per_share": "20.00"} for n in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda event: service.post("/events", json=event), posts))
+    assert {a.status_code for a in answers} <= {201, 409}
+    stored = {a.json()["ids"][0] for a in answers if a.status_code == 201}
+    logged = [e["id"] for e in service.get("/log").json()["events"]][len(COMPANY):]
+    assert sorted(logged) == sorted(stored) and len(set(logged)) == len(logged)
 
 
 def test_a_body_over_the_limit_is_a_413_and_stores_nothing(tmp_path):
