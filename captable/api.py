@@ -179,8 +179,11 @@ class Books:
         ``audit --diff``)."""
         from captable import queries
 
-        return queries.audit_diff(self._read(), self._company(company), instant_text(first, "known_at"),  # type: ignore[arg-type]
-                                  instant_text(second, "known_at"), instant_text(as_of, "as_of"))  # type: ignore[arg-type]
+        first_text, second_text = instant_text(first, "known_at"), instant_text(second, "known_at")
+        if first_text is None or second_text is None:
+            raise errors.BadOption("an audit diff compares two recorded instants; give both", field="known_at")
+        return queries.audit_diff(self._read(), self._company(company), first_text, second_text,
+                                  instant_text(as_of, "as_of"))
 
     @_refusing
     def letter(self, obligation: str, date: Instant = None, *, company: str | None = None) -> Letter:
@@ -244,7 +247,8 @@ class Books:
         return Stored.of(stored_json(self._write().import_events(incoming)))
 
 
-def open(db: str | Path = "captable.db", *, actor: str | None = None, company: str | None = None) -> Books:  # noqa: A001
+def open(db: str | Path = "captable.db", *, actor: str | None = None,  # noqa: A001  (captable.open, as io.open)
+         company: str | None = None) -> Books:
     """Open a store's books: a SQLite path or a ``postgresql://`` URL, as ``--db`` takes. ``actor`` is sealed
     with each event written (default ``CAPTABLE_ACTOR``, else the operating system's user); ``company`` is the
     default company for a store that holds several."""

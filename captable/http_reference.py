@@ -68,7 +68,9 @@ def _operation(method: str, path: str, operation: dict[str, Any]) -> list[str]:
 
 
 def _code(value: Any) -> str:
-    return "" if value is None else f"`{json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}`"
+    if value is None:
+        return ""
+    return f"`{value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}`"
 
 
 def _text(value: Any) -> str:

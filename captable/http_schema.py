@@ -9,7 +9,10 @@ Exact quantities are strings everywhere (DESIGN §4).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 EXACT: dict[str, Any] = {"type": "string", "pattern": r"^-?\d+(/\d+)?$", "description": "An exact rational, "
                          "reduced, e.g. \"893/900\" (DESIGN §4)."}
@@ -132,6 +135,20 @@ def answer(schema: str, example: Any, description: str, *pages: str) -> dict[int
         **{media: {"schema": {"type": "string"}} for media in pages}}}}
 
 
+def request_body(media: str, example: Any) -> dict[str, Any]:
+    """A request body of ``media``: an event (its schema from ``captable schema``), or JSON Lines of them."""
+    schema = {"$ref": "#/components/schemas/Event"} if media == "application/json" else {
+        "type": "string", "description": "JSON Lines: one event a line (each an Event)."}
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    else:
+        content["example"] = ('{"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", '
+                              '"class": "common", "exchange": "NASDAQ"}\n')
+    # An empty JSON Lines body is an empty history, as an empty file is to `captable import`: nothing to store.
+    return {"requestBody": {"required": media == "application/json", "content": {media: content}}}
+
+
 def with_components(document: dict[str, Any]) -> dict[str, Any]:
     """The document with these schemas and the event schema's definitions in its components."""
     from captable.events import describe
@@ -158,3 +175,60 @@ def _rewritten(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("#/$defs/"):  # a $ref, or a discriminator's mapping
         return "#/components/schemas/" + value.removeprefix("#/$defs/")
     return value
+
+
+def publish(app: FastAPI, document: dict[str, Any], secured: bool) -> dict[str, Any]:
+    """FastAPI's document with each route's own responses as declared (FastAPI drops every null from the
+    examples, and adds a 422 for its validation errors, which this service answers with 400 ``usage``); the
+    bearer scheme only when tokens are configured (without them no request needs one)."""
+    from fastapi.routing import APIRoute
+
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for method in route.methods:
+            operation = document["paths"][route.path_format][method.lower()]
+            declared = {str(status): response for status, response in route.responses.items()}
+            generated = operation["responses"]
+            if not secured:
+                operation.pop("security", None)
+                for status in ("401", "403"):
+                    declared.pop(status, None)
+                    generated.pop(status, None)
+            if "422" not in declared:
+                generated.pop("422", None)
+            for status, response in declared.items():
+                generated[status] = {**generated.get(status, {}), **response}
+            operation["responses"] = dict(sorted(generated.items()))
+    if not secured:
+        document.get("components", {}).pop("securitySchemes", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    app.openapi_schema = with_components(document)
+    return app.openapi_schema
+
+
+# Examples of the answers, from the Juniper history (DESIGN §7 shapes, trimmed).
+EVENT_EXAMPLE = {"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", "class": "common",
+                 "exchange": "NASDAQ"}
+STATE_EXAMPLE = {"company": "juniper", "name": "Juniper Networks, Inc.", "as_of": "2000-07-01", "known_at": None,
+                 "warrants": [{"warrant": "VLL2-C-1", "status": "outstanding", "stock_purchase_price": "893/900",
+                               "shares_purchasable": "183429", "aggregate_purchase_price": "18200233/100"}],
+                 "classes": [{"class": "common", "authorized": "71000000", "outstanding": "12000000",
+                              "reserved": "183429", "conversion_ratio": None}]}
+QUOTE_EXAMPLE = {"warrant": "VLL2-C-1", "at": "1999-06-29", "method": "public_offering", "units": "20381",
+                 "stock_purchase_price": "893/100", "balance_after": "0", "payment_due": "0",
+                 "shares_issued": "16812", "fraction": "1667/5100", "cash_in_lieu": "73/25"}
+NOTICES_EXAMPLE = {"company": "juniper", "as_of": "2003-12-31", "known_at": None, "obligations": [
+    {"id": "VLL2-C-1/18.7/annual/1997", "section": "§18.7(i)", "kind": "annual_report", "trigger": "warrant-issued",
+     "deadline": "1998-04-30", "latest_mailing": "1998-04-27", "status": "overdue", "given": None}]}
+AUDIT_EXAMPLE = {"company": "juniper", "as_of": "2003-12-31", "known_at": None, "stored_events": 10,
+                 "head": "37f7f189d48d39a92edc621e57f557904706780aa15c532fdfd808d6d886e176", "steps": [], "final": []}
+LOG_ENTRY_EXAMPLE = {"company": "juniper", "seq": 10, "id": "split-2000-06", "type": "StockSplit",
+                     "effective": "2000-06-02", "recorded": "2026-11-29T16:42:24.791150+00:00", "actor": "finance",
+                     "source": None, "prev_hash": "…", "hash": "…", "event": {}}
+ANCHOR_EXAMPLE = {"company": "juniper", "events": 10,
+                  "head": "37f7f189d48d39a92edc621e57f557904706780aa15c532fdfd808d6d886e176",
+                  "journal": {"commits": 1, "head": "…"}, "index": {"position": 1, "hash": "…"},
+                  "written_at": "2026-11-29T16:50:00+00:00"}

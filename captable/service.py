@@ -27,7 +27,8 @@ from captable.access import AUDIT, READ, WRITE, Caller, Tokens
 from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
-from captable.http_schema import answer, error_responses, with_components
+from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
+                                  QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
 
 MAX_BODY = 64 * 1024 * 1024  # bytes: a history of about 250,000 events in one import
 
@@ -142,7 +143,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return ask(who, lambda b: _text(b.state(as_of, known_at, warrant=warrant, company=company)))
 
     @app.get("/exercise-quote", tags=["questions"], responses={
-        **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **error_responses(400, 401, 403, 404, 422)})
+        **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."),
+        **error_responses(400, 401, 403, 404, 422)})
     def exercise_quote(warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
                        shares: Annotated[str, Query(description="A whole number of units, or all.",
                                                     examples=["all"])],
@@ -161,7 +163,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
     @app.get("/notices", tags=["questions"], responses={**answer("Notices", NOTICES_EXAMPLE, "`notices --json`."),
                                                         **error_responses(400, 401, 403, 404)})
-    def notices(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, status: Status = [],  # noqa: B006
+    def notices(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+                status: Status = [],  # noqa: B006  (FastAPI copies a default)
                 who: Caller = reader) -> Response:
         """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
         return ask(who, lambda b: _text(b.notices(as_of, known_at, status=status, company=company)))
@@ -169,7 +172,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     @app.get("/notices.ics", tags=["questions"], responses={
         200: {"description": "The iCalendar file `notices --ics` writes.", "content": {"text/calendar": {}}},
         **error_responses(400, 401, 403, 404)})
-    def notices_ics(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, status: Status = [],  # noqa: B006
+    def notices_ics(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+                    status: Status = [],  # noqa: B006  (FastAPI copies a default)
                     remind_days: Annotated[int, Query(ge=0, le=3650, description="A reminder this many days "
                                                       "before each latest mailing day (0: none).")] = 7,
                     who: Caller = reader) -> Response:
@@ -253,7 +257,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         """An anchor (company, event count, head hash, journal head, time) to keep elsewhere."""
         return ask(who, lambda b: _json(b.head(company=company)))
 
-    @app.post("/events", tags=["writing"], status_code=201, openapi_extra=_body("application/json", EVENT_EXAMPLE),
+    @app.post("/events", tags=["writing"], status_code=201,
+              openapi_extra=request_body("application/json", EVENT_EXAMPLE),
               responses={**answer("Stored", {"stored": {}, "already_stored": 1, "ids": []},
                                   "Already stored (the same id and content): nothing new."),
                          201: {"description": "Stored (`record --json`): the id it was given.",
@@ -272,7 +277,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             return _json(stored.body, 201 if stored.stored else 200)
         return await run_in_threadpool(ask, who, write, True)
 
-    @app.post("/import", tags=["writing"], openapi_extra=_body("application/x-ndjson", None),
+    @app.post("/import", tags=["writing"], openapi_extra=request_body("application/x-ndjson", None),
               responses={**answer("Stored", {"stored": {"juniper": 10}, "already_stored": 0}, "`import --json`."),
                          **error_responses(400, 401, 403, 409, 413, 422)})
     async def import_(request: Request, who: Caller = writer) -> Response:
@@ -286,44 +291,13 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return await run_in_threadpool(ask, who, write, True)
 
     original = app.openapi
-    app.openapi = lambda: app.openapi_schema or _published(app, original(), tokens.configured)  # type: ignore[method-assign]
+    secured = tokens.configured
+    app.openapi = lambda: app.openapi_schema or publish(app, original(), secured)  # type: ignore[method-assign]
     return app
 
 
 _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE: "record events"}
 _ROLES_FOR = {READ: ("reader", "auditor", "writer"), AUDIT: ("auditor",), WRITE: ("writer",)}
-
-
-def _published(app: FastAPI, document: dict[str, Any], secured: bool) -> dict[str, Any]:
-    """FastAPI's document with each route's own responses as declared (FastAPI drops every null from the
-    examples, and adds a 422 for its validation errors, which this service answers with 400 ``usage``); the
-    bearer scheme only when tokens are configured (without them no request needs one)."""
-    from fastapi.routing import APIRoute
-
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        for method in route.methods:
-            operation = document["paths"][route.path_format][method.lower()]
-            declared = {str(status): response for status, response in route.responses.items()}
-            generated = operation["responses"]
-            if not secured:
-                operation.pop("security", None)
-                for status in ("401", "403"):
-                    declared.pop(status, None)
-                    generated.pop(status, None)
-            if "422" not in declared:
-                generated.pop("422", None)
-            for status, response in declared.items():
-                generated[status] = {**generated.get(status, {}), **response}
-            operation["responses"] = dict(sorted(generated.items()))
-    if not secured:
-        document.get("components", {}).pop("securitySchemes", None)
-    schemas = document.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(unused, None)
-    app.openapi_schema = with_components(document)
-    return app.openapi_schema
 
 
 async def _read(request: Request, limit: int) -> bytes:
@@ -347,40 +321,3 @@ def _decoded(body: bytes) -> str:
     except UnicodeDecodeError as error:
         raise errors.UnreadableInput(f"the request body is not UTF-8 text (byte {error.start})",
                                      field="body") from None
-
-
-def _body(media: str, example: Any) -> dict[str, Any]:
-    schema = {"$ref": "#/components/schemas/Event"} if media == "application/json" else {
-        "type": "string", "description": "JSON Lines: one event a line (each an Event)."}
-    content: dict[str, Any] = {"schema": schema}
-    if example is not None:
-        content["example"] = example
-    else:
-        content["example"] = ('{"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", '
-                              '"class": "common", "exchange": "NASDAQ"}\n')
-    # An empty JSON Lines body is an empty history, as an empty file is to `captable import`: nothing to store.
-    return {"requestBody": {"required": media == "application/json", "content": {media: content}}}
-
-
-EVENT_EXAMPLE = {"type": "Listed", "id": "listed-nasdaq", "effective": "1999-06-25", "class": "common",
-                 "exchange": "NASDAQ"}
-STATE_EXAMPLE = {"company": "juniper", "name": "Juniper Networks, Inc.", "as_of": "2000-07-01", "known_at": None,
-                 "warrants": [{"warrant": "VLL2-C-1", "status": "outstanding", "stock_purchase_price": "893/900",
-                               "shares_purchasable": "183429", "aggregate_purchase_price": "18200233/100"}],
-                 "classes": [{"class": "common", "authorized": "71000000", "outstanding": "12000000",
-                              "reserved": "183429", "conversion_ratio": None}]}
-QUOTE_EXAMPLE = {"warrant": "VLL2-C-1", "at": "1999-06-29", "method": "public_offering", "units": "20381",
-                 "stock_purchase_price": "893/100", "balance_after": "0", "payment_due": "0",
-                 "shares_issued": "16812", "fraction": "1667/5100", "cash_in_lieu": "73/25"}
-NOTICES_EXAMPLE = {"company": "juniper", "as_of": "2003-12-31", "known_at": None, "obligations": [
-    {"id": "VLL2-C-1/18.7/annual/1997", "section": "§18.7(i)", "kind": "annual_report", "trigger": "warrant-issued",
-     "deadline": "1998-04-30", "latest_mailing": "1998-04-27", "status": "overdue", "given": None}]}
-AUDIT_EXAMPLE = {"company": "juniper", "as_of": "2003-12-31", "known_at": None, "stored_events": 10,
-                 "head": "37f7f189d48d39a92edc621e57f557904706780aa15c532fdfd808d6d886e176", "steps": [], "final": []}
-LOG_ENTRY_EXAMPLE = {"company": "juniper", "seq": 10, "id": "split-2000-06", "type": "StockSplit",
-                     "effective": "2000-06-02", "recorded": "2026-11-29T16:42:24.791150+00:00", "actor": "finance",
-                     "source": None, "prev_hash": "…", "hash": "…", "event": {}}
-ANCHOR_EXAMPLE = {"company": "juniper", "events": 10,
-                  "head": "37f7f189d48d39a92edc621e57f557904706780aa15c532fdfd808d6d886e176",
-                  "journal": {"commits": 1, "head": "…"}, "index": {"position": 1, "hash": "…"},
-                  "written_at": "2026-11-29T16:50:00+00:00"}

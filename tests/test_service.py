@@ -240,7 +240,8 @@ def test_serve_answers_over_loopback(juniper):
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("captable")), "--db", juniper, "serve", "--port", str(port)],
+    captable_script = str(Path(sys.executable).with_name("captable"))
+    server = subprocess.Popen([captable_script, "--db", juniper, "serve", "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         for _ in range(100):
