@@ -100,6 +100,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                 raise errors.Forbidden(f"a {who.role} token may not {_WHAT[permission]}; "
                                        f"{' or '.join(r for r in _ROLES_FOR[permission])} tokens may",
                                        field="authorization", value=who.role)
+            _known_parameters(request)
             return who
         return check
 
@@ -130,7 +131,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
     @app.get("/companies", tags=["questions"], responses={**answer("Companies", {"companies": ["juniper"]},
                                                                    "The companies the store holds."),
-                                                          **error_responses(401, 403, 404)})
+                                                          **error_responses(400, 401, 403, 404)})
     def companies(who: Caller = reader) -> Response:
         """The companies the store holds, in the order they were added."""
         return ask(who, lambda b: _json({"companies": b.companies()}))
@@ -230,14 +231,14 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return ask(who, lambda b: _json(b.audit_diff(from_, to, as_of, company=company)))
 
     @app.get("/log", tags=["auditing"], responses={**answer("Log", {"company": "juniper", "events": []},
-                                                            "`log --json`."), **error_responses(401, 403, 404)})
+                                                            "`log --json`."), **error_responses(400, 401, 403, 404)})
     def log(company: Company = None, who: Caller = auditor) -> Response:
         """The stored events with their effective and recorded instants, actors and chain hashes."""
         return ask(who, lambda b: _text(b.log(company=company)))
 
     @app.get("/events/{event_id}", tags=["auditing"], responses={
         **answer("LogEntry", LOG_ENTRY_EXAMPLE, "The event as `log --json` lists it, with its company."),
-        **error_responses(401, 403, 404)})
+        **error_responses(400, 401, 403, 404)})
     def event(event_id: str, company: Company = None, who: Caller = auditor) -> Response:
         """One stored event, by its id."""
         return ask(who, lambda b: _text(b.event(event_id, company=company)))
@@ -245,14 +246,14 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     @app.get("/verify", tags=["auditing"], responses={
         **answer("Verified", {"intact": True, "index": {"companies": 1}, "companies": [], "every_row_checked": True,
                               "anchor": None}, "`verify --json`: every chain intact."),
-        **error_responses(401, 403, 404)})
+        **error_responses(400, 401, 403, 404)})
     def verify(company: Company = None, who: Caller = auditor) -> Response:
         """Walk every chain of the store; a break is refused (`store_tampered`, 500: the store needs restoring)."""
         return ask(who, lambda b: _text(b.verify(company=company)))
 
     @app.get("/head", tags=["auditing"], responses={**answer("Anchor", ANCHOR_EXAMPLE, "`head`: an anchor to keep "
                                                              "away from the store."),
-                                                    **error_responses(401, 403, 404)})
+                                                    **error_responses(400, 401, 403, 404)})
     def head(company: Company = None, who: Caller = auditor) -> Response:
         """An anchor (company, event count, head hash, journal head, time) to keep elsewhere."""
         return ask(who, lambda b: _json(b.head(company=company)))
@@ -298,6 +299,24 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
 _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE: "record events"}
 _ROLES_FOR = {READ: ("reader", "auditor", "writer"), AUDIT: ("auditor",), WRITE: ("writer",)}
+
+
+def _known_parameters(request: Request) -> None:
+    """A parameter the route does not take is refused, naming the nearest it does (as the command line refuses
+    an unknown option): ``?asof=`` must not quietly answer for now."""
+    from fastapi.routing import APIRoute
+
+    from captable.suggest import valid_ones
+
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    taken = [p.alias for p in route.dependant.query_params]
+    for name in request.query_params:
+        if name not in taken:
+            raise errors.Usage(f"{request.url.path} takes no parameter {name!r}"
+                               + valid_ones(name, taken, "parameters it takes"), field=name,
+                               value=request.query_params[name])
 
 
 async def _read(request: Request, limit: int) -> bytes:

@@ -97,6 +97,8 @@ def test_the_icalendar_file_is_the_command_lines(juniper, client, tmp_path):
     ("/notices.ics?remind_days=-1", 400, "usage"),
     ("/exercise-quote?warrant=VLL2-C-1", 400, "usage"),
     ("/audit?format=pdf", 400, "usage"),
+    ("/state?asof=2000-07-01", 400, "usage"),
+    ("/log?as_of=2000-07-01", 400, "usage"),
     ("/state?company=acme", 404, "unknown_company"),
     ("/state?warrant=W-9", 404, "unknown_warrant"),
     ("/exercise-quote?warrant=W-9&shares=1&at=1999-07-01", 404, "unknown_warrant"),
@@ -111,6 +113,12 @@ def test_a_refusal_is_the_command_lines_error_with_a_4xx_status(client, path, st
     assert answered.status_code == status, answered.text
     assert answered.json()["error"]["code"] == code
     assert set(answered.json()["error"]) >= {"code", "section", "field", "value", "message"}
+
+
+def test_an_unknown_parameter_is_refused_naming_the_nearest(client):
+    answered = client.get("/state?asof=2000-07-01")
+    assert answered.json()["error"]["field"] == "asof"
+    assert "the parameters it takes are 'as_of'" in answered.json()["error"]["message"]
 
 
 def test_no_store_is_a_404_and_none_is_created(tmp_path):
