@@ -10,7 +10,6 @@ so that the faces cannot drift apart.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +25,11 @@ if TYPE_CHECKING:
 
 
 def json_text(body: Any) -> str:
-    """An answer as the command line prints it with ``--json``: indented, exact strings, one final newline;
-    a lone surrogate (which UTF-8 cannot hold) written escaped."""
-    return printable(json.dumps(body, indent=2, ensure_ascii=False)) + "\n"
+    """An answer as the command line prints it with ``--json``: ``json.dumps(indent=2, ensure_ascii=False)``'s
+    text (``json_writer``), one final newline; a lone surrogate (which UTF-8 cannot hold) written escaped."""
+    from captable.json_writer import json_chunks
+
+    return printable("".join(json_chunks(body))) + "\n"
 
 
 def error_body(refusal: errors.Refused) -> dict[str, Any]:
