@@ -39,10 +39,10 @@ STATUS = {"usage": 400, "unauthenticated": 401, "forbidden": 403, "concurrent_wr
 
 
 def status_of(refusal: errors.Refused, writing: bool = False) -> int:
-    """400 a malformed parameter, 401/403 access, 404 an unknown name in a question (in a posted event it is
-    refused input: 422), 409 a lost race, 413 too large, 422 refused input, 5xx the store or a defect."""
-    if isinstance(refusal, errors.Usage):
-        return 400
+    """400 a malformed or missing parameter, 401/403 access, 404 an unknown name in a question (in a posted event
+    it is refused input: 422), 409 a lost race, 413 too large, 422 refused input, 5xx the store or a defect."""
+    if isinstance(refusal, errors.Usage) or (refusal.code == "company_required" and not writing):
+        return 400  # a question about a store of several companies must name one: a missing parameter
     if refusal.code in NOT_FOUND and not (writing and refusal.code != "store_not_found"):
         return 404
     return STATUS.get(refusal.code, 422)

@@ -121,6 +121,14 @@ def test_an_unknown_parameter_is_refused_naming_the_nearest(client):
     assert "the parameters it takes are 'as_of'" in answered.json()["error"]["message"]
 
 
+def test_a_question_to_a_store_of_several_companies_must_name_one(juniper, tmp_path):
+    service = TestClient(create_app(juniper))
+    assert service.post("/import", content="".join(json.dumps(e) + "\n" for e in COMPANY)).status_code == 200
+    answered = service.get("/state")
+    assert (answered.status_code, answered.json()["error"]["code"]) == (400, "company_required")
+    assert service.get("/state?company=acme").json()["company"] == "acme"
+
+
 def test_no_store_is_a_404_and_none_is_created(tmp_path):
     answered = TestClient(create_app(str(tmp_path / "none.db"))).get("/state")
     assert (answered.status_code, answered.json()["error"]["code"]) == (404, "store_not_found")

@@ -5,6 +5,7 @@ and schema. In process (ASGI): no network."""
 from __future__ import annotations
 
 import atexit
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                response_schema_conformance, status_code_conformance,
                                                unsupported_method)
 
+from captable.access import parse_tokens
 from captable.service import create_app
 from tests.conftest import JUNIPER
 from tests.test_cli import run
@@ -32,6 +34,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 STORE = Path(tempfile.mkdtemp(prefix="captable-schema-")) / "juniper.db"
 atexit.register(shutil.rmtree, STORE.parent, ignore_errors=True)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(str(STORE)))
+# The same store behind tokens: a writer may not read the log (403), and the document says so.
+WRITER = "schema-writer-token"
+secured = schemathesis.openapi.from_asgi("/openapi.json", create_app(str(STORE), parse_tokens(
+    f"schema writer:writer:{hashlib.sha256(WRITER.encode()).hexdigest()}", "test")))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -44,3 +50,9 @@ def juniper_store() -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_answer_is_a_server_error_and_every_answer_matches_the_document(case):
     case.call_and_validate(checks=CHECKS)
+
+
+@secured.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_behind_tokens_every_answer_still_matches_the_document(case):
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {WRITER}"})
