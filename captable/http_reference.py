@@ -16,11 +16,12 @@ INTRO = """# The HTTP service
 `captable serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000] [--tokens FILE] [--max-body BYTES]`
 answers the command line's questions over HTTP. Every JSON body is byte for byte what the same
 command prints with `--json` (exact quantities as strings, DESIGN §4); every refusal is the command
-line's `{"error": {...}}` with an HTTP status by its code: 400 a malformed, unknown or missing parameter
-(`usage`; `company_required` when the store holds several companies), 401 no or an unknown token, 403 a role that may not, 404 an unknown company, warrant, event or obligation
-(or no store yet), 409 `concurrent_write` (nothing stored: send it again), 413 `too_large`, 422 refused
-input (a rule or validation error, with its section), 5xx the store (`store_unavailable`,
-`store_tampered`) or a defect (`internal_error`).
+line's `{"error": {...}}` with an HTTP status by its code: 400 a malformed, unknown or missing
+parameter (`usage`; `company_required` when the store holds several companies), 401 no or an unknown
+token, 403 a role that may not, 404 an unknown company, warrant, event or obligation (or no store
+yet), 409 `concurrent_write` (nothing stored: send it again), 413 `too_large`, 422 refused input (a
+rule or validation error, with its section), 5xx the store (`store_unavailable`, `store_tampered`)
+or a defect (`internal_error`).
 
 Access: with tokens configured (`--tokens FILE`, `CAPTABLE_TOKENS_FILE`, or `CAPTABLE_TOKENS` itself:
 one `NAME:ROLE:SHA256` a line, the SHA-256 of the token in hex, e.g. from
