@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from captable import audit_report, progress, queries
-from captable.json_text import json_chunks
+from captable.json_writer import json_chunks
 from captable.textfiles import printable
 from captable.ledger import Ledger
 

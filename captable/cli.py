@@ -23,7 +23,6 @@ from typer.exceptions import TyperException
 # Start-up: only the modules above load before a command runs (`--help` needs no more); each command
 # imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
 from captable import boundary, errors, textfiles
-from captable.json_text import indented
 from captable.textfiles import printable
 
 if TYPE_CHECKING:
@@ -77,10 +76,8 @@ def _refuse(refusal: errors.Refused, as_json: bool) -> int:
     """Print a refusal (and the others reported with it): on standard error, and as JSON on standard output."""
     others = getattr(refusal, "others", [])
     if as_json:
-        body: dict[str, Any] = {"error": refusal.to_json()}
-        if others:
-            body["errors"] = [refusal.to_json()] + [o.to_json() for o in others]
-        _print_json(body)
+        from captable.answers import error_body
+        _print_json(error_body(refusal))
     for problem in [refusal, *others]:
         err.print(f"[red]refused[/red] {escape(printable(str(problem)))}", markup=True, highlight=False)
     return refusal.exit_status
@@ -132,7 +129,8 @@ def options(
 
 def _print_json(body: Any) -> None:
     """Exact strings as JSON; an argument that is not valid text (a lone surrogate) is written escaped."""
-    sys.stdout.write(printable(indented(body)) + "\n")
+    from captable.answers import json_text
+    sys.stdout.write(json_text(body))
 
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
@@ -149,8 +147,8 @@ def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: 
 def _report(report: ImportReport, as_json: bool, *, ids: bool = False) -> None:
     """What was stored; with ``ids``, the ids given, so that a recorded fact can be cited or retracted."""
     if as_json:
-        _print_json({"stored": report.stored, "already_stored": report.already_stored,
-                     **({"ids": report.ids} if ids else {})})
+        from captable.answers import stored_json
+        _print_json(stored_json(report, ids))
         return
     for company, count in report.stored.items():
         named = f" ({', '.join(report.ids)})" if ids else ""
@@ -186,22 +184,8 @@ def import_(ctx: typer.Context,
 
 def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
     """Parse every line first, so one run reports every malformed line."""
-    from captable.intake import load_json, parse_event
-
-    incoming: list[Incoming] = []
-    problems: list[errors.Refused] = []
-    for number, text in enumerate(lines, start=1):
-        tick()
-        if not text.strip():
-            continue
-        try:
-            incoming.append(parse_event(load_json(text, number), number))
-        except errors.Refused as refusal:
-            problems.append(refusal)
-    if problems:
-        problems[0].others = problems[1:]  # type: ignore[attr-defined]  # reported together, one document
-        raise problems[0]
-    return incoming
+    from captable.answers import parse_lines
+    return parse_lines(lines, tick)
 
 
 RECORD_HELP = (
@@ -445,24 +429,13 @@ def quotes_import(ctx: typer.Context,
 def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The stored events with their effective and recorded instants and chain hashes."""
     def work(ledger: Ledger) -> None:
-        history = ledger.history(ledger.company(ctx.obj.company))
-        rows = [{
-            "seq": r.originator_version,
-            "id": r.fact.id,
-            "type": r.fact.type_name,
-            "effective": r.fact.content()["effective"],
-            "recorded": r.timestamp.isoformat(),
-            "actor": r.actor,
-            "source": r.fact.source,
-            "prev_hash": r.prev_hash,
-            "hash": r.hash,
-            "event": r.fact.content(),
-        } for r in history.records]
+        from captable.answers import log_json
+        body = log_json(ledger, ctx.obj.company)
         if as_json:
-            _print_json({"company": history.company, "events": rows})
+            _print_json(body)
             return
         from captable import render
-        render.log_table(out, rows)
+        render.log_table(out, body["events"])
     _with_ledger(ctx, work)
 
 
@@ -512,26 +485,21 @@ def verify(ctx: typer.Context,
     """Walk every chain of the store (the index of companies, each company's events and journal) and say what
     was checked; exit 1 (store_tampered) at the first break."""
     from captable import progress
-    from captable import verify as integrity
+    from captable.answers import verification
 
     def work(ledger: Ledger) -> None:
-        kept = integrity.read_anchor(anchor) if anchor else None
-        if kept and ctx.obj.company and kept["company"] != ctx.obj.company:
-            raise errors.AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
-                                       field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            report = integrity.verify_store(ledger.store, ctx.obj.company, tick, derived=derived)
+            found = verification(ledger, ctx.obj.company, anchor, tick, derived=derived)
         if as_json:
-            if not report.intact:
-                raise report.refusal()
-            _print_json({**report.to_json(), "anchor": integrity.check_anchor(ledger.store, kept) if kept else None})
+            _print_json(found.to_json())
             return
-        for line in report.checked():
+        for line in found.report.checked():
             out.print(line, highlight=False)
-        if not report.intact:
-            raise report.refusal()
-        if kept:
-            out.print(integrity.check_anchor(ledger.store, kept), highlight=False)
+        if not found.report.intact:
+            raise found.report.refusal()
+        proved = found.prove()
+        if proved:
+            out.print(proved, highlight=False)
     _with_ledger(ctx, work)
 
 
@@ -594,6 +562,32 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
     """JSON Schema of an event type, or of any event: exact numbers as strings (or integers)."""
     from captable.events import describe
     _print_json(describe.schema(type_name))
+
+
+@app.command()
+def serve(ctx: typer.Context,
+          host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="The address to listen on."),
+          port: int = typer.Option(8000, "--port", min=0, max=65535, metavar="PORT", help="The port to listen on."),
+          tokens: Optional[Path] = typer.Option(None, "--tokens", dir_okay=False, metavar="FILE",
+                                                help="Hashed bearer tokens, NAME:ROLE:SHA256 a line (roles reader, "
+                                                     "auditor, writer); default CAPTABLE_TOKENS_FILE, else "
+                                                     "CAPTABLE_TOKENS. Without any, only this machine is served."),
+          max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
+                                       help="The largest request body accepted (an import's JSON Lines)."),
+          as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
+                                                             "answers in JSON whatever this says).")) -> None:
+    """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
+    from captable import access
+
+    loaded = access.load_tokens(tokens)
+    if not loaded.configured and host not in ("127.0.0.1", "localhost", "::1"):
+        raise errors.BadOption("without tokens the service answers anyone: give --tokens to listen beyond this "
+                               "machine", field="host", value=host)
+    import uvicorn
+
+    from captable.service import create_app
+    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host, port=port,
+                log_level="info")
 
 
 def main() -> None:

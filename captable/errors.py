@@ -351,3 +351,29 @@ class AnchorUnwritable(Refused):
 # Letters for the holder (issue 10): an obligation that is discharged by delivery, not by a notice.
 class NoLetter(Refused):
     code = "no_letter"
+
+
+# The HTTP service (issue 12): who may ask, and how much they may send.
+class Unauthenticated(Refused):
+    """No bearer token, or one the service does not know, where tokens are configured."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(Refused):
+    """A known token whose role may not do this (a reader recording an event, say)."""
+
+    code = "forbidden"
+
+
+class TooLarge(Refused):
+    """A request body over the service's limit; nothing of it was stored."""
+
+    code = "too_large"
+
+
+class TokensInvalid(Refused):
+    """The service's token list cannot be read: a line that is not NAME:ROLE:SHA256, an unknown role."""
+
+    code = "tokens_invalid"
+    exit_status = 2

@@ -111,6 +111,11 @@ def test_json_chunks_write_what_json_dumps_writes():
         assert "".join(audit_stream.json_chunks(lazy)) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def test_keys_that_are_not_text_are_written_as_json_dumps_writes_them():
+    value = {1: "a", "b": {2: [3], None: True}}
+    assert "".join(audit_stream.json_chunks(value)) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
