@@ -45,9 +45,12 @@ from projections.obligations import Observer
 from projections.state import CompanyState
 from projections.timeline import Entry, entries
 
+from captable.ledger import NEEDS_WHOLE_HISTORY, ImportReport, Ledger, _comparable, content_id
+
 if TYPE_CHECKING:
     from captable.checkpoints import Tap
-    from captable.ledger import ImportReport, Ledger
+
+_recorded = Ledger._recorded
 
 CHUNK = 5000  # lines decided, sealed and written at a time
 
@@ -78,8 +81,6 @@ class _Run:
     """One streamed import (see the module docstring)."""
 
     def __init__(self, ledger: Ledger, first: Incoming) -> None:
-        from captable.ledger import ImportReport
-
         self.ledger = ledger
         self.company: str = first.fact.company  # type: ignore[attr-defined]
         self.tz = zone(first.fact.timezone)  # type: ignore[attr-defined]
@@ -138,8 +139,6 @@ class _Run:
     def _add(self, item: Incoming) -> None:
         """A line's fact named, placed in the stream and given its entries; ``NotStreamable`` if it leaves this
         module's path."""
-        from captable.ledger import NEEDS_WHOLE_HISTORY, Ledger, _comparable, content_id
-
         fact = item.fact
         if self.seq and (isinstance(fact, NEEDS_WHOLE_HISTORY) or fact.company not in (None, self.company)):
             raise NotStreamable
@@ -151,7 +150,7 @@ class _Run:
         if fact.id in self.ids:
             raise NotStreamable  # the same id twice in one batch: a no-op or a conflict, decided whole
         self.ids.add(fact.id)  # type: ignore[arg-type]
-        recorded = Ledger._recorded(item, self.last_recorded, self.moment)
+        recorded = _recorded(item, self.last_recorded, self.moment)
         self.last_recorded = recorded
         self.seq += 1
         made = entries(fact, recorded, self.seq, self.tz)

@@ -214,7 +214,7 @@ class _Parsed:
         return self._lines
 
     def _read(self) -> Iterator[Incoming]:
-        from captable.intake import load_json, parse_event
+        from captable.intake import parse_line
 
         self.problems: list[errors.Refused] = []
         with self.file.open("rb") as raw:
@@ -223,7 +223,7 @@ class _Parsed:
                 if not text.strip():
                     continue
                 try:
-                    incoming = parse_event(load_json(text, number), number)
+                    incoming = parse_line(text, number)
                 except errors.Refused as refusal:
                     self.problems.append(refusal)
                     continue
