@@ -210,10 +210,13 @@ class _Run:
             self.last = records[-1]
         hashes = {r.originator_version: r.hash for r in records}
         rows = []
+        recorded, recorded_micros = None, 0
         for entry in self.folded:
             digest = hashes.get(entry.seq) or self.hashes.pop(entry.seq)
-            rows.append(Row(micros(entry.effective), micros(entry.recorded), entry.seq, entry.phase,
-                            entry.fact.id or "", entry.fact.type_name, None, digest))
+            if entry.recorded is not recorded:  # an import records most lines at one instant
+                recorded, recorded_micros = entry.recorded, micros(entry.recorded)
+            rows.append((micros(entry.effective), recorded_micros, entry.seq, entry.phase, entry.fact.id or "",
+                         entry.fact.type_name, None, digest))  # a catalog ``Row``'s values
             if entry.seq not in waiting:
                 self.lines.pop(entry.seq, None)
                 self.decided.pop(entry.seq, None)
@@ -247,13 +250,13 @@ class _Spill:
     def __init__(self) -> None:
         self.file: Any = None
 
-    def add(self, rows: list[Row]) -> None:
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows as the values of a ``Row``, in order."""
         if not rows:
             return
         if self.file is None:
             self.file = tempfile.TemporaryFile()
-        pickle.dump([(r.effective, r.recorded, r.seq, r.phase, r.id, r.type, r.names, r.hash) for r in rows],
-                    self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def read(self) -> Iterator[Row]:
         if self.file is None:
