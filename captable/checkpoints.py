@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -51,9 +52,9 @@ SCALE_BYTES = 8_000_000
 FORMAT = "catalog-1"  # what this module writes; part of the fingerprint
 _LAST: Key = (2**62, 2**62, 2**62, "~")  # after every key
 _WRITE_EVERY = 8  # checkpoints written per transaction while extending: bounded memory and lock time
-# A bulk import holds at most this much of the checkpoints it takes while deciding (``Tap``) until its events
-# are stored; the cache folds on from the last one it holds.
-_HELD_BYTES = 256 * 2**20
+# A bulk import keeps at most this much of the checkpoints it takes while deciding (``Tap``, in a temporary
+# file) until its events are stored; the cache folds on from the last one it keeps.
+_HELD_BYTES = 8 * 2**30
 
 
 def every_from_environment() -> int:
@@ -161,8 +162,7 @@ class Checkpoints:
         records = self.store.stream(company)
         return self.build(company, records) if records else None
 
-    def build(self, company: str, records: Sequence[Recorded],
-              taken: Sequence[tuple[Key, int, bytes, bytes]] = ()) -> Head | None:
+    def build(self, company: str, records: Sequence[Recorded], taken: Sequence[Taken] = ()) -> Head | None:
         """The company's cache from its whole history ``records`` (read, or just stored), replacing any other;
         with the checkpoints ``taken`` from the fold that decided them (``Tap``), where they fall on rows."""
         tz = company_zone(r.fact for r in records)
@@ -185,15 +185,36 @@ class Checkpoints:
         if not self.tables.write(work):
             return None
         fitting = [t for t in taken if 0 < t[1] <= len(rows) and rows[t[1] - 1].key == t[0]]
-        after = None
-        for start in range(0, len(fitting), _WRITE_EVERY):
-            pending = list(fitting[start:start + _WRITE_EVERY])
-            if fitting[:start + len(pending)] != list(taken[:start + len(pending)]) or not self._write(
-                    company, head, after, pending):
-                return head  # not the rows the fold took them on: its next reader folds them again
-            after = pending[-1][0]
+        if len(fitting) == len(taken):
+            self._write_taken(company, head, taken)  # else not the rows the fold took them on: folded again
         self.extend(company, head, known)
         return head
+
+    def build_streamed(self, company: str, head: Head, rows: Iterable[Row], taken: Sequence[Taken] = ()) -> None:
+        """The company's cache after a streamed import of its whole history (``captable.bulk``): ``rows`` the
+        catalog in effective order, ``taken`` the checkpoints the deciding fold took on those rows."""
+
+        def work(cursor: Cursor) -> bool:
+            for table in (HEAD, CATALOG, CHECKPOINTS):
+                cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
+            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
+            cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
+                           "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
+                            head.count, head.marks, head.seal(self.fingerprint)))
+            return True
+
+        if self.tables.write(work):
+            self._write_taken(company, head, taken)
+            self.extend(company, head)
+
+    def _write_taken(self, company: str, head: Head, taken: Sequence[Taken]) -> None:
+        after = None
+        for start in range(0, len(taken), _WRITE_EVERY):
+            pending = [t.load() if isinstance(t, Spilled) else t for t in taken[start:start + _WRITE_EVERY]]
+            if not self._write(company, head, after, pending):  # type: ignore[arg-type]
+                return  # the history moved on: its next reader folds them again
+            after = pending[-1][0]
 
     def absorb(self, company: str, head: Head, records: Sequence[Recorded]) -> Head | None:
         """The events after the head's position added to the catalog; the checkpoints they change deleted."""
@@ -513,18 +534,42 @@ class Checkpoints:
         return out
 
 
+@dataclass(frozen=True)
+class Spilled:
+    """A checkpoint a ``Tap`` took, its state and book kept in the tap's file until they are written."""
+
+    key: Key
+    covered: int
+    file: Any
+    offset: int
+    sizes: tuple[int, int]
+
+    def __getitem__(self, index: int) -> Any:  # the key and the rows covered, as a taken tuple gives them
+        return (self.key, self.covered)[index]
+
+    def load(self) -> tuple[Key, int, bytes, bytes]:
+        self.file.seek(self.offset)
+        state = self.file.read(self.sizes[0])
+        return self.key, self.covered, state, self.file.read(self.sizes[1])
+
+
+Taken = tuple[Key, int, bytes, bytes] | Spilled
+
+
 class Tap:
     """Checkpoints taken from a fold that runs anyway, the one deciding a batch against the whole history
-    (``captable.batch``), held until its events are stored and ``Checkpoints.build`` writes them: a bulk
-    import folds its history once, not once to decide and once more for the checkpoints. They fall where
-    ``Checkpoints.extend`` would put them, every ``gap`` rows of all the entries in effective order."""
+    (``captable.batch``, ``captable.bulk``), kept until its events are stored and ``Checkpoints.build`` writes
+    them: a bulk import folds its history once, not once to decide and once more for the checkpoints. They
+    fall where ``Checkpoints.extend`` would put them, every ``gap`` rows of all the entries in effective order.
+    Their states wait in a temporary file, not in memory: a million events take some 700 MB of them."""
 
     def __init__(self, cache: Checkpoints) -> None:
         self.cache = cache
         self.keys: list[Any] = []
-        self.taken: list[tuple[Key, int, bytes, bytes]] = []
+        self.taken: list[Spilled] = []
         self.held = 0
         self.next = 0  # the index in ``keys`` of the last row the next checkpoint covers
+        self.file: Any = None
 
     def begin(self, order: Sequence[Entry]) -> bool:
         """The fold is about to run over the view of ``order`` (every entry, retracted or not, in effective
@@ -538,27 +583,50 @@ class Tap:
     def before(self, key: Any, observer: Observer) -> None:
         """The fold is about to step the entry at ``key``: take every checkpoint whose rows all lie before it."""
         while self.next < len(self.keys) and self.keys[self.next] < key:
-            self._take(observer)
+            self._take(observer, self.keys[self.next])
 
     def finish(self, observer: Observer) -> None:
         while self.next < len(self.keys):
-            self._take(observer)
+            self._take(observer, self.keys[self.next])
         self.keys = []
 
-    def _take(self, observer: Observer) -> None:
+    def start(self) -> None:
+        """A streamed fold (``captable.bulk``) steps the rows one by one: ``stepped`` after each."""
+        self.next = self.cache.gap(0) - 1
+
+    def stepped(self, index: int, key: Any, observer: Observer) -> None:
+        """The fold has stepped the row at ``index`` (from 0) of the catalog, at ``key``."""
+        if index == self.next:
+            self._take(observer, key)
+
+    def _take(self, observer: Observer, key: Any) -> None:
         try:
             state = self.cache.codec.dumps(observer.state)
             book = book_codec.dumps(observer.book)
         except (TypeError, ValueError):  # a state the snapshot cannot say exactly: the checkpoints end here
-            self.next = len(self.keys)
+            self._stop()
             return
         self.held += len(state) + len(book)
         if self.held > _HELD_BYTES:
-            self.next = len(self.keys)
+            self._stop()
             return
-        effective, recorded, seq, phase = self.keys[self.next]
-        self.taken.append(((micros(effective), micros(recorded), seq, phase), self.next + 1, state, book))
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()
+        offset = self.file.seek(0, os.SEEK_END)
+        self.file.write(state)
+        self.file.write(book)
+        effective, recorded, seq, phase = key
+        self.taken.append(Spilled((micros(effective), micros(recorded), seq, phase), self.next + 1, self.file,
+                                  offset, (len(state), len(book))))
         self.next += self.cache.gap(len(state))
+
+    def _stop(self) -> None:
+        self.next = len(self.keys) if self.keys else 2**62
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 _ASC = "effective, recorded, seq, phase"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -167,25 +167,69 @@ def import_(ctx: typer.Context,
             as_json: bool = JSON) -> None:
     """Import a JSON Lines history: every line is stored, or none is."""
     from captable import progress
-    from captable.ledger import gc_paused
 
     shown = progress.wanted(as_json)
-    lines = textfiles.read_lines(file)
-    with progress.bar(f"Reading {file.name}", len(lines), shown) as tick, gc_paused():  # no cycles to find
-        incoming = _parse_all(lines, tick)
-    del lines  # only the parsed events are needed now: a million lines are 250 MB
+    with progress.bar(f"Importing {file.name}", None, shown) as tick:
+        first = _Parsed(file, tick)
+        head = first.head()  # a problem at the start is refused before the store is opened (or created)
 
-    def work(ledger: Ledger) -> None:
-        with progress.bar("Deciding and storing", None, shown):
-            stored = ledger.import_events(incoming)
-        _report(stored, as_json)
-    _with_ledger(ctx, work, writes=True)
+        unread: list[_Parsed] = [first]
+
+        def source() -> Iterable[Incoming]:
+            """The file as read so far and on, then (when the import is decided whole) read again."""
+            return _chain(head, unread.pop()) if unread else _Parsed(file, tick)
+
+        def work(ledger: Ledger) -> None:
+            _report(ledger.import_stream(source), as_json)
+        _with_ledger(ctx, work, writes=True)
 
 
-def _parse_all(lines: list[str], tick: progress.Tick) -> list[Incoming]:
-    """Parse every line first, so one run reports every malformed line."""
-    from captable.answers import parse_lines
-    return parse_lines(lines, tick)
+def _chain(head: list[Incoming], rest: _Parsed) -> Iterator[Incoming]:
+    yield from head
+    yield from rest
+
+
+class _Parsed:
+    """The events of a JSON Lines file, parsed as they are read (a million lines are 250 MB of text); every
+    malformed line is reported together, once the whole file has been read, as one refusal."""
+
+    HEAD = 5000  # lines parsed before the store is opened
+
+    def __init__(self, file: Path, tick: progress.Tick) -> None:
+        self.file, self.tick = file, tick
+        self._lines = self._read()
+
+    def head(self) -> list[Incoming]:
+        from itertools import islice
+
+        found = list(islice(self._lines, self.HEAD))
+        if self.problems:
+            for _ in self._lines:  # the rest too, to report every malformed line
+                pass
+        return found
+
+    def __iter__(self) -> Iterator[Incoming]:
+        return self._lines
+
+    def _read(self) -> Iterator[Incoming]:
+        from captable.intake import parse_line
+
+        self.problems: list[errors.Refused] = []
+        with self.file.open("rb") as raw:
+            for number, text in enumerate(textfiles.decoded_lines(raw, str(self.file)), start=1):
+                self.tick()
+                if not text.strip():
+                    continue
+                try:
+                    incoming = parse_line(text, number)
+                except errors.Refused as refusal:
+                    self.problems.append(refusal)
+                    continue
+                if not self.problems:
+                    yield incoming
+        if self.problems:
+            self.problems[0].others = self.problems[1:]  # type: ignore[attr-defined]  # reported together
+            raise self.problems[0]
 
 
 RECORD_HELP = (

@@ -153,8 +153,14 @@ class Cursor:
         import 2.5 s, as much as storing its events), on SQLite one prepared insert run per row."""
         if self._tables.postgres:
             with self._raw.copy(f"COPY {self._tables._names[table]} ({', '.join(columns)}) FROM STDIN") as copy:
+                lines: list[str] = []
                 for row in rows:
-                    copy.write_row(row)
+                    lines.append("\t".join(map(_copy_text, row)))
+                    if len(lines) == 10_000:
+                        copy.write("\n".join(lines) + "\n")
+                        lines = []
+                if lines:
+                    copy.write("\n".join(lines) + "\n")
             return
         self._raw.executemany(self._tables.sql(f"INSERT INTO {{{table}}} ({', '.join(columns)}) VALUES "
                                                f"({', '.join('?' * len(columns))})"), rows)
@@ -162,6 +168,20 @@ class Cursor:
     def read(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._raw.execute(self._tables.sql(text), params)
         return rows(self._raw)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format (psycopg's ``write_row`` adapts each value in Python: 28 µs a row)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if "\\" in value or not value.isprintable() else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"no COPY text for a {type(value).__name__}")
 
 
 class _Declined(Exception):

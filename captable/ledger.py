@@ -286,8 +286,19 @@ class Ledger:
 
     def import_events(self, incoming: Iterable[Incoming]) -> ImportReport:
         """Store every event or none: any refusal raises before anything is written."""
+        items = list(incoming)
+        return self.import_stream(lambda: items)
+
+    def import_stream(self, source: Callable[[], Iterable[Incoming]]) -> ImportReport:
+        """``import_events`` of what ``source()`` gives, streamed where the batch allows it (``captable.bulk``:
+        a new company's history in effective order), else read whole, from a second ``source()``."""
+        from captable import bulk
+
         with gc_paused():
-            return self._import(list(incoming))
+            try:
+                return bulk.stream(self, source())
+            except bulk.NotStreamable:
+                return self._import(list(source()))
 
     def _import(self, items: list[Incoming]) -> ImportReport:
         report = ImportReport()
@@ -365,7 +376,11 @@ class Ledger:
         if head is not None and head.version == basis.version == records[0].originator_version - 1:
             cache.absorb(company, head, records)
         elif basis.history is not None:
-            cache.build(company, [*basis.history.records, *records], basis.tap.taken if basis.tap else ())
+            try:
+                cache.build(company, [*basis.history.records, *records], basis.tap.taken if basis.tap else ())
+            finally:
+                if basis.tap is not None:
+                    basis.tap.close()
         else:
             cache.current(company)
 

@@ -107,9 +107,20 @@ def seal_event(company: str, position: int, recorded: datetime, fact: Event, pre
     recorded it."""
     cls = type(fact)
     members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
-               f'"fact":{canonical_text(fact, _dumped)},"recorded":"{recorded.isoformat()}","actor":{json_text(actor)}')
+               f'"fact":{canonical_text(fact, _dumped)},"recorded":"{_iso(recorded)}","actor":{json_text(actor)}')
     digest, stored = seal(cls.TOPIC, position, members, prev)
     return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, actor, stored)
+
+
+_LAST_ISO: list[Any] = [None, ""]
+
+
+def _iso(instant: datetime) -> str:
+    """An import records most of its events at one instant (the same object): its text is written once. By
+    identity, not equality: equal instants in other offsets are written differently."""
+    if instant is not _LAST_ISO[0]:
+        _LAST_ISO[:] = [instant, instant.isoformat()]
+    return _LAST_ISO[1]  # type: ignore[no-any-return]
 
 
 def _dumped(fact: Event) -> str:

@@ -16,6 +16,7 @@ the rows and refuses a broken one (``StoreTampered``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -257,6 +258,31 @@ class Store(Application[UUID]):
                 value=str(error).splitlines()[0] if str(error) else None,
             ) from error
 
+    @contextmanager
+    def writing(self, new_companies: Sequence[CompanyAdded] = ()) -> Iterator[Writer]:
+        """One transaction that a streamed import writes in chunks (``Writer``): the new index entries first,
+        then the events as they are sealed, then each company's commit (``Writer.commit``), the rows in the
+        order ``append`` writes them. It commits when the block ends and ``commit`` was called; on any
+        exception nothing is stored. The checks ``_batch`` makes are made here before the transaction opens;
+        a writer that raced this one since is refused by the positions it takes (``ConcurrentWrite``)."""
+        if self.read_only:
+            raise StoreReadOnly("this store was opened for reading", field="db", value=self.db)
+        first_rows = self._batch([], new_companies)
+        postgres = backends.is_postgres(self.db)
+        writer = Writer(self, first_rows, postgres)
+        try:
+            with self.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+                writer.begin(cursor)
+                yield writer
+                if not writer.committed:
+                    raise RuntimeError("a streamed write ended without its commit")
+        except IntegrityError as error:
+            raise ConcurrentWrite(
+                "another writer appended to this company's history first; nothing was stored. "
+                "Read the history again and retry.",
+                value=str(error).splitlines()[0] if str(error) else None,
+            ) from error
+
     def _batch(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded]) -> list[Any]:
         """The rows of one write: new index entries sealed onto the index, the events, and one commit per
         company onto its journal (the commit's position keeps a conflicting writer out, with the events')."""
@@ -321,3 +347,42 @@ def _spans(positions: Sequence[int], gap: int = 64) -> list[tuple[int, int]]:
 def _stale() -> ConcurrentWrite:
     return ConcurrentWrite("another writer changed the store since this batch was decided; nothing was stored. "
                            "Read the history again and retry.")
+
+
+class Writer:
+    """The rows of a streamed import, written inside ``Store.writing``'s one transaction: straight to the
+    events table (the library's SQLite recorder inserts a row per statement, its PostgreSQL one adapts each
+    row to a composite type), the same bytes in the same order as ``Store.append``."""
+
+    def __init__(self, store: Store, added: Sequence[CompanyAdded], postgres: bool) -> None:
+        self.store, self.added, self.postgres = store, added, postgres
+        self.committed = False
+        self._cursor: Any = None
+
+    def begin(self, cursor: Any) -> None:
+        self._cursor = cursor
+        if self.postgres:
+            for statement in self.store.recorder.lock_table_statements:  # type: ignore[attr-defined]
+                cursor.execute(statement)
+        self._insert([self.store.mapper.to_stored_event(e) for e in self.added])
+
+    def events(self, records: Iterable[Recorded]) -> None:
+        """Sealed events, in stream order."""
+        self._insert([StoredEvent(r.originator_id, r.originator_version, r.fact.TOPIC, r.stored) for r in records])
+
+    def commit(self, company: str, first: int, last: Recorded) -> None:
+        """The company's journal commit for the events from ``first`` to ``last`` (a new company's first)."""
+        entry = next(e for e in self.added if e.company == company)
+        moment = now()
+        self._insert([self.store.mapper.to_stored_event(
+            seal_commit(company, 1, first, last.originator_version, last.hash, moment, entry.hash))])
+        self.committed = True
+
+    def _insert(self, rows: Sequence[StoredEvent]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            backends.copy_rows(self.store.recorder, self._cursor, rows)
+        else:
+            self._cursor.executemany(self.store.recorder.insert_events_statement,  # type: ignore[attr-defined]
+                                     [(r.originator_id.hex, r.originator_version, r.topic, r.state) for r in rows])

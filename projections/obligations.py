@@ -122,8 +122,10 @@ def _order(o: Obligation) -> tuple[bool, date, date, str]:
 def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
     fact = entry.fact
     today = state.local_day(entry.effective)
+    seen = book.adjustments_seen
     for warrant in state.warrants.values():
-        _adjustment_notices(book, warrant, today)
+        if seen.get(warrant.id) != len(warrant.adjustments):  # most steps adjust no warrant
+            _adjustment_notices(book, warrant, today)
     kind = NOTICE_KINDS.get(type(fact))
     if kind:
         for warrant in _concerned(state, fact, entry):

@@ -85,13 +85,16 @@ def model_writer(cls: type[BaseModel]) -> Write:
     if cls in _WRITERS:
         return _WRITERS[cls]
     fields = sorted(((info.alias or name), name, writer(info.annotation)) for name, info in cls.model_fields.items())
-    members = [(f"{encode_basestring(key)}:", name, text) for key, name, text in fields]
-
-    def write_model(model: Any) -> str:
-        values = model.__dict__
-        return "{" + ",".join(f"{key}{text(values[name])}" for key, name, text in members
-                              if values[name] is not None) + "}"
-
+    # One straight-line function per model (no loop over the fields, no generator): a third faster, and the
+    # canonical text is written for every event an import seals.
+    lines = ["def write_model(model):", "    values = model.__dict__", "    out = []"]
+    names: dict[str, Any] = {}
+    for n, (key, name, text) in enumerate(fields):
+        names[f"w{n}"], names[f"k{n}"] = text, f"{encode_basestring(key)}:"
+        lines += [f"    v = values[{name!r}]", "    if v is not None:", f"        out.append(k{n} + w{n}(v))"]
+    lines.append('    return "{" + ",".join(out) + "}"')
+    exec("\n".join(lines), names)  # noqa: S102 - the source is made here from the model's own field names
+    write_model: Write = names["write_model"]
     _WRITERS[cls] = write_model
     return write_model
 
