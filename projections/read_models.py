@@ -41,8 +41,7 @@ from sqlite_utils import Database
 
 from captable import errors
 from captable.catalog import instant_of
-from captable.checkpoints import Head
-from captable.effective_reads import LatestEntries
+from captable.checkpoints import Head, Stale
 from captable.events import EventRetracted
 from captable.instants import UTC, end_of, local_text, now, start_of, zone
 from captable.numbers import exact
@@ -198,23 +197,32 @@ def _build_company(db: Database, ledger: Ledger, company: str, today: date | Non
         return BuildReport(company, 0, plan.mode, head.version, None, state["obligations_as_of"])
     if plan.mode == "catch-up":
         return _catch_up(db, ledger, head, plan, state, day)
-    source = ledger.from_checkpoints(company, head, lambda cache, head: LatestEntries(ledger, company, head))
-    if source is None:
-        return _from_history(db, ledger.history(company), built, today, changed)
+    source = ledger.from_checkpoints(company, head, lambda cache, head: views_checkpoints.Fresh(ledger, cache, head))
+    try:
+        if source is not None:
+            return _fresh(db, ledger, source, plan.reason, state, day)
+    except Stale:  # the catalog said the events were in effective order, and they are not: nothing was written
+        pass
+    return _from_history(db, ledger.history(company), built, today, changed)
+
+
+def _fresh(db: Database, ledger: Ledger, source: views_checkpoints.Fresh, reason: str | None,
+           state: dict[str, Any], day: date) -> BuildReport:
+    """Every row of the company again, the events read a batch at a time."""
+    head = source.head
+    company, tz = head.company, zone(head.zone)
     with db.atomic():
         _delete(db, company, TABLES)
-        for records in views_checkpoints.stored_batches(ledger.store, company, source.head, _BATCH):
-            _insert(db, "events", _event_rows(company, tz, records))
-        for rows in _step_rows(company, source, 0, source.observer):
+        written = source.entries(lambda records: _insert(db, "events", _event_rows(company, tz, records)), _BATCH)
+        for rows in _step_rows(company, written, 0, source.observer):
             for table in ("audit_steps", "warrant_terms", "cap_table"):
                 _insert(db, table, rows[table])
         last = instant_of(source.last[0]) if source.last else None
-        found = _obligations(ledger, source.head, day, source.observer, last)
+        found = _obligations(ledger, head, day, source.observer, last)
         _insert(db, "obligations", _obligation_rows(db, company, day, found))
-        db.table("build_state").upsert({**state, "position": source.head.version, "head": source.head.head,
+        db.table("build_state").upsert({**state, "position": head.version, "head": head.head,
                                         "steps": source.given}, pk="company")
-    return BuildReport(company, source.head.version, "rebuild", source.head.version, plan.reason,
-                       state["obligations_as_of"])
+    return BuildReport(company, head.version, "rebuild", head.version, reason, state["obligations_as_of"])
 
 
 _CHANGED = "the fold's code has changed since these rows were built"

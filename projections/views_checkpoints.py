@@ -13,21 +13,24 @@ event retracts one (DESIGN §6 item 20) or falls before an entry already built; 
 many steps as the first events make with the latest knowledge; and that no new §4.4(a)/(b) fact changes how a
 built issuance is read (``fold.initial_state``). Anything else is a rebuild, with the reason.
 
-A fresh build reads the events a batch at a time, twice: in stream order for the ``events`` table
-(``stored_batches``), and in effective order for the fold (``effective_reads.LatestEntries``): it holds one
-batch and the fold's state, never the history.
+A fresh build (``Fresh``) reads the events a batch at a time, in stream order, checked as a chain from genesis,
+and holds one batch and the fold's state, never the history. When the catalog says the effective order is the
+stream's (a history recorded in effective order), one read serves the ``events`` table and the fold, each
+entry's key checked to follow the one before it; otherwise the fold reads the entries in the catalog's order
+(``effective_reads.LatestEntries``), after the ``events`` rows are written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from captable.catalog import COLUMNS, MARKS, Key, Row, from_tuples, micros, retracted_ids
 from captable.chain import GENESIS, Break, Links, company_prefix
-from captable.checkpoints import Checkpoints, Head
+from captable.checkpoints import Checkpoints, Head, Stale
 from captable.derived_tables import CATALOG
+from captable.effective_reads import LatestEntries
 from captable.events import BoardAdjustment, ConversionRatioAdjusted, EventRetracted
 from captable.instants import local_text, zone
 from captable.ledger import gc_paused
@@ -163,3 +166,60 @@ def stored_batches(store: Any, company: str, head: Head, size: int) -> Iterator[
     if (links.count, links.head) != (head.version, head.head):
         raise tampered(company, "events", Break(links.count + 1, f"the stream ends at position {links.count}, "
                                                                  f"not at the head's {head.version}", None, None))
+
+
+class Fresh:
+    """A fresh build's entries in effective order with the latest knowledge (``entries``), from one read of the
+    events in stream order when the catalog says that is the effective order. ``observer`` is ready to fold
+    them (its §4.4 exclusions known); ``given`` counts the entries given and ``last`` is the key of the last."""
+
+    def __init__(self, ledger: Any, cache: Checkpoints, head: Head) -> None:
+        self.ledger, self.head = ledger, head
+        self.given, self.last = 0, None
+        self._latest: LatestEntries | None = None
+        if _in_stream_order(cache, head):
+            marks = cache.checked_marks(head.company, head)
+            self.retracted = retracted_ids(marks)
+            self.observer = Observer(())
+            self.observer.state.exclusions = cache.exclusions(head.company, head, marks)
+        else:
+            self._latest = LatestEntries(ledger, head.company, head)
+            self.observer = self._latest.observer
+
+    def entries(self, write: Callable[[list[Recorded]], None], size: int) -> Iterator[Entry]:
+        """The entries, each batch of the stored events handed to ``write`` before any entry it makes (all of
+        them first, when the fold reads the catalog's order). ``Stale`` if the events are not in the order the
+        catalog says."""
+        batches = stored_batches(self.ledger.store, self.head.company, self.head, size)
+        if self._latest is not None:
+            for records in batches:
+                write(records)
+            for entry in self._latest:
+                self.given, self.last = self._latest.given, self._latest.last
+                yield entry
+            return
+        yield from self._in_stream(batches, write)
+
+    def _in_stream(self, batches: Iterable[list[Recorded]], write: Callable[[list[Recorded]], None]) -> Iterator[Entry]:
+        tz, retracted, last = zone(self.head.zone), self.retracted, None
+        for records in batches:
+            write(records)
+            for record in records:
+                for entry in entries(record.fact, record.timestamp, record.originator_version, tz, record.hash,
+                                     record.actor):
+                    key = _key(entry)
+                    if last is not None and key <= last:
+                        raise Stale("the events are not in effective order, as the catalog says")
+                    last = key
+                    if not isinstance(entry.fact, EventRetracted) and entry.fact.id not in retracted:
+                        self.given, self.last = self.given + 1, key
+                        yield entry
+
+
+def _in_stream_order(cache: Checkpoints, head: Head) -> bool:
+    """Whether, by the catalog, no entry in effective order comes from an earlier stream position than the one
+    before it (as ``effective_reads.LatestEntries`` asks it)."""
+    found = cache.tables.read(
+        f"SELECT COUNT(*) FROM (SELECT seq, LAG(seq) OVER (ORDER BY {_ASC}) AS before FROM {{{CATALOG}}} "
+        "WHERE company = ? AND seq <= ?) ordered WHERE seq < before", (head.company, head.version))
+    return bool(found) and found[0][0] == 0

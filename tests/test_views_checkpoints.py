@@ -15,7 +15,7 @@ from benchmarks.synthetic import history as synthetic_history
 from captable.checkpoints import Checkpoints
 from captable.intake import Incoming, read_lines
 from captable.ledger import Ledger
-from projections import read_models, snapshot
+from projections import read_models, snapshot, views_checkpoints
 from projections.obligations import Observer
 from projections.read_models import TABLES, build
 from tests.conftest import JUNIPER
@@ -278,5 +278,26 @@ def test_rows_made_by_another_fold_are_rebuilt(tmp_path, every):
         [report] = build(ledger, str(views), today=TODAY)
         assert (report.mode, report.reason) == ("rebuild", "the fold's code has changed since these rows were built")
         assert rows(views) == fresh(ledger, tmp_path)
+    finally:
+        ledger.close()
+
+
+def test_a_catalog_wrong_about_the_order_of_the_events_falls_back_on_the_whole_history(tmp_path, every,
+                                                                                      monkeypatch):
+    """A back-dated event comes last in the stream and early in effective order: read in stream order, the keys
+    go back; the rows begun in stream order are rolled back and the history read whole."""
+    ledger = Ledger(str(tmp_path / "store.db"))
+    whole = []
+    history = Ledger.history
+    try:
+        ledger.import_events(juniper())
+        ledger.record({"type": "SharesIssued", "id": "angel", "effective": "1998-03-02", "class": "common",
+                       "holder": "Angel", "shares": 1000, "price_per_share": "40.00"})
+        expected = fresh(ledger, tmp_path)
+        monkeypatch.setattr(views_checkpoints, "_in_stream_order", lambda cache, head: True)
+        monkeypatch.setattr(Ledger, "history", lambda self, company: (whole.append(company), history(self, company))[1])
+        [report] = build(ledger, str(tmp_path / "views.db"), today=TODAY)
+        assert (report.mode, whole) == ("rebuild", ["juniper"])
+        assert rows(tmp_path / "views.db") == expected
     finally:
         ledger.close()
