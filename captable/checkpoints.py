@@ -542,7 +542,9 @@ class Tap:
 _ASC = "effective, recorded, seq, phase"
 _DESC = "effective DESC, recorded DESC, seq DESC, phase DESC"
 _ROW_COLUMNS = ("company", *COLUMNS.split(", "))
-_MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?) ORDER BY {_ASC}"
+# Sorted here, not by SQL: an ORDER BY makes SQLite walk every row of the company in key order (the primary key)
+# rather than find the few of these types by their index (20 ms at 100k events, against 0.01 ms).
+_MARKS_SQL = f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND type IN (?, ?, ?)"
 
 
 def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: int) -> bool:
@@ -553,7 +555,7 @@ def _claim(cursor: Cursor, company: str, head: Head, fingerprint: str, version: 
 
 
 def _marks(cursor: Cursor, company: str) -> list[Row]:
-    return from_tuples(cursor.read(_MARKS_SQL, (company, *MARKS)))
+    return sorted(from_tuples(cursor.read(_MARKS_SQL, (company, *MARKS))), key=lambda r: r.key)
 
 
 def _checkpoint(values: Sequence[Any]) -> Checkpoint:
