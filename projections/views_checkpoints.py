@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from captable.catalog import COLUMNS, MARKS, Key, Row, from_tuples, micros, retracted_ids
+from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids
 from captable.chain import GENESIS, Break, Links, company_prefix
 from captable.checkpoints import Checkpoints, Head, Stale
 from captable.derived_tables import CATALOG
