@@ -32,6 +32,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+from operator import itemgetter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -191,8 +192,7 @@ def _build_company(db: Database, ledger: Ledger, company: str, today: date | Non
     if plan.mode == "up to date":
         if (built or {}).get("obligations_as_of") != state["obligations_as_of"]:
             with db.atomic():
-                _delete(db, company, ["obligations"])
-                _insert(db, "obligations", _obligation_rows(db, company, day, _obligations(ledger, head, day)))
+                _replace_obligations(db, company, day, _obligations(ledger, head, day))
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, plan.mode, head.version, None, state["obligations_as_of"])
     if plan.mode == "catch-up":
@@ -218,8 +218,7 @@ def _fresh(db: Database, ledger: Ledger, source: views_checkpoints.Fresh, reason
             for table in ("audit_steps", "warrant_terms", "cap_table"):
                 _insert(db, table, rows[table])
         last = instant_of(source.last[0]) if source.last else None
-        found = _obligations(ledger, head, day, source.observer, last)
-        _insert(db, "obligations", _obligation_rows(db, company, day, found))
+        _replace_obligations(db, company, day, _obligations(ledger, head, day, source.observer, last))
         db.table("build_state").upsert({**state, "position": head.version, "head": head.head,
                                         "steps": source.given}, pk="company")
     return BuildReport(company, head.version, "rebuild", head.version, reason, state["obligations_as_of"])
@@ -233,14 +232,13 @@ def _catch_up(db: Database, ledger: Ledger, head: Head, plan: Plan, state: dict[
     company, tz = head.company, zone(head.zone)
     assert plan.observer is not None
     with db.atomic():
-        _delete(db, company, ["obligations"])
         for start in range(0, len(plan.records), _BATCH):
             _insert(db, "events", _event_rows(company, tz, plan.records[start:start + _BATCH]))
         for rows in _step_rows(company, plan.entries, plan.kept, plan.observer):
             for table in ("audit_steps", "warrant_terms", "cap_table"):
                 _insert(db, table, rows[table])
-        found = _obligations(ledger, head, day, plan.observer, plan.entries[-1].effective)
-        _insert(db, "obligations", _obligation_rows(db, company, day, found))
+        _replace_obligations(db, company, day, _obligations(ledger, head, day, plan.observer,
+                                                            plan.entries[-1].effective))
         db.table("build_state").upsert({**state, "steps": plan.kept + len(plan.entries)}, pk="company")
     return BuildReport(company, head.version - plan.position, plan.mode, head.version, None,
                        state["obligations_as_of"])
@@ -281,24 +279,22 @@ def _from_history(db: Database, history: History, built: dict[str, Any] | None, 
     if mode == "up to date":
         if (built or {}).get("obligations_as_of") != state["obligations_as_of"]:
             with db.atomic():
-                _delete(db, company, ["obligations"])
-                _, found = obligations(known, end_of(day, history.zone))
-                _insert(db, "obligations", _obligation_rows(db, company, day, found))
+                _replace_obligations(db, company, day, obligations(known, end_of(day, history.zone))[1])
                 db.table("build_state").upsert(state, pk="company")
         return BuildReport(company, 0, mode, history.version, None, state["obligations_as_of"])
     folded = Observer(known)
     for entry in known[:kept]:  # the steps whose rows stand, folded once for every table
         folded.step(entry)
     with db.atomic():
-        _delete(db, company, TABLES if mode == "rebuild" else ["obligations"])
+        if mode == "rebuild":
+            _delete(db, company, TABLES)
         for start in range(position, history.version, _BATCH):
             _insert(db, "events", _event_rows(company, history.zone, history.records[start:start + _BATCH]))
         for rows in _step_rows(company, known[kept:], kept, folded):
             for table in ("audit_steps", "warrant_terms", "cap_table"):
                 _insert(db, table, rows[table])
         last = known[-1].effective if known else None
-        _insert(db, "obligations", _obligation_rows(db, company, day, _history_obligations(known, day, history.zone,
-                                                                                           folded, last)))
+        _replace_obligations(db, company, day, _history_obligations(known, day, history.zone, folded, last))
         db.table("build_state").upsert(state, pk="company")
     return BuildReport(company, history.version - position, mode, history.version, reason, state["obligations_as_of"])
 
@@ -357,9 +353,9 @@ def _insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
     if rows:
         columns = list(TABLES[table][0])
         names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
-        full = (_with_decimals(table, row) for row in rows)
-        db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})",
-                            [tuple(map(row.__getitem__, columns)) for row in full])
+        full = (_with_decimals(table, row) for row in rows) if _EXACT[table] else rows
+        values = itemgetter(*columns)  # a row's values in the columns' order, picked in C
+        db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", [values(row) for row in full])
 
 
 def _with_decimals(table: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -447,10 +443,40 @@ def _add_step_rows(rows: dict[str, list[dict[str, Any]]], company: str, entry: E
                               "change_decimal": after - before} for class_id, holder, before, after in held)
 
 
-def _obligation_rows(db: Database, company: str, today: date, found: Sequence[Obligation]) -> list[dict[str, Any]]:
+def _replace_obligations(db: Database, company: str, today: date, found: Sequence[Obligation]) -> None:
+    """The company's obligations rows, made again as ``notices --as-of today --json`` gives them."""
+    known = _mailing_days(db, company)
+    _delete(db, company, ["obligations"])
+    _insert(db, "obligations", _obligation_rows(db, company, today, found, known))
+
+
+def _mailing_days(db: Database, company: str) -> dict[date, date]:
+    """The latest mailing day of each deadline the rows already show (§12: a function of the deadline alone)."""
+    found = db.execute("SELECT DISTINCT deadline, latest_mailing FROM obligations WHERE company = ? AND "
+                       "deadline IS NOT NULL AND latest_mailing IS NOT NULL", [company]).fetchall()
+    return {date.fromisoformat(deadline): date.fromisoformat(mailing) for deadline, mailing in found}
+
+
+class _Mailed:
+    """An obligation whose latest mailing day is already known (``_mailing_days``): a catch-up that meets no new
+    deadline then counts no business day, and does not load the holiday calendars to do it."""
+
+    __slots__ = ("_obligation", "latest_mailing")
+
+    def __init__(self, obligation: Obligation, latest_mailing: date) -> None:
+        self._obligation, self.latest_mailing = obligation, latest_mailing
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._obligation, name)
+
+
+def _obligation_rows(db: Database, company: str, today: date, found: Sequence[Obligation],
+                     mailing: dict[date, date] | None = None) -> list[dict[str, Any]]:
     """As ``notices --as-of today --json`` gives them, each with the stream position of the event that made it
     (read from the ``events`` rows, which hold every stored event)."""
-    bodies = [obligation_json(o, today) for o in found]
+    mailing = mailing or {}
+    bodies = [obligation_json(_Mailed(o, mailing[o.deadline])  # type: ignore[arg-type]
+                              if o.deadline in mailing else o, today) for o in found]
     triggers = sorted({b["trigger"] for b in bodies if b["trigger"] is not None})
     positions: dict[str, int] = {}
     for start in range(0, len(triggers), 500):

@@ -301,3 +301,25 @@ def test_a_catalog_wrong_about_the_order_of_the_events_falls_back_on_the_whole_h
         assert rows(tmp_path / "views.db") == expected
     finally:
         ledger.close()
+
+
+def test_a_catch_up_reuses_the_latest_mailing_days_of_the_deadlines_it_has_shown(tmp_path, every, monkeypatch):
+    """§12's latest mailing day is a function of the deadline: counting business days again would load the
+    holiday calendars, the largest fixed cost of a catch-up."""
+    from captable.rules import notices
+
+    ledger = Ledger(str(tmp_path / "store.db"))
+    views = tmp_path / "views.db"
+    try:
+        ledger.import_events(juniper())
+        build(ledger, str(views), today=TODAY)
+        assert any(r[10] for r in rows(views)["obligations"])  # some deadlines, with their mailing days
+        ledger.record({"type": "SharesIssued", "id": "late", "effective": "2003-06-02", "class": "common",
+                       "holder": "Late", "shares": 10, "price_per_share": "40.00"})
+        with monkeypatch.context() as patch:
+            patch.setattr(notices, "latest_mailing", lambda deadline: pytest.fail("counted business days again"))
+            [report] = build(ledger, str(views), today=TODAY)
+        assert report.mode == "catch-up"
+        assert rows(views) == fresh(ledger, tmp_path)
+    finally:
+        ledger.close()
