@@ -13,12 +13,11 @@ checked in its chain as it comes: an event found edited part way ends the report
 
 from __future__ import annotations
 
-import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps uses
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from captable import audit_report, progress, queries
+from captable.json_text import json_chunks
 from captable.textfiles import printable
 from captable.ledger import Ledger
 
@@ -52,56 +51,3 @@ def _flushing(steps: Iterator[dict[str, Any]], out: TextIO) -> Iterator[dict[str
     yield first
     out.flush()
     yield from steps
-
-
-def json_chunks(value: Any, level: int = 0) -> Iterator[str]:
-    """``json.dumps(value, indent=2, ensure_ascii=False)`` in pieces; an iterator is written as a list, item
-    by item, and a function as the value it returns when its turn comes."""
-    if callable(value):
-        value = value()
-    if isinstance(value, dict) and value:
-        yield "{"
-        for n, (key, member) in enumerate(value.items()):
-            yield f"{',' if n else ''}\n{'  ' * (level + 1)}{json.dumps(key, ensure_ascii=False)}: "
-            yield from json_chunks(member, level + 1)
-        yield f"\n{'  ' * level}}}"
-    elif isinstance(value, Iterator):
-        first = next(value, _END)
-        if first is _END:
-            yield "[]"
-            return
-        indent = "\n" + "  " * (level + 1)
-        yield f"[{indent}{_whole(first, level + 1)}"
-        for item in value:
-            yield f",{indent}{_whole(item, level + 1)}"
-        yield f"\n{'  ' * level}]"
-    else:
-        yield _whole(value, level)
-
-
-def _whole(value: Any, level: int) -> str:
-    """One value as ``json.dumps(indent=2, ensure_ascii=False)`` writes it at ``level``. Python's own encoder
-    writes indented JSON in pure Python, a token at a time (it was a third of an audit's time); this writes
-    the same text a container at a time, with the C string encoder."""
-    kind = type(value)
-    if kind is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
-    if kind is dict and value and all(type(key) is str for key in value):
-        inner = "\n" + "  " * (level + 1)
-        return "{" + inner + f",{inner}".join([f"{encode_basestring(key)}: {_whole(member, level + 1)}"
-                                               for key, member in value.items()]) + "\n" + "  " * level + "}"
-    if kind is list and value:
-        inner = "\n" + "  " * (level + 1)
-        return "[" + inner + f",{inner}".join([_whole(item, level + 1) for item in value]) + "\n" + "  " * level + "]"
-    if not value and (kind is list or kind is dict):
-        return "[]" if kind is list else "{}"
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return int.__repr__(value)
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
-
-
-_END = object()

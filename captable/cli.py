@@ -7,7 +7,6 @@ standard output; 2 a usage error. A refused command stores nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typer.exceptions import TyperException
 # Start-up: only the modules above load before a command runs (`--help` needs no more); each command
 # imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
 from captable import boundary, errors, textfiles
+from captable.json_text import indented
 from captable.textfiles import printable
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def options(
 
 def _print_json(body: Any) -> None:
     """Exact strings as JSON; an argument that is not valid text (a lone surrogate) is written escaped."""
-    sys.stdout.write(printable(json.dumps(body, indent=2, ensure_ascii=False)) + "\n")
+    sys.stdout.write(printable(indented(body)) + "\n")
 
 
 def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: bool = False) -> None:
@@ -505,6 +505,9 @@ def verify(ctx: typer.Context,
            anchor: Optional[Path] = typer.Option(None, "--anchor", exists=True, dir_okay=False, metavar="FILE",
                                                  help="An anchor `captable head` wrote: also prove that the "
                                                       "store still extends it."),
+           derived: bool = typer.Option(False, "--derived", help="Also fold each stored checkpoint again from "
+                                                                 "the events and compare (a replay of the whole "
+                                                                 "history; without it, their seals and order)."),
            as_json: bool = JSON) -> None:
     """Walk every chain of the store (the index of companies, each company's events and journal) and say what
     was checked; exit 1 (store_tampered) at the first break."""
@@ -517,7 +520,7 @@ def verify(ctx: typer.Context,
             raise errors.AnchorInvalid(f"the anchor is for {kept['company']!r}, not for {ctx.obj.company!r}",
                                        field="company", value=kept["company"])
         with progress.bar("Verifying", None, progress.wanted(as_json)) as tick:
-            report = integrity.verify_store(ledger.store, ctx.obj.company, tick)
+            report = integrity.verify_store(ledger.store, ctx.obj.company, tick, derived=derived)
         if as_json:
             if not report.intact:
                 raise report.refusal()

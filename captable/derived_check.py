@@ -3,17 +3,22 @@ its events, for ``captable verify``.
 
 They are a cache, never the record: a disagreement is not tampering (the events' chains say that), only a
 cache every reader would find stale and rebuild. So this reports and never refuses. Each is checked against
-the events themselves, already found intact: the head against the event at its position, the catalog row by
-row against the entries of the events up to it (read in effective order a batch at a time, as an audit reads
-them: ``captable.effective_reads``), and each checkpoint against the fold of those entries, state and book of
-obligations byte for byte, with the latest knowledge the head covers.
+the events themselves, already found intact. Always: the head against the event at its position and the
+company's zone, each checkpoint's seal, and that the checkpoints follow one another and cover no more than
+the head does; that costs a few reads, whatever the history's length. With ``deep`` (``verify --derived``):
+the catalog row by row against the entries of the events up to the head (read in effective order a batch at
+a time, as an audit reads them: ``captable.effective_reads``), and each checkpoint against the fold of those
+entries, state and book of obligations byte for byte, with the latest knowledge the head covers: a fold of
+the whole history, which is what finding a cache rewritten with valid seals takes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
@@ -24,12 +29,11 @@ from captable.effective_reads import LatestEntries
 from captable.derived_tables import CATALOG, CHECKPOINTS, HEAD, database_errors
 from captable.errors import Refused
 from captable.ledger import gc_paused
-from captable.events import CompanyFormed, EventRetracted
-from captable.rows import UNREADABLE, parse_event
+from captable.events import EventRetracted
+from captable.rows import UNREADABLE, parse_event, stream_id
 from projections.obligations import Observer
 from projections.timeline import company_zone
 
-_FORMED = CompanyFormed.TOPIC
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,16 @@ class Derived:
     checkpoints: int = 0
     catalog_rows: int = 0
     problem: str | None = None
+    folded: bool = False  # whether each checkpoint was folded again from the events (``deep``)
 
     def line(self, company: str) -> str:
-        if self.status == "consistent":
+        if self.status == "consistent" and self.folded:
             return (f"{company}: checkpoints: {self.checkpoints} checked against the events, with the catalog of "
                     f"{self.catalog_rows} entries and its head, consistent")
+        if self.status == "consistent":
+            return (f"{company}: checkpoints: {self.checkpoints} sealed, in order, and within the {self.catalog_rows} "
+                    "catalog entries of the head, which names the last event; `verify --derived` also folds each "
+                    "against the events")
         if self.status == "absent":
             return f"{company}: checkpoints: none stored yet (the next read builds them)"
         return (f"{company}: checkpoints: stale or inconsistent ({self.problem}): they will be rebuilt on the next "
@@ -52,15 +61,17 @@ class Derived:
 
     def to_json(self) -> dict[str, object]:
         return {"status": self.status, "checkpoints": self.checkpoints, "catalog_rows": self.catalog_rows,
-                "problem": self.problem}
+                "folded": self.folded, "problem": self.problem}
 
 
 class _Disagrees(Exception):
     pass
 
 
-def check(store: object, company: str, rows: Sequence[StoredEvent]) -> Derived:
-    """The company's derived tables against its events ``rows`` (in stream order, their chain intact)."""
+def check(store: Any, company: str, events: int, formed: Sequence[tuple[int, str, bytes]],
+          deep: bool = False) -> Derived:
+    """The company's derived tables against its ``events`` rows (their chain intact; ``formed`` its
+    ``CompanyFormed`` rows)."""
     try:
         cache = Checkpoints(store)
     except Refused as error:  # CAPTABLE_CHECKPOINT_EVERY unreadable: nothing here depends on it
@@ -69,7 +80,7 @@ def check(store: object, company: str, rows: Sequence[StoredEvent]) -> Derived:
         if not cache.tables.exist():
             return Derived("absent")
         with gc_paused():  # parsed events make no cycles: the collector would only rescan them
-            return _check(cache, company, rows)
+            return _check(cache, company, events, formed, deep)
     except _Disagrees as problem:
         return Derived("stale", problem=str(problem))
     except database_errors() as error:
@@ -78,23 +89,8 @@ def check(store: object, company: str, rows: Sequence[StoredEvent]) -> Derived:
         cache.close()
 
 
-@dataclass(frozen=True)
-class _Held:
-    """The cache, and the rows verify has read and found intact: the catalog's events are taken from them, not
-    read again (``effective_reads`` asks ``store.rows_at``)."""
-
-    checkpoints: Checkpoints
-    rows: Sequence[StoredEvent]
-
-    @property
-    def store(self) -> _Held:
-        return self
-
-    def rows_at(self, company: str, positions: Iterable[int]) -> dict[int, StoredEvent]:
-        return {p: self.rows[p - 1] for p in positions if 0 < p <= len(self.rows)}
-
-
-def _check(cache: Checkpoints, company: str, rows: Sequence[StoredEvent]) -> Derived:
+def _check(cache: Checkpoints, company: str, events: int, formed: Sequence[tuple[int, str, bytes]],
+           deep: bool) -> Derived:
     found = cache.tables.read(f"SELECT fingerprint FROM {{{HEAD}}} WHERE company = ?", (company,))
     if not found:
         if cache.tables.read(f"SELECT 1 FROM {{{CATALOG}}} WHERE company = ? LIMIT 1", (company,)):
@@ -105,21 +101,39 @@ def _check(cache: Checkpoints, company: str, rows: Sequence[StoredEvent]) -> Der
     head = cache.head(company)
     if head is None:
         raise _Disagrees("the head's seal does not hold")
-    if not 0 < head.version <= len(rows):
-        raise _Disagrees(f"the head names stream position {head.version}, the stream holds {len(rows)}")
+    if not 0 < head.version <= events:
+        raise _Disagrees(f"the head names stream position {head.version}, the stream holds {events}")
     try:
-        last = parse_event(rows[head.version - 1])
-        tz = company_zone(parse_event(r).fact for r in rows[:head.version] if r.topic == _FORMED)
-    except UNREADABLE:
+        last = parse_event(cache.store.rows_at(company, [head.version])[head.version])
+        stream = stream_id(company)
+        tz = company_zone(parse_event(StoredEvent(stream, *row)).fact for row in formed if row[0] <= head.version)
+    except (*UNREADABLE, KeyError):
         raise _Disagrees("an event cannot be read") from None
     if (head.head, head.recorded, head.zone) != (last.hash, micros(last.timestamp), tz.key):
         raise _Disagrees(f"the head is not the event at stream position {head.version}")
     checkpoints = cache.stored(company)
+    if not deep:
+        _in_order(cache, company, checkpoints, head.count)
+        return Derived("consistent", len(checkpoints), head.count)
     try:
-        _fold_against(cache, company, checkpoints, LatestEntries(_Held(cache, rows), company, head))
+        _fold_against(cache, company, checkpoints,
+                      LatestEntries(SimpleNamespace(checkpoints=cache, store=cache.store), company, head))
     except Stale as problem:
         raise _Disagrees(str(problem)) from None
-    return Derived("consistent", len(checkpoints), head.count)
+    return Derived("consistent", len(checkpoints), head.count, folded=True)
+
+
+def _in_order(cache: Checkpoints, company: str, checkpoints: Sequence[Checkpoint], rows: int) -> None:
+    """Each checkpoint sealed, each covering more catalog entries than the one before it and no more than the
+    head's."""
+    covered = 0
+    for number, point in enumerate(checkpoints, 1):
+        if not point.sealed(cache.fingerprint, company):
+            raise _Disagrees(f"checkpoint {number}'s seal does not hold")
+        if not covered < point.covered <= rows:
+            raise _Disagrees(f"checkpoint {number} covers {point.covered} catalog entries, after {covered}, of "
+                             f"{rows}")
+        covered = point.covered
 
 
 def _fold_against(cache: Checkpoints, company: str, checkpoints: Sequence[Checkpoint], source: LatestEntries) -> None:

@@ -33,6 +33,8 @@ _TABLES = [
     "names TEXT, hash TEXT NOT NULL, PRIMARY KEY (company, effective, recorded, seq, phase))",
     f"CREATE INDEX IF NOT EXISTS captable_catalog_ids ON {{{CATALOG}}} (company, id)",
     f"CREATE INDEX IF NOT EXISTS captable_catalog_types ON {{{CATALOG}}} (company, type)",
+    # What was recorded after an instant: a question asked with past knowledge (``Checkpoints.state_known``).
+    f"CREATE INDEX IF NOT EXISTS captable_catalog_recorded ON {{{CATALOG}}} (company, recorded)",
     f"CREATE TABLE IF NOT EXISTS {{{CHECKPOINTS}}} (company TEXT NOT NULL, effective BIGINT NOT NULL, "
     "recorded BIGINT NOT NULL, seq BIGINT NOT NULL, phase TEXT NOT NULL, covered BIGINT NOT NULL, "
     "state_hash TEXT NOT NULL, book_hash TEXT NOT NULL, state {BLOB} NOT NULL, book {BLOB} NOT NULL, "

@@ -255,6 +255,11 @@ class Ledger:
         """The state at ``as_of`` with the latest knowledge, from the nearest checkpoint, or None."""
         return self.from_checkpoints(company, head, lambda cache, head: cache.state_at(company, head, as_of))
 
+    def known_state(self, company: str, head: Head, as_of: datetime, known: datetime) -> CompanyState | None:
+        """The state at ``as_of`` as the books stood at ``known`` (before the head), from a checkpoint, or None."""
+        return self.from_checkpoints(company, head,
+                                     lambda cache, head: cache.state_known(company, head, as_of, known))
+
     def from_checkpoints(self, company: str, head: Head, ask: Callable[[Checkpoints, Head], T]) -> T | None:
         """An answer from the checkpoints; a cache that disagrees with the events is rebuilt from them (refused
         if the events no longer hold their chain) and asked again; None when it still cannot answer."""

@@ -106,9 +106,9 @@ def _unknown_warrant(warrant: str, state: CompanyState) -> errors.UnknownWarrant
 
 
 @dataclass(frozen=True)
-class Latest:
-    """A question asked with the latest knowledge (known at or after the last recorded event): the persisted
-    checkpoints can answer it, from the cache's ``head``."""
+class Asked:
+    """A question's instants, read in the company's zone from the cache's ``head``: the persisted checkpoints
+    can answer it (``latest``: with the latest knowledge, known at or after the last recorded event)."""
 
     head: Head
     zone: ZoneInfo
@@ -119,30 +119,40 @@ class Latest:
     def as_of_text(self) -> str:
         return self.as_of.text(self.zone)
 
+    @property
+    def latest(self) -> bool:
+        return micros(self.known_at.at) >= self.head.recorded
 
-def latest(ledger: Ledger, name: str, as_of: str | None, known: str | None) -> Latest | None:
-    """The question's instants when it asks with the latest knowledge and the cache has a head; None: answer
-    from the whole history."""
+
+def asked(ledger: Ledger, name: str, as_of: str | None, known: str | None) -> Asked | None:
+    """The question's instants when the cache has a head; None: answer from the whole history."""
     head = ledger.latest(name)
     if head is None:
         return None
     tz = zone(head.zone)
-    asked = Latest(head, tz, instant(as_of, tz, "as_of"), instant(known, tz, "known_at"))
-    return asked if micros(asked.known_at.at) >= head.recorded else None
+    return Asked(head, tz, instant(as_of, tz, "as_of"), instant(known, tz, "known_at"))
+
+
+def latest(ledger: Ledger, name: str, as_of: str | None, known: str | None) -> Asked | None:
+    """The question's instants when it asks with the latest knowledge and the cache has a head."""
+    question = asked(ledger, name, as_of, known)
+    return question if question is not None and question.latest else None
 
 
 def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | None) -> StateAnswer:
-    """With the latest knowledge, from the nearest persisted checkpoint; as the books stood at an earlier
-    recorded instant, from the start."""
+    """From the nearest persisted checkpoint (with past knowledge, the nearest before anything recorded since);
+    else from the start."""
     name = ledger.company(company)
-    asked_now = latest(ledger, name, as_of, known)
-    if asked_now is not None:
-        found = ledger.latest_state(name, asked_now.head, asked_now.as_of.at)
+    question = asked(ledger, name, as_of, known)
+    if question is not None:
+        at, head = question.as_of.at, question.head
+        found = (ledger.latest_state(name, head, at) if question.latest
+                 else ledger.known_state(name, head, at, question.known_at.at))
         if found is not None:
-            return StateAnswer(name, asked_now.zone, asked_now.as_of, asked_now.known_at, found)
-    asked = view(ledger, name, as_of, known)
-    return StateAnswer(name, asked.history.zone, asked.as_of, asked.known_at,
-                       asked.history.timeline(asked.known_at.at).state_at(asked.as_of.at))
+            return StateAnswer(name, question.zone, question.as_of, question.known_at, found)
+    asked_then = view(ledger, name, as_of, known)
+    return StateAnswer(name, asked_then.history.zone, asked_then.as_of, asked_then.known_at,
+                       asked_then.history.timeline(asked_then.known_at.at).state_at(asked_then.as_of.at))
 
 
 def _units(text: str) -> Fraction:

@@ -15,7 +15,7 @@ the rows and refuses a broken one (``StoreTampered``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -148,6 +148,40 @@ class Store(Application[UUID]):
             for row in self.recorder.select_events(stream, gt=first - 1, lte=last):
                 found[row.originator_version] = row
         return found
+
+    def raw_rows(self, stream: UUID, after: int = 0, until: int | None = None,
+                 batch: int = 20_000) -> Iterator[tuple[int, str, bytes]]:
+        """A stream's rows as ``(position, topic, state)`` tuples, past the library's mapper, a batch at a time:
+        to walk a long chain (``verify``) without an object per row or the whole stream in memory. Rows are only
+        ever appended, so reading batch after batch misses nothing before ``until``."""
+        datastore, table = self.recorder.datastore, self.recorder.events_table_name  # type: ignore[attr-defined]
+        postgres = hasattr(datastore, "schema")
+        if postgres:
+            from psycopg import sql
+            from psycopg.rows import tuple_row
+
+            text: Any = sql.SQL("SELECT originator_version, topic, state FROM {T} WHERE originator_id = %s AND "
+                                "originator_version > %s AND originator_version <= %s ORDER BY originator_version "
+                                "LIMIT %s").format(T=sql.Identifier(datastore.schema, table))
+            key: Any = stream
+        else:
+            text, key = (f'SELECT originator_version, topic, state FROM "{table}" WHERE originator_id = ? AND '
+                         "originator_version > ? AND originator_version <= ? ORDER BY originator_version LIMIT ?",
+                         stream.hex)
+        last = until if until is not None else 2 ** 62
+        while after < last:
+            with datastore.transaction(commit=False) as cursor:
+                if postgres:
+                    cursor.row_factory = tuple_row
+                else:
+                    cursor.row_factory = None
+                cursor.execute(text, (key, after, last, batch))
+                rows = cursor.fetchall()
+            for position, topic, state in rows:
+                yield position, topic, bytes(state)
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
 
     def last_commit(self, company: str, entry: CompanyAdded) -> Committed | None:
         """The journal's last commit, read without reading the journal: its seal, and its link to the commit

@@ -69,14 +69,14 @@ class Spy:
     """Counts answers given from the checkpoints, so that a comparison cannot pass by never using them."""
 
     def __init__(self, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.answers = {"state_at": 0, "notices_at": 0}
+        self.answers = {"state_at": 0, "notices_at": 0, "state_known": 0}
         for name in self.answers:
             monkeypatch.setattr(ledger.checkpoints, name, self._counted(name, getattr(ledger.checkpoints, name)))
 
     def _counted(self, name: str, real: Any) -> Any:
         def counted(*args: Any) -> Any:
             answer = real(*args)
-            self.answers[name] += 1  # answered, not fallen back to the events
+            self.answers[name] += answer is not None  # answered, not fallen back to the events
             return answer
         return counted
 
@@ -323,6 +323,32 @@ def test_a_read_only_store_without_checkpoints_answers_from_the_events(small, db
 
 
 # Decisions -------------------------------------------------------------------------------------------------
+
+
+def test_past_knowledge_folds_on_from_the_checkpoint_before_what_was_recorded_since(small, monkeypatch):
+    """Known at an instant before a back-dated issuance and a later one were recorded: the checkpoints before
+    the back-dated one answer, without the whole history; once a retraction was recorded since, the whole
+    history does (it changes what the fold excludes from the start)."""
+    acme(small)
+    before = small.history("acme").records[-1].recorded.isoformat()
+    record_all(small, BACK_DATED)
+    record_all(small, {**ISSUES[0], "id": "issue-late", "effective": "1999-01-01"})
+    spy = Spy(small, monkeypatch)
+
+    def whole(company: str) -> None:
+        raise AssertionError("the whole history was read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(small, "_history", whole)
+        answers = [answered(small, "acme", as_of, before) for as_of in INSTANTS]
+    assert spy.answers["state_known"] == len(INSTANTS)
+    assert answers == [from_scratch(small, "acme", as_of, before) for as_of in INSTANTS]
+    assert all('"Early Holder"' not in a for a in answers)
+    record_all(small, {"type": "EventRetracted", "id": "undo-late", "company": "acme", "effective": "2001-01-01",
+                       "event": "issue-late", "reason": "entered twice"})
+    for as_of in INSTANTS:
+        assert answered(small, "acme", as_of, before) == from_scratch(small, "acme", as_of, before), as_of
+    assert spy.answers["state_known"] == len(INSTANTS)  # each of those came from the whole history
 
 
 def test_recording_at_the_end_decides_from_the_last_checkpoint_without_reading_the_history(small, monkeypatch):

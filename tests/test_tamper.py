@@ -23,7 +23,7 @@ from captable.cli import app
 from captable.instants import now
 from captable.intake import parse_event
 from captable.ledger import Ledger
-from captable.store import stream_id
+from captable.store import journal_id, stream_id
 from captable.verify import verify_store
 from tests.conftest import COMPANY, import_juniper, record_all
 from tests.test_verify import EVENTS, INDEX, JOURNAL, Rows
@@ -368,3 +368,52 @@ def test_a_writer_that_lost_a_race_leaves_every_chain_whole(db):
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_the_walk_in_ranges_proves_only_an_intact_chain(db, name, monkeypatch):
+    """A long stream is first walked in ranges, one per CPU (``stream_walk``); here every stream counts as long
+    and three ranges run on threads. Intact, the ranges agree with the walk from genesis; tampered, the ranges
+    prove nothing and the walk from genesis names the same first break as before."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from captable import stream_walk
+    from captable.verify import _journal
+
+    monkeypatch.setattr(stream_walk, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stream_walk, "cpus", lambda: 3)
+    monkeypatch.setattr(stream_walk, "pool", ThreadPoolExecutor)
+    kind = KINDS[name]
+    build(db, kind.history)
+    ledger = Ledger(db)
+    try:
+        entry = next(e for e in ledger.store.index() if e.company == "juniper")
+        _, commits, _ = _journal(ledger.store.recorder.select_events(journal_id("juniper")), "juniper", entry)
+        walked = stream_walk.in_parallel(ledger.store, "juniper", commits[-1].last, commits)
+        assert walked is not None and walked[0].head == commits[-1].head and walked[0].count == commits[-1].last
+    finally:
+        ledger.close()
+    tamper(db, kind.change)
+    found = problems(db)
+    assert [(p.company, p.part, p.position) for p in found[:len(kind.found)]] == [f[:3] for f in kind.found]
+    ledger = Ledger(db)
+    try:
+        rows = ledger.store.recorder.select_events(stream_id("juniper"))
+        if kind.found[0][:2] == ("juniper", "events") and "appended" not in kind.found[0][3]:
+            end = max([commits[-1].last, *(r.originator_version for r in rows)])
+            assert stream_walk.in_parallel(ledger.store, "juniper", end, commits) is None
+    finally:
+        ledger.close()
+
+
+def test_the_ranges_run_in_processes_of_their_own(db, monkeypatch):
+    from captable import stream_walk
+
+    monkeypatch.setattr(stream_walk, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stream_walk, "cpus", lambda: 2)
+    build(db, two_commits)
+    result = cli(db, "verify", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["companies"][0]["events"] == 11
+    tamper(db, lambda r: r.edit(4, '"shares":"20381"', '"shares":"20391"'))
+    result = cli(db, "verify")
+    assert result.exit_code == 1 and "stream position 4" in result.stderr

@@ -1,7 +1,8 @@
 """`captable verify` says whether the derived tables (head, catalog, checkpoints) agree with the events.
 
 They are a cache: one that disagrees is reported (stale, rebuilt on the next read) and verify still exits 0;
-edited events are still refused, exit 1 store_tampered.
+edited events are still refused, exit 1 store_tampered. ``verify`` checks their head, seals and order;
+``verify --derived`` also folds each checkpoint again from the events.
 """
 
 from __future__ import annotations
@@ -40,21 +41,41 @@ def edited(db: str, text: str, params: tuple[object, ...] = ()) -> None:
         ledger.close()
 
 
-def verified(db: str) -> tuple[int, dict[str, object], str]:
+def verified(db: str, *options: str) -> tuple[int, dict[str, object], str]:
     """The exit status, the company's ``derived`` member of ``verify --json``, and the text report."""
     runner = CliRunner()
-    text = runner.invoke(app, ["--db", db, "verify"])
-    found = runner.invoke(app, ["--db", db, "verify", "--json"])
+    text = runner.invoke(app, ["--db", db, "verify", *options])
+    found = runner.invoke(app, ["--db", db, "verify", *options, "--json"])
     assert found.exit_code == text.exit_code
     body = json.loads(found.stdout) if found.exit_code == 0 else {"companies": [{"derived": None}]}
     return found.exit_code, body["companies"][0]["derived"], text.stdout + text.stderr
 
 
 def test_derived_tables_caught_up_are_consistent_with_the_events(acme_db):
-    status, derived, text = verified(acme_db)
-    assert status == 0 and derived["status"] == "consistent" and derived["problem"] is None
+    status, derived, text = verified(acme_db, "--derived")
+    assert status == 0 and derived["status"] == "consistent" and derived["problem"] is None and derived["folded"]
     assert derived["checkpoints"] >= 5 and derived["catalog_rows"] == 13
     assert f"acme: checkpoints: {derived['checkpoints']} checked against the events" in text and "consistent" in text
+
+
+def test_without_derived_their_seals_and_order_are_checked_and_nothing_is_folded(acme_db):
+    status, derived, text = verified(acme_db)
+    assert status == 0 and derived["status"] == "consistent" and not derived["folded"]
+    assert derived["checkpoints"] >= 5 and derived["catalog_rows"] == 13
+    assert f"acme: checkpoints: {derived['checkpoints']} sealed, in order" in text and "verify --derived" in text
+
+
+@pytest.mark.parametrize("edit, words", [
+    ("UPDATE {captable_checkpoints} SET covered = covered + 1 WHERE seq = 6", "seal does not hold"),
+    ("UPDATE {captable_checkpoints} SET covered = 99, digest = 'x' WHERE seq = 6", "seal does not hold"),
+    ("UPDATE {captable_derived} SET count = count - 1", "seal does not hold"),
+    ("UPDATE {captable_derived} SET fingerprint = 'older'", "another version of the fold"),
+    ("UPDATE {captable_derived} SET version = version + 1000", "seal does not hold"),
+])
+def test_without_derived_a_broken_seal_or_head_is_still_reported(acme_db, edit, words):
+    edited(acme_db, edit)
+    status, derived, text = verified(acme_db)
+    assert status == 0 and derived["status"] == "stale" and words in derived["problem"]
 
 
 @pytest.mark.parametrize("folder", FIXTURES, ids=[f.name for f in FIXTURES])
@@ -67,7 +88,7 @@ def test_every_fixture_caught_up_is_consistent(db, folder, monkeypatch):
         ledger.latest(ledger.company(None) if len(ledger.companies()) == 1 else ledger.companies()[0])
     finally:
         ledger.close()
-    result = CliRunner().invoke(app, ["--db", db, "verify", "--json"])
+    result = CliRunner().invoke(app, ["--db", db, "verify", "--derived", "--json"])
     assert result.exit_code == 0
     derived = [c["derived"] for c in json.loads(result.stdout)["companies"]]
     assert all(d["status"] in ("consistent", "absent") for d in derived), derived
@@ -94,7 +115,7 @@ def test_a_store_without_derived_tables_says_so(acme_db):
 ])
 def test_an_edited_cache_is_reported_and_verify_still_passes(acme_db, edit, words):
     edited(acme_db, edit, (b'["x"]',) if "?" in edit else ())
-    status, derived, text = verified(acme_db)
+    status, derived, text = verified(acme_db, "--derived")
     assert status == 0 and derived["status"] == "stale" and words in derived["problem"]
     assert "stale or inconsistent" in text and "rebuilt on the next read" in text
 
@@ -115,7 +136,7 @@ def test_a_checkpoint_resealed_with_another_state_is_found_by_the_fold(acme_db):
                     "phase = ?", (state, digest_of, seal, key[2], key[3]))
     finally:
         ledger.close()
-    status, derived, _ = verified(acme_db)
+    status, derived, _ = verified(acme_db, "--derived")
     assert status == 0 and derived["status"] == "stale" and "not the fold of the events" in derived["problem"]
 
 
