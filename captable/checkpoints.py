@@ -352,14 +352,20 @@ class Checkpoints:
     def notices_at(self, company: str, head: Head, instant: datetime) -> tuple[CompanyState, list[Obligation]]:
         """The obligations arisen by ``instant`` with the latest knowledge (``projections.obligations``): the
         nearest checkpoint's state and book, then the fold observed on from it."""
-        bound = (micros(instant), *_LAST[1:])
+        observer = self.observer_at(company, head, (micros(instant), *_LAST[1:]))
+        return observer.state, observer.settle(instant)
+
+    def observer_at(self, company: str, head: Head, bound: Key) -> Observer:
+        """The fold observed through every row up to the catalog key ``bound``, latest knowledge, ready to go on:
+        the nearest checkpoint's state and book, then the rows after it (``projections.read_models`` catches
+        the views up from the last row they hold)."""
         observer, rows = self._observer(company, head, self._nearest(company, bound), until=bound)
         found = self._entries(company, head, rows)
         retracted = retracted_ids(self.checked_marks(company, head))
         for entry, row in zip(found, rows):
             if row.key <= bound and _applies(row, retracted):
                 observer.step(entry)
-        return observer.state, observer.settle(instant)
+        return observer
 
     def basis(self, company: str, head: Head, new: Sequence[Entry]) -> tuple[CompanyState, list[Entry]]:
         """For deciding ``new`` entries: the state at the checkpoint before the first (its exclusions as the stored

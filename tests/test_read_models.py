@@ -166,7 +166,7 @@ def test_a_views_file_of_the_older_schema_is_rebuilt_with_the_decimals(juniper):
     [report] = build(ledger, str(views), today=TODAY)
     assert report.mode == "rebuild"
     assert "shares_decimal" in {r["name"] for r in query(views, "PRAGMA table_info(cap_table)")}
-    assert query(views, "PRAGMA user_version")[0]["user_version"] == read_models.SCHEMA_VERSION == 3
+    assert query(views, "PRAGMA user_version")[0]["user_version"] == read_models.SCHEMA_VERSION == 4
 
 
 @pytest.mark.parametrize("as_of", ["1997-09-30", "1999-06-29", "1999-06-30", "2000-01-18", "2003-12-01"])
