@@ -351,3 +351,9 @@ class AnchorUnwritable(Refused):
 # Letters for the holder (issue 10): an obligation that is discharged by delivery, not by a notice.
 class NoLetter(Refused):
     code = "no_letter"
+
+
+class OcfPackageRefused(Refused):
+    """An OCF package with objects that do not fit its own holdings or the engine's rules (``captable.ocf``)."""
+
+    code = "ocf_package_refused"
