@@ -83,7 +83,7 @@ def read_package(path: Path) -> Package:
         raise errors.BadOption(f"no OCF package at {path}", field="path", value=str(path))
     if path.is_dir():
         names = sorted(str(p.relative_to(path).as_posix()) for p in path.rglob("*.json") if p.is_file())
-        return _read(path.name, names, lambda name: _bounded((path / name).read_bytes(), name))
+        return _read(path.resolve().name, names, lambda name: _bounded((path / name).read_bytes(), name))
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = sorted(n for n in archive.namelist() if n.endswith(".json") and not n.endswith("/"))
@@ -96,7 +96,8 @@ def read_package(path: Path) -> Package:
                 return archive.read(name)
             return _read(path.name, names, member)
     folder = path.parent
-    return _read(folder.name, None, lambda name: _bounded((folder / name).read_bytes(), name), first=path.name)
+    return _read(folder.resolve().name, None, lambda name: _bounded((folder / name).read_bytes(), name),
+                 first=path.name)
 
 
 def _bounded(data: bytes, name: str, size: int | None = None) -> bytes:

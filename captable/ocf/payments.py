@@ -34,9 +34,12 @@ def price_exercises(out: Mapping) -> None:
         try:
             payment = _payment_due(out.events[:index], fact, zone)
         except errors.Refused as refusal:
-            origin = out.origins[index]
-            out.refused.append(Problem(origin.file, origin.object_type, origin.id, refusal.message))
-            continue
+            # The line is the refused event's place among those before the exercise: its own object.
+            at = refusal.line - 1 if refusal.line and refusal.line <= index else index
+            origin = out.origins[at]
+            out.refused.append(Problem(origin.file, origin.object_type, origin.id,
+                                       f"{refusal.code}: {refusal.message}"))
+            return
         out.events[index] = replace(incoming, fact=fact.model_copy(update={"payment": payment}))
 
 
@@ -44,7 +47,7 @@ def _payment_due(before: list[Incoming], fact: WarrantExercised, zone: ZoneInfo)
     from captable.batch import decide_batch  # the write rules: loaded only when an exercise needs pricing
 
     new = [e for seq, item in enumerate(before, start=1) for e in entries(item.fact, _RECORDED, seq, zone)]
-    decided = decide_batch([], new, {seq: None for seq in range(1, len(before) + 1)})
+    decided = decide_batch([], new, {seq: seq for seq in range(1, len(before) + 1)})
     facts = [decided.get(e.seq, e.fact) for e in new]
     folded = [replace(e, fact=f) for e, f in zip(new, facts)]
     timeline = Timeline(known_at(in_effective_order(folded), _END), fold_into, initial_state)

@@ -1,0 +1,172 @@
+"""OCF import: a hand-written package of a realistic company gives the cap table its README works out;
+the same package again stores nothing; an inconsistent package is refused by object id, storing nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from captable import errors
+from captable.cli import app
+from captable.ledger import Ledger
+from captable.ocf import load
+from captable.ocf.importing import import_package
+from tests.test_scenarios import subset
+
+RIDGELINE = Path(__file__).resolve().parents[1] / "fixtures" / "ocf" / "ridgeline_robotics"
+runner = CliRunner()
+
+
+def expected() -> dict[str, Any]:
+    return json.loads((RIDGELINE / "expected_state.json").read_text(encoding="utf-8"))
+
+
+def state(db: str, as_of: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["--db", db, "state", "--json", "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "package"
+    shutil.copytree(RIDGELINE, target)
+    return target
+
+
+def edit(folder: Path, change: Any) -> None:
+    """Change the transactions file and keep the manifest's checksum true, so only the change is tested."""
+    path = folder / "Transactions.ocf.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    change(body["items"])
+    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    manifest = json.loads((folder / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    manifest["transactions_files"][0]["md5"] = hashlib.md5(path.read_bytes()).hexdigest()
+    (folder / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def by_id(items: list[dict[str, Any]], object_id: str) -> dict[str, Any]:
+    return next(i for i in items if i["id"] == object_id)
+
+
+def test_the_import_gives_the_cap_table_the_readme_works_out(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    result = runner.invoke(app, ["--db", db, "ocf", "import", str(RIDGELINE), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["company"], report["timezone"], report["stored"]) == ("ridgeline", "America/Los_Angeles", 16)
+    assert {k: len(v) for k, v in report["mapped"].items()} == {
+        "ISSUER": 1, "STAKEHOLDER": 7, "STOCK_CLASS": 3, "TX_STOCK_ISSUANCE": 8, "TX_STOCK_TRANSFER": 1,
+        "TX_STOCK_REPURCHASE": 1, "TX_STOCK_CLASS_SPLIT": 1, "TX_STOCK_CLASS_CONVERSION_RATIO_ADJUSTMENT": 2,
+        "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": 1, "TX_WARRANT_ISSUANCE": 1, "TX_WARRANT_EXERCISE": 1}
+    assert sorted(k["id"] for k in report["kept"]) == ["409a-2021", "acc-cs-1", "grant-eq-1", "plan-2020"]
+    assert report["refused"] == [] and report["warnings"] == []
+    want = expected()
+    got = state(db, want["as_of"])
+    assert subset(got, {k: v for k, v in want.items() if k != "as_of"}) == {k: v for k, v in want.items()
+                                                                              if k != "as_of"}
+
+
+def test_each_event_names_its_ocf_file_and_object_and_the_exercise_pays_units_times_price(tmp_path: Path) -> None:
+    _, out = load(RIDGELINE)
+    assert all(e.fact.source and e.fact.source.startswith("OCF ") for e in out.events)
+    exercise = next(e.fact for e in out.events if e.fact.type_name == "WarrantExercised")
+    assert (exercise.id, exercise.source) == ("ocf:ex-w-1", "OCF Transactions.ocf.json: TX_WARRANT_EXERCISE ex-w-1")
+    assert exercise.payment == 80000 and exercise.shares == 20000
+
+
+def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    assert runner.invoke(app, ["--db", db, "ocf", "import", str(RIDGELINE)]).exit_code == 0
+    common = next(c for c in state(db, "2022-02-28")["classes"] if c["class"] == "common")
+    assert common["holders"] == [{"holder": "Ana Ruiz", "shares": "4000000"},
+                                 {"holder": "Ben Okafor", "shares": "3500000"},
+                                 {"holder": "Cora Lind", "shares": "500000"}]
+
+
+def test_importing_the_same_package_again_stores_nothing(tmp_path: Path) -> None:
+    ledger = Ledger(str(tmp_path / "r.db"), actor="test")
+    try:
+        first = import_package(ledger, RIDGELINE)
+        again = import_package(ledger, RIDGELINE)
+    finally:
+        ledger.close()
+    assert (first["stored"], first["already_stored"]) == (16, 0)
+    assert (again["stored"], again["already_stored"]) == (0, 16)
+
+
+@pytest.mark.parametrize("form", ["folder", "manifest", "zip"])
+def test_a_package_is_read_from_its_folder_its_manifest_or_a_zip(tmp_path: Path, form: str) -> None:
+    path = {"folder": RIDGELINE, "manifest": RIDGELINE / "Manifest.ocf.json"}.get(form)
+    if path is None:
+        path = tmp_path / "ridgeline.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for file in RIDGELINE.glob("*.json"):
+                archive.write(file, f"ridgeline/{file.name}")
+    _, out = load(path)
+    assert len(out.events) == 16 and not out.refused
+
+
+def test_a_checksum_that_does_not_match_is_a_warning_not_a_refusal(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    manifest = json.loads((folder / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    manifest["valuations_files"][0]["md5"] = "0" * 32
+    (folder / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    package, out = load(folder)
+    assert package.warnings == [f"Valuations.ocf.json: its md5 is not the manifest's {'0' * 32}; read anyway"]
+    assert not out.refused
+
+
+def refused(tmp_path: Path, change: Any) -> tuple[dict[str, Any], Path]:
+    folder = copy(tmp_path)
+    edit(folder, change)
+    db = tmp_path / "r.db"
+    result = runner.invoke(app, ["--db", str(db), "ocf", "import", str(folder), "--json"])
+    assert result.exit_code == 1, result.output
+    return json.loads(result.stdout), db
+
+
+def test_a_transfer_of_an_unknown_security_is_refused_by_its_id_and_nothing_is_stored(tmp_path: Path) -> None:
+    body, db = refused(tmp_path, lambda items: by_id(items, "xfer-cs-2").update(security_id="CS-99"))
+    assert body["error"]["code"] == "ocf_package_refused"
+    assert (body["error"]["event"], body["error"]["field"]) == ("xfer-cs-2", "TX_STOCK_TRANSFER")
+    assert "'CS-99' is not issued" in body["error"]["message"]
+    assert not db.exists()
+
+
+def test_a_quantity_beyond_the_holding_is_refused_by_its_id_and_nothing_is_stored(tmp_path: Path) -> None:
+    body, db = refused(tmp_path, lambda items: by_id(items, "rep-cs-3").update(quantity="1000001"))
+    assert body["error"]["event"] == "rep-cs-3"
+    assert "beyond the holding: security 'CS-3' holds 1000000" in body["error"]["message"]
+    assert not db.exists()
+
+
+def test_every_refused_object_is_reported_together(tmp_path: Path) -> None:
+    def two(items: list[dict[str, Any]]) -> None:
+        by_id(items, "xfer-cs-2").update(security_id="CS-99")
+        items.append({"object_type": "TX_STOCK_RETRACTION", "id": "ret-ps-1", "security_id": "PS-1",
+                      "date": "2020-03-01", "reason_text": "Issued in error"})
+    body, _ = refused(tmp_path, two)
+    # In date order; the repurchase of CS-3 falls with the refused transfer that would have created it.
+    assert [e["event"] for e in body["errors"]] == ["ret-ps-1", "xfer-cs-2", "rep-cs-3"]
+
+
+def test_a_refusal_by_the_engine_names_the_ocf_object_and_stores_nothing(tmp_path: Path) -> None:
+    """The package's own holdings are consistent, but the charter's authorized shares are not: §3's
+    bound on an issuance beyond the class's authorized shares is the engine's to check."""
+    ledger = Ledger(str(tmp_path / "r.db"), actor="test")
+    folder = copy(tmp_path)
+    edit(folder, lambda items: by_id(items, "auth-common-2021").update(new_shares_authorized="100"))
+    try:
+        with pytest.raises(errors.OcfPackageRefused) as refusal:
+            import_package(ledger, folder)
+        assert refusal.value.event == "auth-common-2021"
+        assert ledger.companies() == []
+    finally:
+        ledger.close()
