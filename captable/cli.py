@@ -447,7 +447,7 @@ app.add_typer(ocf_app, name="ocf")
 
 @ocf_app.command("import")
 def ocf_import(ctx: typer.Context,
-               path: Path = typer.Argument(..., exists=True, readable=True, metavar="PATH",
+               path: Path = typer.Argument(..., exists=True, readable=True, metavar="PACKAGE",
                                            help="An OCF package: its manifest file, the folder holding it, or a "
                                                 "zip of either."),
                timezone: Optional[str] = typer.Option(None, "--timezone", metavar="ZONE",

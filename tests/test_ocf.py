@@ -90,13 +90,9 @@ def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path
                                  {"holder": "Cora Lind", "shares": "500000"}]
 
 
-def test_importing_the_same_package_again_stores_nothing(tmp_path: Path) -> None:
-    ledger = Ledger(str(tmp_path / "r.db"), actor="test")
-    try:
-        first = import_package(ledger, RIDGELINE)
-        again = import_package(ledger, RIDGELINE)
-    finally:
-        ledger.close()
+def test_importing_the_same_package_again_stores_nothing(ledger: Ledger) -> None:
+    first = import_package(ledger, RIDGELINE)
+    again = import_package(ledger, RIDGELINE)
     assert (first["stored"], first["already_stored"]) == (16, 0)
     assert (again["stored"], again["already_stored"]) == (0, 16)
 
@@ -157,16 +153,12 @@ def test_every_refused_object_is_reported_together(tmp_path: Path) -> None:
     assert [e["event"] for e in body["errors"]] == ["ret-ps-1", "xfer-cs-2", "rep-cs-3"]
 
 
-def test_a_refusal_by_the_engine_names_the_ocf_object_and_stores_nothing(tmp_path: Path) -> None:
+def test_a_refusal_by_the_engine_names_the_ocf_object_and_stores_nothing(ledger: Ledger, tmp_path: Path) -> None:
     """The package's own holdings are consistent, but the charter's authorized shares are not: §3's
     bound on an issuance beyond the class's authorized shares is the engine's to check."""
-    ledger = Ledger(str(tmp_path / "r.db"), actor="test")
     folder = copy(tmp_path)
     edit(folder, lambda items: by_id(items, "auth-common-2021").update(new_shares_authorized="100"))
-    try:
-        with pytest.raises(errors.OcfPackageRefused) as refusal:
-            import_package(ledger, folder)
-        assert refusal.value.event == "auth-common-2021"
-        assert ledger.companies() == []
-    finally:
-        ledger.close()
+    with pytest.raises(errors.OcfPackageRefused) as refusal:
+        import_package(ledger, folder)
+    assert refusal.value.event == "auth-common-2021"
+    assert ledger.companies() == []
