@@ -96,6 +96,8 @@ HISTORY: list[dict[str, Any]] = [
     {"type": "WarrantReplaced", "id": "certificate-replaced", "effective": "1998-09-01", "warrant": "W-1",
      "reason": "lost", "evidence": "Affidavit of loss dated 1998-08-25",
      "indemnity": "Indemnity agreement dated 1998-08-25", "certificate": "CS-3"},
+    {"type": "WarrantCancelled", "id": "units-cancelled-2003", "effective": "2003-10-01", "warrant": "W-1",
+     "shares": 100, "reason": "Surrendered for cancellation under the holder's letter agreement of 2003-09-25"},
     {"type": "HolderAddressChanged", "id": "holder-moved", "effective": "1998-08-01", "warrant": "W-1",
      "address": "2800 Sand Hill Road, Suite 100, Menlo Park, CA 94025"},
     {"type": "BoardAdjustment", "id": "board-adjustment-1998", "effective": "1998-12-15", "warrant": "W-1",
