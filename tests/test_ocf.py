@@ -162,3 +162,50 @@ def test_a_refusal_by_the_engine_names_the_ocf_object_and_stores_nothing(ledger:
         import_package(ledger, folder)
     assert refusal.value.event == "auth-common-2021"
     assert ledger.companies() == []
+
+
+def cancel(quantity: str, balance: str | None) -> Any:
+    def change(items: list[dict[str, Any]]) -> None:
+        cancellation = {"object_type": "TX_WARRANT_CANCELLATION", "id": "can-w-1", "security_id": "W-1",
+                        "date": "2023-08-01", "quantity": quantity,
+                        "reason_text": "Loan repaid early: the lender surrenders warrant coverage"}
+        if balance is not None:
+            cancellation["balance_security_id"] = "W-2"
+            issuance = {**by_id(items, "iss-w-1"), "id": "iss-w-2", "security_id": "W-2", "custom_id": "W-2",
+                        "date": "2023-08-01", "quantity": balance}
+            items.append(issuance)
+        items.append(cancellation)
+    return change
+
+
+def test_a_partial_warrant_cancellation_releases_its_reservation_and_the_balance_stays_the_same_warrant(
+        tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, cancel("10000", "20000"))
+    db = str(tmp_path / "r.db")
+    result = runner.invoke(app, ["--db", db, "ocf", "import", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mapped"]["TX_WARRANT_CANCELLATION"] == ["can-w-1"]
+    body = state(db, "2023-12-31")
+    [warrant] = body["warrants"]
+    assert (warrant["warrant"], warrant["status"], warrant["shares_purchasable"]) == ("W-1", "outstanding", "20000")
+    reserved = {c["class"]: c["reserved"] for c in body["classes"]}
+    assert (reserved["series-a"], reserved["common"]) == ("20000", "40000")
+
+
+def test_a_warrant_cancelled_in_full_is_cancelled_and_reserves_nothing(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    edit(folder, cancel("30000", None))
+    db = str(tmp_path / "r.db")
+    assert runner.invoke(app, ["--db", db, "ocf", "import", str(folder)]).exit_code == 0
+    body = state(db, "2023-12-31")
+    [warrant] = body["warrants"]
+    assert (warrant["status"], warrant["shares_purchasable"], warrant["exercised"]) == ("cancelled", "0", "20000")
+    assert {c["class"]: c["reserved"] for c in body["classes"]}["series-a"] == "0"
+    assert state(db, "2023-07-31")["warrants"][0]["status"] == "outstanding"
+
+
+def test_a_cancellation_beyond_the_warrant_is_refused_by_its_id(tmp_path: Path) -> None:
+    body, db = refused(tmp_path, cancel("30001", None))
+    assert body["error"]["event"] == "can-w-1" and "beyond the holding" in body["error"]["message"]
+    assert not db.exists()

@@ -19,7 +19,8 @@ from captable.ocf.zones import issuer_zone
 
 ISSUANCES = ("TX_STOCK_ISSUANCE", "TX_WARRANT_ISSUANCE")
 # Transactions whose resulting securities are the same shares on new certificates, not new shares.
-RESULTING = ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE", "TX_WARRANT_EXERCISE")
+RESULTING = ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE", "TX_WARRANT_EXERCISE",
+             "TX_WARRANT_CANCELLATION")
 
 
 def load(path: Path, company: str | None = None, timezone: str | None = None) -> tuple[Package, Mapping]:

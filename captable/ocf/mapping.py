@@ -46,7 +46,7 @@ KEPT: dict[str, str] = {
 }
 # Transactions on holdings the engine models, which this import does not map yet: refused, not dropped.
 NOT_MAPPED = ("TX_STOCK_RETRACTION", "TX_STOCK_REISSUANCE", "TX_STOCK_CONVERSION", "TX_STOCK_CONSOLIDATION",
-              "TX_WARRANT_TRANSFER", "TX_WARRANT_RETRACTION", "TX_WARRANT_CANCELLATION")
+              "TX_WARRANT_TRANSFER", "TX_WARRANT_RETRACTION")
 WARRANT_EXPIRY = time(23, 59, 59)  # OCF gives the expiration day only: the warrant is void after that day ends
 
 

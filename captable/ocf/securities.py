@@ -61,7 +61,8 @@ class Securities:
         return security
 
     def split(self, class_: str, ratio: Fraction) -> None:
-        """A split of a class changes every open holding of it by the ratio (OCF keeps the security ids)."""
+        """A split of a class changes every open holding of it by the ratio (OCF keeps the security ids), and
+        the units of a warrant for it (§4.1: N' = N × k)."""
         for security in self.by_id.values():
-            if security.open and security.kind == "stock" and security.class_ == class_:
+            if security.open and security.class_ == class_:
                 security.remaining *= ratio

@@ -13,6 +13,7 @@
 | TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT | AuthorizedSharesChanged |
 | TX_WARRANT_ISSUANCE | WarrantIssued |
 | TX_WARRANT_EXERCISE | WarrantExercised (its shares issue to the holder, as the engine's exercise issues them) |
+| TX_WARRANT_CANCELLATION | WarrantCancelled (a balance security stays the same warrant) |
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ class Translator:
             "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": self.authorized_adjustment,
             "TX_WARRANT_ISSUANCE": self.warrant_issuance,
             "TX_WARRANT_EXERCISE": self.warrant_exercise,
+            "TX_WARRANT_CANCELLATION": self.warrant_cancellation,
         }
+        self.warrants: dict[str, str] = {}  # a warrant security's id -> the engine's warrant (its first security)
 
     def map(self, item: Item) -> None:
         """One object into events, or into the report as kept or refused."""
@@ -219,6 +222,8 @@ class Translator:
     def warrant_issuance(self, item: Item) -> list[dict[str, Any]]:
         data = item.data
         holder = self.holder(item)
+        if str(data.get("security_id")) in self.consumed:  # a balance: the same warrant on a new certificate
+            return []
         class_, fixed = self._warrant_class(data.get("exercise_triggers"))
         quantity = m.amount(data["quantity"]) if data.get("quantity") is not None else fixed
         if quantity is None:
@@ -233,6 +238,7 @@ class Translator:
             raise Inconsistent(f"stakeholder {data['stakeholder_id']!r} has no address: notices to a warrant "
                                "holder need one (§12)")
         self.securities.issue(m.security_of(item, "warrant", holder, class_, quantity))
+        self.warrants[str(data.get("security_id"))] = str(data.get("security_id"))
         return [{"type": "WarrantIssued", "id": m.event_id(item.id), "effective": data.get("date"),
                  "warrant": str(data.get("security_id")), "holder": {"name": holder, "address": address},
                  "class": class_, "shares": m.format_exact(quantity),
@@ -271,4 +277,23 @@ class Translator:
                                                 m.amount(result.data.get("quantity"))))
         # The payment is units × the price in effect then, which the engine knows: filled in by ``exercises``.
         return [{"type": "WarrantExercised", "id": m.event_id(item.id), "effective": item.data.get("date"),
-                 "warrant": warrant.id, "shares": m.format_exact(units) if taken.open else "all", "payment": "0"}]
+                 "warrant": self.warrants[warrant.id], "shares": m.format_exact(units) if taken.open else "all", "payment": "0"}]
+
+    def warrant_cancellation(self, item: Item) -> list[dict[str, Any]]:
+        quantity = m.amount(item.data.get("quantity"))
+        on = m.day(item.data.get("date"))
+        taken = self.securities.take(item.data.get("security_id"), "warrant", quantity, on)
+        warrant = self.warrants[taken.id]
+        left = taken.remaining - quantity
+        balance_id = item.data.get("balance_security_id")
+        taken.remaining, taken.open = left, balance_id is None and left > 0
+        if balance_id is not None:
+            balance = self._resulting(item, [balance_id], "TX_WARRANT_ISSUANCE")[0]
+            if m.amount(balance.data.get("quantity")) != left or self.holder(balance) != taken.holder:
+                raise Inconsistent(f"balance security {balance_id!r} must be a warrant for the remaining "
+                                   f"{m.format_exact(left)} shares held by {taken.holder}")
+            self.securities.issue(m.security_of(balance, "warrant", taken.holder, taken.class_, left))
+            self.warrants[str(balance_id)] = warrant
+        return [{"type": "WarrantCancelled", "id": m.event_id(item.id), "effective": item.data.get("date"),
+                 "warrant": warrant, "shares": "all" if left == 0 else m.format_exact(quantity),
+                 "reason": str(item.data.get("reason_text") or "OCF warrant cancellation")}]
