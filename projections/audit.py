@@ -41,7 +41,7 @@ SECTIONS: dict[type[ev.Event], str] = {
     ev.WarrantIssued: "Preamble; §1(a)", ev.WarrantExercised: "§1(a); §16", ev.WarrantNetExercised: "§1(b); §1(c); §16",
     ev.WarrantTransferred: "§2", ev.WarrantReplaced: "§15", ev.WarrantCancelled: "§3", ev.HolderAddressChanged: "§12",
     ev.BoardAdjustment: "§4.7", ev.NoticeSent: "§12", ev.ReportDelivered: "§18.7",
-    ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11",
+    ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11", ev.RecordKept: "not modelled",
 }
 
 

@@ -63,6 +63,7 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.ReportDelivered: _no_change,
     ev.ShareholderMaterialsSent: _no_change,
     ev.WaiverSigned: _no_change,
+    ev.RecordKept: _no_change,  # kept, not modelled: no answer reads it
 }
 
 # The record-date step of §4.2 facts (see ``timeline.entries``).

@@ -60,7 +60,7 @@ def test_the_import_gives_the_cap_table_the_readme_works_out(tmp_path: Path) -> 
     result = runner.invoke(app, ["--db", db, "ocf", "import", str(RIDGELINE), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["company"], report["timezone"], report["stored"]) == ("ridgeline", "America/Los_Angeles", 16)
+    assert (report["company"], report["timezone"], report["stored"]) == ("ridgeline", "America/Los_Angeles", 20)
     assert {k: len(v) for k, v in report["mapped"].items()} == {
         "ISSUER": 1, "STAKEHOLDER": 7, "STOCK_CLASS": 3, "TX_STOCK_ISSUANCE": 8, "TX_STOCK_TRANSFER": 1,
         "TX_STOCK_REPURCHASE": 1, "TX_STOCK_CLASS_SPLIT": 1, "TX_STOCK_CLASS_CONVERSION_RATIO_ADJUSTMENT": 2,
@@ -81,6 +81,18 @@ def test_each_event_names_its_ocf_file_and_object_and_the_exercise_pays_units_ti
     assert exercise.payment == 80000 and exercise.shares == 20000
 
 
+def test_what_the_engine_does_not_model_is_kept_as_a_fact_with_the_object_as_written(tmp_path: Path) -> None:
+    _, out = load(RIDGELINE)
+    kept = {e.fact.record_id: e.fact for e in out.events if e.fact.type_name == "RecordKept"}
+    assert sorted(kept) == ["409a-2021", "acc-cs-1", "grant-eq-1", "plan-2020"]
+    grant = kept["grant-eq-1"]
+    assert (grant.id, grant.system, grant.record_type, str(grant.effective)) == (
+        "ocf:grant-eq-1", "OCF 1.2.0", "TX_EQUITY_COMPENSATION_ISSUANCE", "2020-11-02")
+    written = json.loads((RIDGELINE / "Transactions.ocf.json").read_text(encoding="utf-8"))
+    assert json.loads(grant.original) == by_id(written["items"], "grant-eq-1")
+    assert str(kept["plan-2020"].effective) == "2020-02-10"  # a plan has no date: its board approval's
+
+
 def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path) -> None:
     db = str(tmp_path / "r.db")
     assert runner.invoke(app, ["--db", db, "ocf", "import", str(RIDGELINE)]).exit_code == 0
@@ -93,8 +105,8 @@ def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path
 def test_importing_the_same_package_again_stores_nothing(ledger: Ledger) -> None:
     first = import_package(ledger, RIDGELINE)
     again = import_package(ledger, RIDGELINE)
-    assert (first["stored"], first["already_stored"]) == (16, 0)
-    assert (again["stored"], again["already_stored"]) == (0, 16)
+    assert (first["stored"], first["already_stored"]) == (20, 0)
+    assert (again["stored"], again["already_stored"]) == (0, 20)
 
 
 @pytest.mark.parametrize("form", ["folder", "manifest", "zip"])
@@ -106,7 +118,7 @@ def test_a_package_is_read_from_its_folder_its_manifest_or_a_zip(tmp_path: Path,
             for file in RIDGELINE.glob("*.json"):
                 archive.write(file, f"ridgeline/{file.name}")
     _, out = load(path)
-    assert len(out.events) == 16 and not out.refused
+    assert len(out.events) == 20 and not out.refused
 
 
 def test_a_checksum_that_does_not_match_is_a_warning_not_a_refusal(tmp_path: Path) -> None:

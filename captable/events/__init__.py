@@ -38,6 +38,7 @@ from captable.events.capital import (
     SuccessorAssumed,
     TransferBooksClosed,
 )
+from captable.events.kept import RecordKept
 from captable.events.warrants import (
     BoardAdjustment,
     Delivery,
@@ -99,6 +100,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     ReportDelivered,
     ShareholderMaterialsSent,
     WaiverSigned,
+    RecordKept,
     EventRetracted,
 )
 

@@ -37,7 +37,7 @@ def translate(package: Package, company: str | None = None, timezone: str | None
         return out
     stakeholders = {i.id: i for i in package.items if i.object_type == "STAKEHOLDER"}
     issuances = {str(i.data.get("security_id")): i for i in package.items if i.object_type in ISSUANCES}
-    translator = Translator(out, formed, issuances, stakeholders)
+    translator = Translator(out, formed, issuances, stakeholders, f"OCF {package.version}")
     for item in package.items:
         if item.object_type in RESULTING:
             for result in [*(item.data.get("resulting_security_ids") or []), item.data.get("balance_security_id")]:

@@ -4,13 +4,15 @@ Every event's id is made from the OCF object's id (``ocf:<id>``), so importing t
 stores nothing new; its ``source`` names the package file and the object. Dates are days in the issuer's
 zone (DESIGN §3). Transactions apply by date, and within a day in the order of their files.
 
-An object the engine does not model is reported as kept, with what happens to it. A transaction that
+An object the engine does not model is kept as a ``RecordKept`` fact (the object as written, and what the
+engine does with it) and reported as kept. A transaction that
 changes a holding the engine does model, and that the import cannot map yet, is refused: importing the
 rest without it would misstate the cap table.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -21,28 +23,28 @@ from zoneinfo import ZoneInfo
 from captable import errors
 from captable.instants import parse_date
 from captable.intake import Incoming, parse_event
-from captable.numbers import exact, format_exact
+from captable.numbers import JsonFloat, exact, format_exact
 from captable.ocf.package import Item, Package
 from captable.ocf.securities import Inconsistent, Securities, Security
 
 # What happens to the objects the engine does not model yet, by OCF object type (or its prefix).
 KEPT: dict[str, str] = {
-    "TX_STOCK_ACCEPTANCE": "an acceptance changes no holding; not stored",
-    "TX_WARRANT_ACCEPTANCE": "an acceptance changes no holding; not stored",
-    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class only; not stored",
-    "TX_EQUITY_COMPENSATION_": "options and awards are not modelled yet; not stored (shares issued on their "
+    "TX_STOCK_ACCEPTANCE": "an acceptance changes no holding",
+    "TX_WARRANT_ACCEPTANCE": "an acceptance changes no holding",
+    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class only",
+    "TX_EQUITY_COMPENSATION_": "options and awards are not modelled yet (shares issued on their "
                                "exercise are mapped as issuances)",
-    "TX_PLAN_SECURITY_": "plan securities are not modelled yet; not stored",
-    "TX_STOCK_PLAN_": "stock plans are not modelled yet; not stored",
-    "TX_CONVERTIBLE_": "convertibles (SAFEs, notes) are not modelled yet; not stored",
-    "TX_VESTING_": "vesting is not modelled; not stored",
-    "CE_STAKEHOLDER_": "stakeholder relationships are not modelled; not stored",
-    "STOCK_PLAN": "stock plans are not modelled yet; not stored",
-    "STOCK_LEGEND_TEMPLATE": "legends are not modelled; not stored",
-    "VESTING_TERMS": "vesting is not modelled; not stored",
-    "VALUATION": "valuations are not modelled yet; not stored",
-    "FINANCING": "financings are not modelled; not stored",
-    "DOCUMENT": "documents are not modelled; not stored",
+    "TX_PLAN_SECURITY_": "plan securities are not modelled yet",
+    "TX_STOCK_PLAN_": "stock plans are not modelled yet",
+    "TX_CONVERTIBLE_": "convertibles (SAFEs, notes) are not modelled yet",
+    "TX_VESTING_": "vesting is not modelled",
+    "CE_STAKEHOLDER_": "stakeholder relationships are not modelled",
+    "STOCK_PLAN": "stock plans are not modelled yet",
+    "STOCK_LEGEND_TEMPLATE": "legends are not modelled",
+    "VESTING_TERMS": "vesting is not modelled",
+    "VALUATION": "valuations are not modelled yet",
+    "FINANCING": "financings are not modelled",
+    "DOCUMENT": "documents are not modelled",
 }
 # Transactions on holdings the engine models, which this import does not map yet: refused, not dropped.
 NOT_MAPPED = ("TX_STOCK_RETRACTION", "TX_STOCK_REISSUANCE", "TX_STOCK_CONVERSION", "TX_STOCK_CONSOLIDATION",
@@ -147,6 +149,23 @@ def source(item: Item) -> str:
     return f"OCF {item.file}: {item.object_type} {item.id}"
 
 
+def original(data: dict[str, Any]) -> str:
+    """The object as canonical JSON: keys sorted; a number written with a point (not OCF's way) as its text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=lambda value: value.text if isinstance(value, JsonFloat) else str(value))
+
+
+def kept_on(item: Item, formed: str) -> str:
+    """A kept object's day: its own date, else the day its board approved it, else the issuer's formation."""
+    for key in ("date", "effective_date", "board_approval_date"):
+        value = item.data.get(key)
+        try:
+            return parse_date(value).isoformat()
+        except ValueError:
+            continue
+    return formed
+
+
 def expiry_instant(on: date, zone: ZoneInfo) -> str:
     return datetime.combine(on, WARRANT_EXPIRY, zone).isoformat()
 
@@ -164,5 +183,5 @@ def security_of(item: Item, kind: str, holder: str, class_: str, quantity: Fract
 
 
 __all__ = ["Mapping", "Package", "Problem", "Securities", "address_text", "amount", "day", "event_id",
-           "expiry_instant", "format_exact", "holder_names", "kept_text", "parsed", "ratio", "security_of",
+           "expiry_instant", "format_exact", "holder_names", "kept_on", "kept_text", "original", "parsed", "ratio", "security_of",
            "source", "stakeholder_address"]

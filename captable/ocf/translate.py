@@ -31,8 +31,10 @@ from captable.ocf.securities import Securities
 class Translator:
     """Maps one package in order, following its securities (``Securities``)."""
 
-    def __init__(self, out: Mapping, formed: str, issuances: dict[str, Item], stakeholders: dict[str, Item]) -> None:
+    def __init__(self, out: Mapping, formed: str, issuances: dict[str, Item], stakeholders: dict[str, Item],
+                 system: str = "OCF") -> None:
         self.out = out
+        self.system = system  # "OCF" and the package's version, as each RecordKept names it
         self.formed = formed  # the issuer's formation day: a class without a board approval day dates from it
         self.zone = ZoneInfo(out.timezone)
         self.issuances = issuances  # every TX_STOCK_ISSUANCE and TX_WARRANT_ISSUANCE by its security_id
@@ -80,10 +82,18 @@ class Translator:
                 "changes a holding the engine models, and this import does not map it yet: importing the rest "
                 "without it would misstate the cap table")))
             return
-        text = m.kept_text(kind)
-        if text is None:
-            text = "an OCF object type this import does not know; not stored"
-        self.out.kept.append(m.Problem(item.file, kind, item.id, text))
+        text = m.kept_text(kind) or "an OCF object type this import does not know"
+        try:
+            event = m.parsed(item, {"type": "RecordKept", "id": m.event_id(item.id),
+                                    "effective": m.kept_on(item, self.formed), "system": self.system,
+                                    "record_type": kind, "record_id": item.id, "handling": text,
+                                    "original": m.original(item.data)})
+        except Inconsistent as problem:
+            self.out.refused.append(m.Problem(item.file, kind, item.id, str(problem)))
+            return
+        self.out.events.append(event)
+        self.out.origins.append(item)
+        self.out.kept.append(m.Problem(item.file, kind, item.id, f"kept as a RecordKept fact: {text}"))
 
     # Classes and holders ----------------------------------------------------------------------------
 
@@ -277,7 +287,8 @@ class Translator:
                                                 m.amount(result.data.get("quantity"))))
         # The payment is units × the price in effect then, which the engine knows: filled in by ``exercises``.
         return [{"type": "WarrantExercised", "id": m.event_id(item.id), "effective": item.data.get("date"),
-                 "warrant": self.warrants[warrant.id], "shares": m.format_exact(units) if taken.open else "all", "payment": "0"}]
+                 "warrant": self.warrants[warrant.id], "shares": m.format_exact(units) if taken.open else "all",
+                 "payment": "0"}]
 
     def warrant_cancellation(self, item: Item) -> list[dict[str, Any]]:
         quantity = m.amount(item.data.get("quantity"))
