@@ -21,6 +21,9 @@ ISSUANCES = ("TX_STOCK_ISSUANCE", "TX_WARRANT_ISSUANCE")
 # Transactions whose resulting securities are the same shares on new certificates, not new shares.
 RESULTING = ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE", "TX_WARRANT_EXERCISE",
              "TX_WARRANT_CANCELLATION")
+# An option's (or plan security's) exercise is kept, not modelled; the shares it issued are mapped, as issued
+# under a Board-approved plan.
+PLAN_EXERCISES = ("TX_EQUITY_COMPENSATION_EXERCISE", "TX_PLAN_SECURITY_EXERCISE")
 
 
 def load(path: Path, company: str | None = None, timezone: str | None = None) -> tuple[Package, Mapping]:
@@ -43,6 +46,8 @@ def translate(package: Package, company: str | None = None, timezone: str | None
             for result in [*(item.data.get("resulting_security_ids") or []), item.data.get("balance_security_id")]:
                 if result is not None:
                     translator.consumed[str(result)] = item.id
+        if item.object_type in PLAN_EXERCISES:
+            translator.from_plans.update(str(r) for r in item.data.get("resulting_security_ids") or [])
     if stakeholders:
         out.mapped["STAKEHOLDER"] = list(stakeholders)
     for item in ordered(package.items):

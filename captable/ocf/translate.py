@@ -5,7 +5,8 @@
 | issuer (manifest) | CompanyFormed |
 | STOCK_CLASS | ShareClassCreated (preferred: its RATIO_CONVERSION right) |
 | STAKEHOLDER | the holder's name (and a warrant holder's address) |
-| TX_STOCK_ISSUANCE | SharesIssued, unless it is the result of a transfer, cancellation, repurchase or exercise |
+| TX_STOCK_ISSUANCE | SharesIssued, unless it is the result of a transfer, cancellation, repurchase or warrant |
+|  | exercise; under a plan (its stock_plan_id, or an option's exercise) in §4.4's option_plan category |
 | TX_STOCK_TRANSFER | SharesTransferred, one per resulting security |
 | TX_STOCK_CANCELLATION, TX_STOCK_REPURCHASE | SharesCancelled |
 | TX_STOCK_CLASS_SPLIT | StockSplit |
@@ -43,6 +44,7 @@ class Translator:
         self.classes: dict[str, str] = {}  # class id -> COMMON or PREFERRED
         self.securities = Securities()
         self.consumed: dict[str, str] = {}  # an issuance's security_id -> the transaction that results in it
+        self.from_plans: set[str] = set()  # the shares an option or plan security's exercise issued
         self.table: dict[str, Callable[[Item], list[dict[str, Any]]]] = {
             "STOCK_CLASS": self.stock_class,
             "TX_STOCK_ISSUANCE": self.stock_issuance,
@@ -151,9 +153,12 @@ class Translator:
         if security_id in self.consumed:  # its shares come from the transaction that results in it
             return []
         self.securities.issue(m.security_of(item, "stock", holder, class_, quantity))
-        return [{"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
+        event = {"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
                  "class": class_, "holder": holder, "shares": m.format_exact(quantity),
-                 "price_per_share": m.format_exact(m.amount(item.data.get("share_price") or "0"))}]
+                 "price_per_share": m.format_exact(m.amount(item.data.get("share_price") or "0"))}
+        if item.data.get("stock_plan_id") or security_id in self.from_plans:
+            event["category"] = "option_plan"  # §4.4: issued under a Board-approved plan, deemed outstanding
+        return [event]
 
     def _resulting(self, item: Item, ids: list[Any], kind: str = "TX_STOCK_ISSUANCE") -> list[Item]:
         found = []
