@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from captable import errors
 from captable.cli import app
 from captable.ledger import Ledger
-from captable.ocf import load
+from captable.ocf import load, read_package, translate
+from captable.ocf.package import Item, Package
 from captable.ocf.importing import import_package
 from tests.test_scenarios import subset
 
@@ -233,3 +234,68 @@ def test_a_cancellation_beyond_the_warrant_is_refused_by_its_id(tmp_path: Path) 
     body, db = refused(tmp_path, cancel("30001", None))
     assert body["error"]["event"] == "can-w-1" and "beyond the holding" in body["error"]["message"]
     assert not db.exists()
+
+
+def test_the_report_for_a_person_names_what_was_mapped_and_kept(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--db", str(tmp_path / "r.db"), "ocf", "import", str(RIDGELINE)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("OCF 1.2.0 package ridgeline_robotics as company ridgeline (time zone America/Los_Angeles: "
+                        "the issuer's address is in US-CA)")
+    assert "  TX_STOCK_TRANSFER: 1" in lines
+    assert ("  VALUATION 409a-2021 (Valuations.ocf.json): kept as a RecordKept fact: valuations are not modelled yet"
+            in lines)
+    assert lines[-1] == "Stored 22 of 22 events; 0 already stored."
+
+
+def test_company_and_timezone_options_name_the_new_company_and_its_zone(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    result = runner.invoke(app, ["--db", db, "--company", "ridge", "ocf", "import", str(RIDGELINE),
+                                 "--timezone", "America/New_York", "--json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["company"], json.loads(result.stdout)["timezone"]) == ("ridge",
+                                                                                             "America/New_York")
+    [warrant] = state(db, "2023-12-31")["warrants"]
+    assert warrant["expires"] == "2031-06-15T23:59:59-04:00"
+
+
+def test_an_unknown_timezone_refuses_the_issuer_and_creates_no_store(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    result = runner.invoke(app, ["--db", str(db), "ocf", "import", str(RIDGELINE), "--timezone", "Mars/Olympus",
+                                 "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["field"], error["event"]) == ("ocf_package_refused", "ISSUER", "ridgeline")
+    assert "IANA time zone" in error["message"] and not db.exists()
+
+
+def test_a_path_that_holds_no_manifest_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["--db", str(tmp_path / "r.db"), "ocf", "import", str(tmp_path / "empty"), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["field"] == "manifest"
+
+
+def test_no_field_of_any_object_written_in_another_shape_ends_in_anything_but_a_refusal() -> None:
+    """An exporter's bad value (null, a number, a word, an object or a list where OCF has another shape)
+    refuses the object or the package, with a reason; it never ends in a traceback."""
+    package = read_package(RIDGELINE)
+    for index, item in enumerate(package.items):
+        for key in item.data:
+            for value in (None, 7, "x", {}, ["x"]):
+                changed = Item(item.file, item.index, {**item.data, key: value})
+                trial = Package(package.name, package.manifest_file, package.manifest,
+                                [*package.items[:index], changed, *package.items[index + 1:]])
+                try:
+                    translate(trial)
+                except errors.Refused:
+                    pass
+
+
+def test_a_package_file_that_is_not_json_is_refused_by_its_name(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    (folder / "Valuations.ocf.json").write_text("{\"file_type\": ", encoding="utf-8")
+    result = runner.invoke(app, ["--db", str(tmp_path / "r.db"), "ocf", "import", str(folder), "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "malformed_json" and error["message"].startswith("Valuations.ocf.json: not valid JSON")

@@ -42,12 +42,14 @@ def translate(package: Package, company: str | None = None, timezone: str | None
     issuances = {str(i.data.get("security_id")): i for i in package.items if i.object_type in ISSUANCES}
     translator = Translator(out, formed, issuances, stakeholders, f"OCF {package.version}")
     for item in package.items:
+        results = item.data.get("resulting_security_ids")
+        results = results if isinstance(results, list) else []  # another shape is refused when the object is mapped
         if item.object_type in RESULTING:
-            for result in [*(item.data.get("resulting_security_ids") or []), item.data.get("balance_security_id")]:
+            for result in [*results, item.data.get("balance_security_id")]:
                 if result is not None:
                     translator.consumed[str(result)] = item.id
         if item.object_type in PLAN_EXERCISES:
-            translator.from_plans.update(str(r) for r in item.data.get("resulting_security_ids") or [])
+            translator.from_plans.update(str(r) for r in results)
     if stakeholders:
         out.mapped["STAKEHOLDER"] = list(stakeholders)
     for item in ordered(package.items):

@@ -103,6 +103,26 @@ def ratio(value: Any) -> Fraction:
     return amount(value.get("numerator")) / denominator
 
 
+def listed(data: dict[str, Any], key: str) -> list[Any]:
+    """A list field of an OCF object; absent is empty."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Inconsistent(f"{key} must be a list")
+    return value
+
+
+def member(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """An object field of an OCF object; absent is empty."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Inconsistent(f"{key} must be an object")
+    return value
+
+
 def day(value: Any) -> date:
     try:
         return parse_date(value)
@@ -113,11 +133,18 @@ def day(value: Any) -> date:
 def holder_names(stakeholders: Iterable[Item]) -> dict[str, str]:
     """Each stakeholder's legal name, as the engine names holders; a name two stakeholders share gets the
     stakeholder's id beside it, so their holdings stay apart."""
-    names = {s.id: str((s.data.get("name") or {}).get("legal_name") or s.id) for s in stakeholders}
+    names = {s.id: _legal_name(s) for s in stakeholders}
     counts: dict[str, int] = {}
     for name in names.values():
         counts[name] = counts.get(name, 0) + 1
     return {i: (n if counts[n] == 1 else f"{n} ({i})") for i, n in names.items()}
+
+
+def _legal_name(stakeholder: Item) -> str:
+    """The stakeholder's legal name; one the package leaves without a name is named by its id."""
+    name = stakeholder.data.get("name")
+    legal = name.get("legal_name") if isinstance(name, dict) else None
+    return legal if isinstance(legal, str) and legal.strip() else stakeholder.id
 
 
 def address_text(address: Any) -> str | None:
@@ -133,7 +160,8 @@ def address_text(address: Any) -> str | None:
 
 def stakeholder_address(stakeholder: Item) -> str | None:
     """The contact address if there is one, else the legal one: where notices go (§12)."""
-    addresses = [a for a in stakeholder.data.get("addresses") or [] if isinstance(a, dict)]
+    written = stakeholder.data.get("addresses")
+    addresses = [a for a in written if isinstance(a, dict)] if isinstance(written, list) else []
     chosen = sorted(addresses, key=lambda a: 0 if a.get("address_type") == "CONTACT" else 1)
     return address_text(chosen[0]) if chosen else None
 
@@ -183,5 +211,6 @@ def security_of(item: Item, kind: str, holder: str, class_: str, quantity: Fract
 
 
 __all__ = ["Mapping", "Package", "Problem", "Securities", "address_text", "amount", "day", "event_id",
-           "expiry_instant", "format_exact", "holder_names", "kept_on", "kept_text", "original", "parsed", "ratio", "security_of",
+           "expiry_instant", "format_exact", "holder_names", "kept_on", "kept_text", "listed", "member", "original",
+           "parsed", "ratio", "security_of",
            "source", "stakeholder_address"]

@@ -113,15 +113,15 @@ class Translator:
             "effective": data.get("board_approval_date") or self.formed,
         }
         if kind == "PREFERRED":
-            target, conversion = self._ratio_conversion(data.get("conversion_rights"))
+            target, conversion = self._ratio_conversion(m.listed(data, "conversion_rights"))
             event.update(converts_to=target, conversion_ratio=m.format_exact(conversion))
         self.classes[item.id] = kind
         return [event]
 
-    def _ratio_conversion(self, rights: Any) -> tuple[str, Fraction]:
+    def _ratio_conversion(self, rights: list[Any]) -> tuple[str, Fraction]:
         """The preferred's conversion into common: OCF 1.2's RATIO_CONVERSION mechanism (1.0 and 1.1 put
         ``ratio`` and ``conversion_mechanism`` beside the class id)."""
-        for right in rights or []:
+        for right in rights:
             mechanism = right.get("conversion_mechanism") if isinstance(right, dict) else None
             if isinstance(mechanism, dict) and mechanism.get("type") == "RATIO_CONVERSION":
                 target = right.get("converts_to_stock_class_id")
@@ -134,12 +134,12 @@ class Translator:
 
     def holder(self, item: Item) -> str:
         stakeholder = item.data.get("stakeholder_id")
-        if stakeholder not in self.names:
+        if not isinstance(stakeholder, str) or stakeholder not in self.names:
             raise Inconsistent(f"stakeholder_id {stakeholder!r} is not a stakeholder of the package")
         return self.names[stakeholder]
 
     def known_class(self, class_id: Any) -> str:
-        if class_id not in self.classes:
+        if not isinstance(class_id, str) or class_id not in self.classes:
             raise Inconsistent(f"stock_class_id {class_id!r} is not a stock class of the package")
         return str(class_id)
 
@@ -186,7 +186,7 @@ class Translator:
     def stock_transfer(self, item: Item) -> list[dict[str, Any]]:
         quantity = m.amount(item.data.get("quantity"))
         taken = self.securities.take(item.data.get("security_id"), "stock", quantity, m.day(item.data.get("date")))
-        results = self._resulting(item, item.data.get("resulting_security_ids") or [])
+        results = self._resulting(item, m.listed(item.data, "resulting_security_ids"))
         if not results:
             raise Inconsistent("a transfer needs resulting_security_ids: the transferee's securities")
         if sum(m.amount(r.data.get("quantity")) for r in results) != quantity:
@@ -221,8 +221,8 @@ class Translator:
         class_ = self.known_class(item.data.get("stock_class_id"))
         if self.classes[class_] != "PREFERRED":
             raise Inconsistent(f"stock class {class_!r} is common: only a preferred class has a conversion ratio")
-        mechanism = item.data.get("new_ratio_conversion_mechanism") or {}
-        comments = [str(c) for c in item.data.get("comments") or []]
+        mechanism = m.member(item.data, "new_ratio_conversion_mechanism")
+        comments = [str(c) for c in m.listed(item.data, "comments")]
         return [{"type": "ConversionRatioAdjusted", "id": m.event_id(item.id), "effective": item.data.get("date"),
                  "class": class_, "conversion_ratio": m.format_exact(m.ratio(mechanism.get("ratio"))),
                  "reason": " ".join(comments) or "OCF conversion ratio adjustment"}]
@@ -239,7 +239,7 @@ class Translator:
         holder = self.holder(item)
         if str(data.get("security_id")) in self.consumed:  # a balance: the same warrant on a new certificate
             return []
-        class_, fixed = self._warrant_class(data.get("exercise_triggers"))
+        class_, fixed = self._warrant_class(m.listed(data, "exercise_triggers"))
         quantity = m.amount(data["quantity"]) if data.get("quantity") is not None else fixed
         if quantity is None:
             raise Inconsistent("the warrant states no quantity (nor a FIXED_AMOUNT_CONVERSION): the engine needs "
@@ -261,12 +261,12 @@ class Translator:
                  "expires": m.expiry_instant(m.day(data["warrant_expiration_date"]), self.zone),
                  "certificate": str(data.get("custom_id") or data.get("security_id"))}]
 
-    def _warrant_class(self, triggers: Any) -> tuple[str, Fraction | None]:
+    def _warrant_class(self, triggers: list[Any]) -> tuple[str, Fraction | None]:
         """The class the warrant's conversion right delivers, and its fixed quantity if it states one."""
-        for trigger in triggers or []:
+        for trigger in triggers:
             right = trigger.get("conversion_right") if isinstance(trigger, dict) else None
             if isinstance(right, dict) and right.get("converts_to_stock_class_id"):
-                mechanism = right.get("conversion_mechanism") or {}
+                mechanism = m.member(right, "conversion_mechanism")
                 fixed = mechanism.get("converts_to_quantity") if mechanism.get("type") == "FIXED_AMOUNT_CONVERSION" \
                     else None
                 return self.known_class(right["converts_to_stock_class_id"]), (
@@ -276,7 +276,7 @@ class Translator:
     def warrant_exercise(self, item: Item) -> list[dict[str, Any]]:
         on = m.day(item.data.get("date"))
         warrant = self.securities.take(item.data.get("security_id"), "warrant", None, on)
-        results = self._resulting(item, item.data.get("resulting_security_ids") or [])
+        results = self._resulting(item, m.listed(item.data, "resulting_security_ids"))
         if not results:
             raise Inconsistent("an exercise needs resulting_security_ids: the shares it issued")
         units = sum((m.amount(r.data.get("quantity")) for r in results), Fraction(0))
