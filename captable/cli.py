@@ -469,6 +469,35 @@ def quotes_import(ctx: typer.Context,
     _with_ledger(ctx, work, writes=True)
 
 
+ocf_app = typer.Typer(no_args_is_help=True, help="Open Cap Format packages (OCF v1.2.0).")
+app.add_typer(ocf_app, name="ocf")
+
+
+@ocf_app.command("import")
+def ocf_import(ctx: typer.Context,
+               path: Path = typer.Argument(..., exists=True, readable=True, metavar="PACKAGE",
+                                           help="An OCF package: its manifest file, the folder holding it, or a "
+                                                "zip of either."),
+               timezone: Optional[str] = typer.Option(None, "--timezone", metavar="ZONE",
+                                                      help="The issuer's IANA time zone, which OCF does not record "
+                                                           "(default: from the issuer's address, else "
+                                                           "America/Los_Angeles)."),
+               as_json: bool = JSON) -> None:
+    """Import an OCF package: every mapped object stored, or none; report what was mapped, kept and refused."""
+    from captable.ocf.importing import prepare, report_text, store
+
+    package, mapped = prepare(path, ctx.obj.company, timezone)
+
+    def work(ledger: Ledger) -> None:
+        body = store(ledger, package, mapped)
+        if as_json:
+            _print_json(body)
+            return
+        for line in report_text(body):
+            out.print(line, markup=False, highlight=False)
+    _with_ledger(ctx, work, writes=True)
+
+
 @app.command()
 def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The stored events with their effective and recorded instants and chain hashes."""

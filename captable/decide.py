@@ -17,6 +17,7 @@ from captable import events as ev
 from captable.numbers import format_exact
 from captable.suggest import valid_ones
 from captable.exercises import cash_outcome, net_outcome, warrant_of
+from captable.rules import expiry
 from captable.rules.cash_exercise import require_payment
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
@@ -222,6 +223,21 @@ def _warrant_exercised(state: CompanyState, entry: Entry) -> ev.Event:
     return _with_computed(fact, outcome, "§1(a), §16")
 
 
+def _warrant_cancelled(state: CompanyState, entry: Entry) -> ev.Event:
+    """Units can be cancelled while the warrant purchases them: not after it expired, not beyond its balance."""
+    fact: ev.WarrantCancelled = entry.fact  # type: ignore[assignment]
+    warrant = warrant_of(state, fact.warrant)
+    expiry.require_open(warrant.expires, entry.effective, state.zone)
+    if warrant.units <= 0:
+        raise errors.WarrantNotOutstanding("the warrant has no units left to cancel", field="shares",
+                                           value=fact.shares)
+    if fact.shares != "all" and fact.shares > warrant.units:
+        raise errors.ExceedsSharesPurchasable(
+            f"{format_exact(fact.shares)} units exceed the {format_exact(warrant.units)} purchasable",
+            field="shares", value=fact.shares)
+    return fact
+
+
 def _warrant_net_exercised(state: CompanyState, entry: Entry) -> ev.Event:
     fact: ev.WarrantNetExercised = entry.fact  # type: ignore[assignment]
     outcome = net_outcome(state, entry.effective, fact.warrant, fact.shares, fact.method, fact.offering,
@@ -343,6 +359,7 @@ DECIDERS: dict[type[ev.Event], Decider] = {
     ev.WarrantNetExercised: _warrant_net_exercised,
     ev.WarrantTransferred: _warrant_transferred,
     ev.WarrantReplaced: _warrant_replaced,
+    ev.WarrantCancelled: _warrant_cancelled,
     ev.HolderAddressChanged: _holder_address_changed,
     ev.BoardAdjustment: _board_adjustment,
 }

@@ -377,3 +377,9 @@ class TokensInvalid(Refused):
 
     code = "tokens_invalid"
     exit_status = 2
+
+
+class OcfPackageRefused(Refused):
+    """An OCF package with objects that do not fit its own holdings or the engine's rules (``captable.ocf``)."""
+
+    code = "ocf_package_refused"

@@ -39,9 +39,9 @@ SECTIONS: dict[type[ev.Event], str] = {
     ev.PublicOfferingPriced: "§1(c)(ii)", ev.Listed: "§1(c)(i)", ev.Delisted: "§1(c)(i)",
     ev.MarketQuotes: "§1(c)(i)", ev.BoardValuation: "§1(c)(iii)", ev.TransferBooksClosed: "§6",
     ev.WarrantIssued: "Preamble; §1(a)", ev.WarrantExercised: "§1(a); §16", ev.WarrantNetExercised: "§1(b); §1(c); §16",
-    ev.WarrantTransferred: "§2", ev.WarrantReplaced: "§15", ev.HolderAddressChanged: "§12",
+    ev.WarrantTransferred: "§2", ev.WarrantReplaced: "§15", ev.WarrantCancelled: "§3", ev.HolderAddressChanged: "§12",
     ev.BoardAdjustment: "§4.7", ev.NoticeSent: "§12", ev.ReportDelivered: "§18.7",
-    ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11",
+    ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11", ev.RecordKept: "not modelled",
 }
 
 

@@ -38,6 +38,7 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.WarrantNetExercised: warrant_terms.warrant_exercised,  # §1(b), §1(c), §16
     ev.WarrantTransferred: warrant_terms.warrant_transferred,  # §2
     ev.WarrantReplaced: warrant_terms.warrant_replaced,  # §15
+    ev.WarrantCancelled: warrant_terms.warrant_cancelled,  # §3
     ev.HolderAddressChanged: warrant_terms.holder_address_changed,
     ev.BoardAdjustment: warrant_terms.board_adjusted,  # §4.7
     ev.MergerAgreed: corporate_actions.merger_agreed,
@@ -62,6 +63,7 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.ReportDelivered: _no_change,
     ev.ShareholderMaterialsSent: _no_change,
     ev.WaiverSigned: _no_change,
+    ev.RecordKept: _no_change,  # kept, not modelled: no answer reads it
 }
 
 # The record-date step of §4.2 facts (see ``timeline.entries``).

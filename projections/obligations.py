@@ -321,4 +321,6 @@ def _ends(state: CompanyState, warrant: Warrant) -> date:
     ends = state.local_day(warrant.expires)
     if warrant.units == 0 and warrant.exercises:
         ends = min(ends, state.local_day(warrant.exercises[-1].effective))
+    if warrant.units == 0 and warrant.cancelled_on is not None:  # ended by a cancellation
+        ends = min(ends, state.local_day(warrant.cancelled_on))
     return ends

@@ -107,10 +107,14 @@ class Warrant:
     entitlements: tuple[Amount, ...] = ()
     category: str | None = None
     exercised: Fraction = ZERO
+    cancelled: Fraction = ZERO
+    cancelled_on: datetime | None = None  # when a cancellation took the balance to nothing
     adjustments: list[Adjustment] = field(default_factory=list)
     exercises: list[Exercise] = field(default_factory=list)
 
     def status_at(self, instant: datetime) -> str:
+        if self.units == 0 and self.cancelled_on is not None:
+            return "cancelled"
         if self.units == 0 and self.exercised > 0:
             return "exercised"
         if instant > self.expires:

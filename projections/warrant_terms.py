@@ -12,6 +12,7 @@ from __future__ import annotations
 from captable.events import (
     BoardAdjustment,
     HolderAddressChanged,
+    WarrantCancelled,
     WarrantExercised,
     WarrantIssued,
     WarrantNetExercised,
@@ -94,6 +95,24 @@ def warrant_transferred(state: CompanyState, entry: Entry) -> None:
     """§2: the transferee becomes the holder; notices go to its address from now on."""
     fact: WarrantTransferred = entry.fact  # type: ignore[assignment]
     state.warrants[fact.warrant].holder = Holder(fact.to.name, fact.to.address)
+
+
+def warrant_cancelled(state: CompanyState, entry: Entry) -> None:
+    """The cancelled units leave the warrant, and the §3 reservation with them; a back-dated change that left
+    fewer units than recorded cancels what is left, with a note."""
+    fact: WarrantCancelled = entry.fact  # type: ignore[assignment]
+    warrant = state.warrants[fact.warrant]
+    units = warrant.units if fact.shares == "all" else fact.shares
+    if units > warrant.units:
+        state.notes.append(Note(fact.id or "", "cancellation_no_longer_fits",
+                                f"recorded cancellation of {format_exact(units)} units against "
+                                f"{format_exact(warrant.units)} units now computed"))
+        units = warrant.units
+    warrant.entitlements = left_after(warrant.entitlements, units, warrant.units)
+    warrant.units -= units
+    warrant.cancelled += units
+    if warrant.units == 0:
+        warrant.cancelled_on = entry.effective
 
 
 def warrant_replaced(state: CompanyState, entry: Entry) -> None:

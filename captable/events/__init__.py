@@ -38,6 +38,7 @@ from captable.events.capital import (
     SuccessorAssumed,
     TransferBooksClosed,
 )
+from captable.events.kept import RecordKept
 from captable.events.warrants import (
     BoardAdjustment,
     Delivery,
@@ -51,6 +52,7 @@ from captable.events.warrants import (
     ReportDelivered,
     ShareholderMaterialsSent,
     WaiverSigned,
+    WarrantCancelled,
     WarrantExercised,
     WarrantIssued,
     WarrantNetExercised,
@@ -91,12 +93,14 @@ CATALOGUE: tuple[type[Event], ...] = (
     WarrantNetExercised,
     WarrantTransferred,
     WarrantReplaced,
+    WarrantCancelled,
     HolderAddressChanged,
     BoardAdjustment,
     NoticeSent,
     ReportDelivered,
     ShareholderMaterialsSent,
     WaiverSigned,
+    RecordKept,
     EventRetracted,
 )
 

@@ -96,6 +96,8 @@ HISTORY: list[dict[str, Any]] = [
     {"type": "WarrantReplaced", "id": "certificate-replaced", "effective": "1998-09-01", "warrant": "W-1",
      "reason": "lost", "evidence": "Affidavit of loss dated 1998-08-25",
      "indemnity": "Indemnity agreement dated 1998-08-25", "certificate": "CS-3"},
+    {"type": "WarrantCancelled", "id": "units-cancelled-2003", "effective": "2003-10-01", "warrant": "W-1",
+     "shares": 100, "reason": "Surrendered for cancellation under the holder's letter agreement of 2003-09-25"},
     {"type": "HolderAddressChanged", "id": "holder-moved", "effective": "1998-08-01", "warrant": "W-1",
      "address": "2800 Sand Hill Road, Suite 100, Menlo Park, CA 94025"},
     {"type": "BoardAdjustment", "id": "board-adjustment-1998", "effective": "1998-12-15", "warrant": "W-1",
@@ -110,6 +112,11 @@ HISTORY: list[dict[str, Any]] = [
     {"type": "WaiverSigned", "id": "dividend-notice-waived", "effective": "2001-02-05", "by": "holder",
      "obligations": ["W-1/4.6(i)/cash-dividend-2001"],
      "text": "The holder waives the 20 days' notice of the record date of the 2001 cash dividend"},
+    {"type": "RecordKept", "id": "ocf:plan-1996", "effective": "1996-03-01", "system": "OCF 1.2.0",
+     "record_type": "STOCK_PLAN", "record_id": "plan-1996", "handling": "stock plans are not modelled yet",
+     "original": '{"id":"plan-1996","initial_shares_reserved":"1000000","object_type":"STOCK_PLAN",'
+                '"plan_name":"1996 Stock Plan","stock_class_ids":["common"]}',
+     "source": "OCF StockPlans.ocf.json: STOCK_PLAN plan-1996"},
     {"type": "EventRetracted", "id": "series-d-withdrawn", "effective": "2001-09-20", "event": "series-d-proposed",
      "reason": "Recorded in error: the board never proposed the amendment"},
 ]

@@ -163,6 +163,17 @@ class WarrantReplaced(Event):
     certificate: Id = Field(description="The new certificate's number.")
 
 
+class WarrantCancelled(Event):
+    """The company and the holder cancel some or all of the warrant's units without an exercise (a surrender by
+    agreement, a cap table's correction of its own records): those units purchase nothing from then on, and the
+    shares §3 reserved for them are released. No term of the rest changes, so no §4.5 notice arises."""
+
+    type: Literal["WarrantCancelled"] = "WarrantCancelled"
+    warrant: Id = Field(description=_WARRANT)
+    shares: Units = Field(description='The units cancelled: a number up to those purchasable, or "all".')
+    reason: Text = Field(description="Why the units are cancelled, as the cancelling document says.")
+
+
 class HolderAddressChanged(Event):
     """The holder's address on the company's books changes; notices go there from then on (§4.5, §12)."""
 
