@@ -172,17 +172,7 @@ class Checkpoints:
         head = Head(company, last.originator_version, last.hash, micros(last.timestamp), tz.key, len(rows),
                     catalog.digest(r for r in rows if r.type in MARKS))
 
-        def work(cursor: Cursor) -> bool:
-            for table in (HEAD, CATALOG, CHECKPOINTS):
-                cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
-            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
-            cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
-                           "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
-                            head.count, head.marks, head.seal(self.fingerprint)))
-            return True
-
-        if not self.tables.write(work):
+        if not self.tables.write(lambda cursor: self._replace(cursor, company, head, rows)):
             return None
         fitting = [t for t in taken if 0 < t[1] <= len(rows) and rows[t[1] - 1].key == t[0]]
         if len(fitting) == len(taken):
@@ -193,20 +183,20 @@ class Checkpoints:
     def build_streamed(self, company: str, head: Head, rows: Iterable[Row], taken: Sequence[Taken] = ()) -> None:
         """The company's cache after a streamed import of its whole history (``captable.bulk``): ``rows`` the
         catalog in effective order, ``taken`` the checkpoints the deciding fold took on those rows."""
-
-        def work(cursor: Cursor) -> bool:
-            for table in (HEAD, CATALOG, CHECKPOINTS):
-                cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
-            cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
-            cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
-                           "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
-                            head.count, head.marks, head.seal(self.fingerprint)))
-            return True
-
-        if self.tables.write(work):
+        if self.tables.write(lambda cursor: self._replace(cursor, company, head, rows)):
             self._write_taken(company, head, taken)
             self.extend(company, head)
+
+    def _replace(self, cursor: Cursor, company: str, head: Head, rows: Iterable[Row]) -> bool:
+        """The company's derived tables replaced by its catalog ``rows`` and ``head``, without checkpoints."""
+        for table in (HEAD, CATALOG, CHECKPOINTS):
+            cursor.execute(f"DELETE FROM {{{table}}} WHERE company = ?", (company,))
+        cursor.insert(CATALOG, _ROW_COLUMNS, (r.values(company) for r in rows))
+        cursor.execute(f"INSERT INTO {{{HEAD}}} (company, fingerprint, version, head, recorded, zone, count, "
+                       "marks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (company, self.fingerprint, head.version, head.head, head.recorded, head.zone,
+                        head.count, head.marks, head.seal(self.fingerprint)))
+        return True
 
     def _write_taken(self, company: str, head: Head, taken: Sequence[Taken]) -> None:
         after = None

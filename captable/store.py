@@ -252,11 +252,7 @@ class Store(Application[UUID]):
             else:  # each row made as it is inserted: the library's put would keep every row and a notification
                 self.recorder.insert_events(map(self.mapper.to_stored_event, events))  # type: ignore[arg-type]
         except IntegrityError as error:
-            raise ConcurrentWrite(
-                "another writer appended to this company's history first; nothing was stored. "
-                "Read the history again and retry.",
-                value=str(error).splitlines()[0] if str(error) else None,
-            ) from error
+            raise _lost_race(error) from error
 
     @contextmanager
     def writing(self, new_companies: Sequence[CompanyAdded] = ()) -> Iterator[Writer]:
@@ -277,11 +273,7 @@ class Store(Application[UUID]):
                 if not writer.committed:
                     raise RuntimeError("a streamed write ended without its commit")
         except IntegrityError as error:
-            raise ConcurrentWrite(
-                "another writer appended to this company's history first; nothing was stored. "
-                "Read the history again and retry.",
-                value=str(error).splitlines()[0] if str(error) else None,
-            ) from error
+            raise _lost_race(error) from error
 
     def _batch(self, records: Sequence[Recorded], new_companies: Sequence[CompanyAdded]) -> list[Any]:
         """The rows of one write: new index entries sealed onto the index, the events, and one commit per
@@ -342,6 +334,11 @@ def _spans(positions: Sequence[int], gap: int = 64) -> list[tuple[int, int]]:
         else:
             spans.append((position, position))
     return spans
+
+
+def _lost_race(error: IntegrityError) -> ConcurrentWrite:
+    return ConcurrentWrite("another writer appended to this company's history first; nothing was stored. Read the "
+                           "history again and retry.", value=str(error).splitlines()[0] if str(error) else None)
 
 
 def _stale() -> ConcurrentWrite:
