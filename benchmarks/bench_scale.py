@@ -328,11 +328,15 @@ def room_for(bench: Bench, line: str, n: int, store: Path, where: Path) -> bool:
 
 
 def copy_store(source: Path, target: Path) -> None:
-    """A closed SQLite file copied with its write-ahead log, if any, over whatever was at ``target``."""
+    """A closed SQLite file copied with its write-ahead log, if any, over whatever was at ``target``, and
+    flushed to the disk: a write's commit ends with an fsync of the file, which would otherwise also write out
+    the whole fresh copy (0.4 s of a 0.9 s ``record`` at a million events)."""
     remove_store(target)
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+            with open(f"{target}{suffix}", "rb") as copied:
+                os.fsync(copied.fileno())
 
 
 # One size ------------------------------------------------------------------------
