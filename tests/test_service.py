@@ -62,6 +62,7 @@ SAME = [
      ["audit", "--diff", "2000-01-01", "2100-01-01", "--as-of", "2003-12-31", "--json"]),
     ("/log", ["log", "--json"]),
     ("/verify", ["verify", "--json"]),
+    ("/verify?derived=true", ["verify", "--derived", "--json"]),
 ]
 
 
