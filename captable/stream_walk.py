@@ -78,7 +78,9 @@ def in_parallel(store: Store, company: str, end: int, commits: Sequence[Committe
         with pool(workers - 1) as running:
             later = [running.submit(span, store.db, company, *r) for r in ranges[1:]]
             spans = [_span(store, company, *ranges[0]), *(f.result() for f in later)]
-    except (OSError, RuntimeError):  # no process could be started: one core will do
+    except Exception:  # noqa: BLE001
+        # No process could start, or a range met what it cannot read: the walk from genesis, on one core,
+        # proves the chain or names its first break.
         return None
     head, formed = GENESIS, []
     for (after, until, _), found in zip(ranges, spans):

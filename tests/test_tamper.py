@@ -417,3 +417,17 @@ def test_the_ranges_run_in_processes_of_their_own(db, monkeypatch):
     tamper(db, lambda r: r.edit(4, '"shares":"20381"', '"shares":"20391"'))
     result = cli(db, "verify")
     assert result.exit_code == 1 and "stream position 4" in result.stderr
+
+
+def test_when_no_process_can_start_one_core_walks_the_chain(db, monkeypatch):
+    from captable import stream_walk
+
+    def refused(workers: int) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(stream_walk, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stream_walk, "cpus", lambda: 2)
+    monkeypatch.setattr(stream_walk, "pool", refused)
+    build(db, one_company)
+    result = cli(db, "verify", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["companies"][0]["events"] == 10
