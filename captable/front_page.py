@@ -10,6 +10,7 @@ separators, and the exact fraction beside any figure that had to be rounded.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -86,7 +87,8 @@ def steps(books: Books, company: str, shown: date) -> Steps:
     ``shown``. Reads the company's whole stream: the page is for people, not for the load targets."""
     history = books._read().history(company)
     days = sorted({e.effective.astimezone(history.zone).date() for e in history.entries})
-    return Steps(max((d for d in days if d < shown), default=None), min((d for d in days if d > shown), default=None))
+    before, after = bisect_left(days, shown), bisect_right(days, shown)
+    return Steps(days[before - 1] if before else None, days[after] if after < len(days) else None)
 
 
 def shown_day(as_of: str) -> date:
@@ -108,6 +110,7 @@ def render(books: Books, company: str | None, as_of: str | None) -> str:
     state: State = books.state(as_of, company=chosen)
     owed: Notices = books.notices(as_of, status=OWED, company=chosen)
     today = shown_day(state.as_of)
+    whole_day = not isinstance(parse_when(state.as_of), datetime)  # a date: the end of that day in its zone
     around = steps(books, state.company, today)
     several = len(companies) > 1
     name = chosen if several or company else None
@@ -117,7 +120,8 @@ def render(books: Books, company: str | None, as_of: str | None) -> str:
 
     return _templates().get_template("page.html").render(
         state=state.body, owed=owed.body["obligations"], companies=companies, chosen=state.company,
-        several=several, day=today.isoformat(), day_words=prose.day(today), previous=around.previous,
+        several=several, day=today.isoformat(), day_words=prose.day(today),
+        when_words=f"the end of {prose.day(today)}" if whole_day else moment(state.as_of), previous=around.previous,
         next=around.next, previous_link=at(around.previous), next_link=at(around.next),
-        audit_link=link("/audit", format="html", as_of=today.isoformat(), company=name),
+        audit_link=link("/audit", format="html", as_of=state.as_of, company=name),
         money=money, count=count, ratio=ratio, words=day, moment=moment)

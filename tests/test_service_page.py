@@ -102,6 +102,13 @@ def test_the_links_step_event_by_event(client, store):
     assert "No later event" in client.get("/", params={"as_of": "2003-12-31"}).text
 
 
+def test_a_date_time_is_shown_as_that_instant_and_steps_by_its_day(client):
+    page = client.get("/", params={"as_of": "1999-06-30T12:00:00-07:00"}).text
+    assert "as of June 30, 1999, 12:00 (UTC-07:00)" in text(page)
+    assert links(page) == {"prev": "/?as_of=1999-06-25", "next": "/?as_of=2000-01-18"}
+    assert 'href="/audit?format=html&amp;as_of=1999-06-30T12%3A00%3A00-07%3A00"' in page
+
+
 def test_a_store_of_several_companies_offers_a_choice(tmp_path):
     db = str(tmp_path / "two.db")
     assert run(db, "import", str(JUNIPER / "events.jsonl")).exit_code == 0
