@@ -69,6 +69,9 @@ def _text(answer: Answer | LogEntry) -> Response:
 MEDIA = {"json": "application/json", "text": "text/plain; charset=utf-8", "markdown": "text/markdown; charset=utf-8",
          "html": "text/html; charset=utf-8"}
 
+PAGE_EXAMPLE = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                "<title>Juniper Networks, Inc. as of July 1, 1999</title>…")
+
 Company = Annotated[str | None, Query(description="The company, when the store holds several.",
                                       examples=["juniper"])]
 AsOf = Annotated[str | None, Query(description="Effective instant: a date (the end of that day in the company's "
@@ -128,6 +131,17 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                        headers=error.headers)
 
     reader, auditor, writer = (Depends(caller(p)) for p in (READ, AUDIT, WRITE))
+
+    @app.get("/", tags=["questions"], responses={
+        200: {"description": "The page for people: warrant terms, cap table, open obligations, steps by event.",
+              "content": {MEDIA["html"]: {"schema": {"type": "string"}, "example": PAGE_EXAMPLE}}},
+        **error_responses(400, 401, 403, 404)})
+    def page(company: Company = None, as_of: AsOf = None, who: Caller = reader) -> Response:
+        """A server-rendered HTML page: pick a company and a date, see the warrant terms, the cap table and the
+        open obligations, step the date event by event, open the audit report."""
+        from captable import front_page
+
+        return ask(who, lambda b: Response(front_page.render(b, company, as_of), media_type=MEDIA["html"]))
 
     @app.get("/companies", tags=["questions"], responses={**answer("Companies", {"companies": ["juniper"]},
                                                                    "The companies the store holds."),

@@ -1,0 +1,127 @@
+"""The page for people at ``/`` (issue 12, item 5): pick a company and a date, read the warrant terms, the cap
+table and the open obligations, step the date event by event, open the audit report.
+
+Server-rendered from a Jinja2 template (``templates/page.html``, escaped by default) with plain forms and links:
+no script, nothing loaded from elsewhere, print-ready like the letters (``letter_page``). It asks the library the
+same questions the JSON routes answer (``Books.state``, ``Books.notices``), so the page cannot show a figure the
+JSON does not; it only writes each figure as the letters do (``prose``): dollars and cents, share counts with
+separators, and the exact fraction beside any figure that had to be rounded.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from captable import prose
+from captable.api import Books
+from captable.instants import parse_when
+from captable.numbers import exact
+from captable.results import Notices, State
+
+OWED = ("open", "overdue")  # obligations still to be met: what a person must act on
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("captable", "templates"), autoescape=select_autoescape(default=True),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def money(text: str | None) -> str:
+    """A price or amount as the letters write it; a rounded one also shows its exact value (§ the Calculation)."""
+    if text is None:
+        return "\u2014"
+    q = exact(text)
+    figure = prose.price(q)
+    return f"{figure.text} (exactly {prose.exact_text(q, money=True)})" if figure.rounded else figure.text
+
+
+def count(text: str | None) -> str:
+    """A share count with separators (30,571.5; 13,587 and one-third), or its exact fraction when neither fits."""
+    if text is None:
+        return "\u2014"
+    q = exact(text)
+    figure = prose.shares(q)
+    return f"{figure.text} (exactly {prose.exact_text(q)})" if figure.rounded else figure.text
+
+
+def ratio(text: str | None) -> str:
+    """A conversion ratio: shares of the class converted into per share (3/2 is 1.5)."""
+    if text is None:
+        return "\u2014"
+    q = exact(text)
+    figure = prose.decimal(q)
+    return figure.text if not figure.rounded else prose.exact_text(q)
+
+
+def day(text: str | None) -> str:
+    """A day as the letters date them: July 1, 1999."""
+    return "\u2014" if not text else prose.day(date.fromisoformat(text[:10]))
+
+
+def moment(text: str) -> str:
+    """An instant with its offset as recorded (the Expiration Date, the preamble: 5:00 p.m. Pacific time):
+    December 15, 2003, 17:00 (UTC-08:00)."""
+    when = datetime.fromisoformat(text)
+    offset = when.strftime("%z")
+    return f"{prose.day(when.date())}, {when:%H:%M} (UTC{offset[:3]}:{offset[3:]})" if offset else text
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The effective days of the company's events just before and after the page's day: the page steps event
+    by event (each link is a date, and a date means the end of that day in the company's zone)."""
+
+    previous: date | None
+    next: date | None
+
+
+def steps(books: Books, company: str, shown: date) -> Steps:
+    """From the log's effective instants (each read in the company's zone), the nearest event days around
+    ``shown``. Reads the company's whole stream: the page is for people, not for the load targets."""
+    history = books._read().history(company)
+    days = sorted({e.effective.astimezone(history.zone).date() for e in history.entries})
+    before, after = bisect_left(days, shown), bisect_right(days, shown)
+    return Steps(days[before - 1] if before else None, days[after] if after < len(days) else None)
+
+
+def shown_day(as_of: str) -> date:
+    """The day the page is about: the date asked, or the date of the date-time asked (as written)."""
+    when = parse_when(as_of)
+    return when.date() if isinstance(when, datetime) else when
+
+
+def link(path: str, **query: str | None) -> str:
+    return path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+
+def render(books: Books, company: str | None, as_of: str | None) -> str:
+    """The page for ``company`` (default: the service's, else the store's first) at ``as_of`` (default now)."""
+    companies = books.companies()
+    if not companies:
+        return _templates().get_template("empty.html").render()
+    chosen = company or books.company or companies[0]
+    state: State = books.state(as_of, company=chosen)
+    owed: Notices = books.notices(as_of, status=OWED, company=chosen)
+    today = shown_day(state.as_of)
+    whole_day = not isinstance(parse_when(state.as_of), datetime)  # a date: the end of that day in its zone
+    around = steps(books, state.company, today)
+    several = len(companies) > 1
+    name = chosen if several or company else None
+
+    def at(d: date | None) -> str | None:
+        return None if d is None else link("/", company=name, as_of=d.isoformat())
+
+    return _templates().get_template("page.html").render(
+        state=state.body, owed=owed.body["obligations"], companies=companies, chosen=state.company,
+        several=several, day=today.isoformat(), day_words=prose.day(today),
+        when_words=f"the end of {prose.day(today)}" if whole_day else moment(state.as_of), previous=around.previous,
+        next=around.next, previous_link=at(around.previous), next_link=at(around.next),
+        audit_link=link("/audit", format="html", as_of=state.as_of, company=name),
+        money=money, count=count, ratio=ratio, words=day, moment=moment)
