@@ -161,9 +161,9 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                 tag = _tag(books, request, instants)
                 if tag is not None:
                     fresh = {"ETag": tag, "Cache-Control": "no-cache"}
-                    if matches(request.headers.get("if-none-match"), tag):
-                        return Response(status_code=304, headers=fresh)
                     kept = warm.get(tag)
+                    if matches(request.headers.get("if-none-match"), tag, kept is not None):
+                        return Response(status_code=304, headers=fresh)
                     if kept is not None:
                         return Response(kept.body, media_type=kept.media_type, headers=fresh)
                 answered = question(books)
@@ -391,12 +391,15 @@ async def _read(request: Request, limit: int) -> bytes:
 
 def _tag(books: Books, request: Request, instants: tuple[str, ...]) -> str | None:
     """The answer's ETag, or None when it would depend on now: an instant left out, or a last commit ahead of
-    this clock (then an omitted known_at might not yet cover it). A refusal here gives no tag: the question
-    itself then refuses, with the same code and message as without tags."""
+    this clock (then an omitted known_at might not yet cover it). A broken chain or an unreachable store is
+    refused here, kept answer or not; any other refusal gives no tag, and the question itself then refuses
+    with the same code and message as without tags."""
     if any(request.query_params.get(name) is None for name in instants):
         return None
     try:
         tip = books.tip(company=request.query_params.get("company"))
+    except (errors.StoreTampered, errors.StoreUnavailable):
+        raise
     except errors.Refused:
         return None
     if tip is None or tip.committed > now():

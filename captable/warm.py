@@ -52,12 +52,14 @@ def etag(tip: Tip, path: str, parameters: Sequence[tuple[str, str]]) -> str:
     return '"' + hashlib.sha256(named.encode("utf-8")).hexdigest()[:40] + '"'
 
 
-def matches(if_none_match: str | None, tag: str) -> bool:
-    """RFC 9110 §13.1.2: the weak comparison of each listed tag with ours, or ``*``."""
+def matches(if_none_match: str | None, tag: str, kept: bool = False) -> bool:
+    """RFC 9110 §13.1.2: the weak comparison of each listed tag with ours, or ``*`` when an answer is ``kept``
+    at this head (only then is it known to be a 200: the question might be refused, and a 304 would hide it;
+    a listed tag was given with a 200, and the same question at the same head answers the same)."""
     if not if_none_match:
         return False
     listed = [t.strip() for t in if_none_match.split(",")]
-    return any(t == "*" or t.removeprefix("W/") == tag for t in listed)
+    return any((t == "*" and kept) or t.removeprefix("W/") == tag for t in listed)
 
 
 @dataclass(frozen=True)
