@@ -195,7 +195,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     @app.get("/exercise-quote", tags=["questions"], responses={
         **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **NOT_MODIFIED,
         **error_responses(400, 401, 403, 404, 422)})
-    def exercise_quote(request: Request, warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
+    def exercise_quote(request: Request,
+                       warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
                        shares: Annotated[str, Query(description="A whole number of units, or all.",
                                                     examples=["all"])],
                        at: AsOf = None, company: Company = None,
@@ -257,7 +258,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         **answer("Audit", AUDIT_EXAMPLE, "`audit --format json`; text, markdown or html with `format`.",
                  MEDIA["text"], MEDIA["markdown"], MEDIA["html"]), **NOT_MODIFIED,
         **error_responses(400, 401, 403, 404)})
-    def audit(request: Request, company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, warrant: OnlyWarrant = None,
+    def audit(request: Request, company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+              warrant: OnlyWarrant = None,
               format: Annotated[str, Query(pattern="^(json|text|markdown|html)$",  # noqa: A002
                                            description="json (the default), text, markdown or html.")] = "json",
               who: Caller = reader) -> Response:
@@ -274,7 +276,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         **answer("AuditDiff", {"company": "juniper", "from": "2020-06-01", "to": "2022-01-01", "changes": [],
                                "notes": []}, "`audit --diff --json`."), **NOT_MODIFIED,
         **error_responses(400, 401, 403, 404)})
-    def audit_diff(request: Request, from_: Annotated[str, Query(alias="from", description="The first recorded instant.",
+    def audit_diff(request: Request,
+                   from_: Annotated[str, Query(alias="from", description="The first recorded instant.",
                                                examples=["2020-06-01"])],
                    to: Annotated[str, Query(description="The second recorded instant.", examples=["2022-01-01"])],
                    as_of: AsOf = None, company: Company = None, who: Caller = reader) -> Response:
