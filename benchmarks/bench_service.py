@@ -5,7 +5,9 @@
 For each size: a synthetic history (``synthetic.py``, seed 1) imported with
 the command line, then ``captable serve`` on 127.0.0.1 (one uvicorn worker,
 the default). ``state-latest`` asks ``GET /state`` (now, with the latest
-knowledge), ``state-mid`` asks as of the middle of the history; each runs
+knowledge: no ETag, computed each time), ``state-mid`` asks as of the middle
+of the history and ``state-end`` as of its last event (an explicit instant:
+tagged, kept warm), ``state-end-304`` the same with ``If-None-Match``; each runs
 ``--requests`` requests spread over each ``--clients`` count (threads with
 their own keep-alive connection), after 20 untimed warm-up requests.
 ``post`` records ``--posts`` issuances of one share to new holders after the
@@ -58,9 +60,19 @@ def timed_requests(port: int, method: str, paths: list[str], bodies: list[bytes 
     return took
 
 
-def load(port: int, path: str, clients: int, requests: int, seconds: float) -> tuple[list[float], float]:
-    """``requests`` GETs of ``path`` spread over ``clients`` threads; the latencies and the wall time."""
+def load(port: int, path: str, clients: int, requests: int, seconds: float,
+         revalidate: bool = False) -> tuple[list[float], float]:
+    """``requests`` GETs of ``path`` spread over ``clients`` threads; the latencies and the wall time. With
+    ``revalidate``, each sends ``If-None-Match`` with the ETag the first answer gave (a 304 when it matches)."""
     timed_requests(port, "GET", [path] * 20, [None] * 20)
+    headers = {}
+    if revalidate:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("GET", path)
+        first = conn.getresponse()
+        first.read()
+        conn.close()
+        headers = {"If-None-Match": first.getheader("ETag") or '"none"'}
     share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
     results: list[list[float]] = [[] for _ in range(clients)]
     deadline = time.perf_counter() + seconds
@@ -71,7 +83,7 @@ def load(port: int, path: str, clients: int, requests: int, seconds: float) -> t
             if time.perf_counter() > deadline:
                 break
             start = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers)
             answer = conn.getresponse()
             answer.read()
             results[n].append((time.perf_counter() - start) * 1000)
@@ -113,9 +125,13 @@ def bench(n: int, args: argparse.Namespace, root: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        for name, path in (("state-latest", "/state"), ("state-mid", f"/state?as_of={middle.replace('+', '%2B')}")):
+        end = last.isoformat().replace("+", "%2B")
+        for name, path, revalidate in (("state-latest", "/state", False),
+                                       ("state-mid", f"/state?as_of={middle.replace('+', '%2B')}", False),
+                                       ("state-end", f"/state?as_of={end}", False),
+                                       ("state-end-304", f"/state?as_of={end}", True)):
             for clients in args.clients:
-                took, wall = load(port, path, clients, args.requests, args.seconds)
+                took, wall = load(port, path, clients, args.requests, args.seconds, revalidate)
                 line(name, n, clients, took, wall)
         posts = [json.dumps({"type": "SharesIssued", "id": f"bench-post-{k}", "class": COMMON,
                              "effective": (last + timedelta(days=1 + k)).isoformat(), "holder": f"Bench Holder {k}",

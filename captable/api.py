@@ -34,6 +34,7 @@ from captable.results import Audit, Log, LogEntry, Notices, Quote, State, Stored
 
 if TYPE_CHECKING:
     from captable.ledger import Ledger
+    from captable.warm import Tip
     from captable.letter_parts import Letter
 
 __all__ = ["Books", "open", "Instant"]
@@ -227,6 +228,21 @@ class Books:
 
         ledger = self._read()
         return integrity.anchor(ledger.store, ledger.company(self._company(company)))
+
+    @_refusing
+    def tip(self, *, company: str | None = None) -> Tip | None:
+        """The company's chain head as the journal's last commit names it (its seal and link checked, as every
+        read checks them), without reading the events: what the service's ETags name. None when the index
+        lists the company but its journal holds no commit (a read of the events then refuses it)."""
+        from captable.warm import Tip
+
+        ledger = self._read()
+        name = ledger.company(self._company(company))
+        entry = next((e for e in ledger.store.index() if e.company == name), None)
+        commit = ledger.store.last_commit(name, entry) if entry is not None else None
+        if commit is None:
+            return None
+        return Tip(name, commit.last, commit.head, commit.originator_version, commit.timestamp)
 
     # Writes ---------------------------------------------------------------
 

@@ -38,6 +38,9 @@ The machine-readable description, with a schema and an example for each answer, 
 def markdown(document: dict[str, Any]) -> str:
     """Each route: method and path, what it does, who may, its parameters, body and responses."""
     lines = [INTRO]
+    told = document.get("info", {}).get("description", "").split("\n\n")[1:]  # the first is the intro's
+    if told:
+        lines += ["## ETags and warm answers", "", *("\n\n".join(told).strip().splitlines()), ""]
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
             lines += _operation(method.upper(), path, operation)

@@ -4,7 +4,10 @@ A thin face of the library (``captable.api``): each request opens the
 store's books (about a millisecond), asks the same function the command line
 asks and closes them, so the JSON is byte for byte what ``--json`` prints
 (``answers.json_text``) and several service processes on one store never
-serve stale answers. A refusal is the command line's ``{"error": …}`` with
+serve stale answers. An answer that depends only on the stored events and
+the parameters sent carries an ETag naming the chain head and the question,
+and is kept in memory at that head (``captable.warm``): a repeat costs the
+head read. A refusal is the command line's ``{"error": …}`` with
 an HTTP status by its code (``status_of``); nothing ends in a traceback.
 Who may do what is ``captable.access``.
 """
@@ -27,6 +30,8 @@ from captable.access import AUDIT, READ, WRITE, Caller, Tokens
 from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
+from captable.instants import now
+from captable.warm import Answers, etag, matches
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
 
@@ -55,6 +60,23 @@ def refused(refusal: errors.Refused, writing: bool = False, status: int | None =
     headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return Response(json_text(error_body(refusal)), status_code=status, media_type="application/json",
                     headers=headers)
+
+
+NOT_MODIFIED = {304: {"description": "Not modified: `If-None-Match` named this answer's `ETag`, and the company's "
+                                     "chain head has not moved since (nothing is computed)."}}
+TAGGED = """
+
+Answers that depend only on the stored events and the parameters sent carry an `ETag` naming the
+company's chain head (the journal's last commit: position and hash, its seal checked) and the question
+with every parameter as sent; `If-None-Match` with that tag is answered `304` without computing the
+answer, and a repeated question at the same head is answered from memory. A tag is given only when every
+instant the answer depends on is written in the request: `as_of` on /state, /notices, /audit and
+/audit/diff, `at` on /exercise-quote (the log and an event by id depend on nothing else). An omitted
+`known_at` means the latest knowledge, which is every stored event (a recorded instant never lies in the
+future), so it does not prevent a tag. Without `as_of` (or `at`) the answer names "now" and gets no tag;
+/notices.ics (its DTSTAMP), /notice-letter (its date and the obligations after it), /head, /verify and
+/companies never do. Any new event, from this process or another writing the same store, moves the head,
+so a stale answer is never served."""
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -86,7 +108,7 @@ OnlyWarrant = Annotated[str | None, Query(description="Only this warrant.", exam
 DESCRIPTION = """The command line's questions and writes over HTTP: the same JSON (DESIGN §7, exact
 quantities as strings), the same refusal codes as 4xx bodies. With tokens configured every request carries
 `Authorization: Bearer TOKEN`; a `reader` asks, an `auditor` also reads the log and verifies, a `writer`
-also records (its token's name is sealed with each event as the actor)."""
+also records (its token's name is sealed with each event as the actor).""" + TAGGED
 
 
 def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = None,
@@ -130,6 +152,32 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return refused(errors.Usage(f"{request.method} {request.url.path}: {error.detail}"), status=error.status_code,
                        headers=error.headers)
 
+    warm = Answers()
+
+    def ask_tagged(request: Request, who: Caller, question: Callable[[Books], Response],
+                   instants: tuple[str, ...] = ()) -> Response:
+        """``ask``, with an ETag when the answer depends only on the stored events and the parameters sent
+        (``instants``: the parameters that would otherwise mean now): a matching ``If-None-Match`` is 304 and a
+        kept answer at the same head is sent again, both after reading only the head."""
+        try:
+            with Books(db, actor=who.name, company=company) as books:
+                tag = _tag(books, request, instants)
+                if tag is not None:
+                    fresh = {"ETag": tag, "Cache-Control": "no-cache"}
+                    kept = warm.get(tag)
+                    if matches(request.headers.get("if-none-match"), tag, kept is not None):
+                        return Response(status_code=304, headers=fresh)
+                    if kept is not None:
+                        return Response(kept.body, media_type=kept.media_type, headers=fresh)
+                answered = question(books)
+                if tag is not None and answered.status_code == 200:
+                    warm.put(tag, bytes(answered.body), answered.media_type or "application/json")
+                    answered.headers.update(fresh)
+                return answered
+        except Exception as error:  # the service's edge: every failure is a coded refusal (boundary)
+            return refused(boundary.explain(error))
+
+    app.state.answers = warm
     reader, auditor, writer = (Depends(caller(p)) for p in (READ, AUDIT, WRITE))
 
     @app.get("/", tags=["questions"], responses={
@@ -151,16 +199,18 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         return ask(who, lambda b: _json({"companies": b.companies()}))
 
     @app.get("/state", tags=["questions"], responses={**answer("State", STATE_EXAMPLE, "`state --json`."),
-                                                      **error_responses(400, 401, 403, 404)})
-    def state(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, warrant: OnlyWarrant = None,
-              who: Caller = reader) -> Response:
+                                                      **NOT_MODIFIED, **error_responses(400, 401, 403, 404)})
+    def state(request: Request, company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+              warrant: OnlyWarrant = None, who: Caller = reader) -> Response:
         """The warrant terms and the cap table at an instant."""
-        return ask(who, lambda b: _text(b.state(as_of, known_at, warrant=warrant, company=company)))
+        return ask_tagged(request, who, lambda b: _text(b.state(as_of, known_at, warrant=warrant, company=company)),
+                          ("as_of",))
 
     @app.get("/exercise-quote", tags=["questions"], responses={
-        **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."),
+        **answer("ExerciseQuote", QUOTE_EXAMPLE, "`exercise-quote --json`."), **NOT_MODIFIED,
         **error_responses(400, 401, 403, 404, 422)})
-    def exercise_quote(warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
+    def exercise_quote(request: Request,
+                       warrant: Annotated[str, Query(description="The warrant to exercise.", examples=["VLL2-C-1"])],
                        shares: Annotated[str, Query(description="A whole number of units, or all.",
                                                     examples=["all"])],
                        at: AsOf = None, company: Company = None,
@@ -173,16 +223,17 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                                                                "(§5).")] = None,
                        who: Caller = reader) -> Response:
         """What an exercise on an instant would deliver and cost, without recording it."""
-        return ask(who, lambda b: _text(b.exercise_quote(warrant, shares, at, net=net, offering=offering,
-                                                         deliver_to=deliver_to, company=company)))
+        return ask_tagged(request, who, lambda b: _text(b.exercise_quote(
+            warrant, shares, at, net=net, offering=offering, deliver_to=deliver_to, company=company)), ("at",))
 
     @app.get("/notices", tags=["questions"], responses={**answer("Notices", NOTICES_EXAMPLE, "`notices --json`."),
-                                                        **error_responses(400, 401, 403, 404)})
-    def notices(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+                                                        **NOT_MODIFIED, **error_responses(400, 401, 403, 404)})
+    def notices(request: Request, company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
                 status: Status = [],  # noqa: B006  (FastAPI copies a default)
                 who: Caller = reader) -> Response:
         """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
-        return ask(who, lambda b: _text(b.notices(as_of, known_at, status=status, company=company)))
+        return ask_tagged(request, who, lambda b: _text(b.notices(as_of, known_at, status=status, company=company)),
+                          ("as_of",))
 
     @app.get("/notices.ics", tags=["questions"], responses={
         200: {"description": "The iCalendar file `notices --ics` writes.", "content": {"text/calendar": {}}},
@@ -219,9 +270,10 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
 
     @app.get("/audit", tags=["questions"], responses={
         **answer("Audit", AUDIT_EXAMPLE, "`audit --format json`; text, markdown or html with `format`.",
-                 MEDIA["text"], MEDIA["markdown"], MEDIA["html"]),
+                 MEDIA["text"], MEDIA["markdown"], MEDIA["html"]), **NOT_MODIFIED,
         **error_responses(400, 401, 403, 404)})
-    def audit(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, warrant: OnlyWarrant = None,
+    def audit(request: Request, company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+              warrant: OnlyWarrant = None,
               format: Annotated[str, Query(pattern="^(json|text|markdown|html)$",  # noqa: A002
                                            description="json (the default), text, markdown or html.")] = "json",
               who: Caller = reader) -> Response:
@@ -232,30 +284,33 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                 return _text(trail)
             return Response({"text": trail.text, "markdown": trail.markdown, "html": trail.html}[format](),
                             media_type=MEDIA[format])
-        return ask(who, report)
+        return ask_tagged(request, who, report, ("as_of",))
 
     @app.get("/audit/diff", tags=["questions"], responses={
         **answer("AuditDiff", {"company": "juniper", "from": "2020-06-01", "to": "2022-01-01", "changes": [],
-                               "notes": []}, "`audit --diff --json`."), **error_responses(400, 401, 403, 404)})
-    def audit_diff(from_: Annotated[str, Query(alias="from", description="The first recorded instant.",
+                               "notes": []}, "`audit --diff --json`."), **NOT_MODIFIED,
+        **error_responses(400, 401, 403, 404)})
+    def audit_diff(request: Request,
+                   from_: Annotated[str, Query(alias="from", description="The first recorded instant.",
                                                examples=["2020-06-01"])],
                    to: Annotated[str, Query(description="The second recorded instant.", examples=["2022-01-01"])],
                    as_of: AsOf = None, company: Company = None, who: Caller = reader) -> Response:
         """What changed, between two recorded instants, in the answers for every effective instant."""
-        return ask(who, lambda b: _json(b.audit_diff(from_, to, as_of, company=company)))
+        return ask_tagged(request, who, lambda b: _json(b.audit_diff(from_, to, as_of, company=company)), ("as_of",))
 
     @app.get("/log", tags=["auditing"], responses={**answer("Log", {"company": "juniper", "events": []},
-                                                            "`log --json`."), **error_responses(400, 401, 403, 404)})
-    def log(company: Company = None, who: Caller = auditor) -> Response:
+                                                            "`log --json`."), **NOT_MODIFIED,
+                                                   **error_responses(400, 401, 403, 404)})
+    def log(request: Request, company: Company = None, who: Caller = auditor) -> Response:
         """The stored events with their effective and recorded instants, actors and chain hashes."""
-        return ask(who, lambda b: _text(b.log(company=company)))
+        return ask_tagged(request, who, lambda b: _text(b.log(company=company)))
 
     @app.get("/events/{event_id}", tags=["auditing"], responses={
         **answer("LogEntry", LOG_ENTRY_EXAMPLE, "The event as `log --json` lists it, with its company."),
-        **error_responses(400, 401, 403, 404)})
-    def event(event_id: str, company: Company = None, who: Caller = auditor) -> Response:
+        **NOT_MODIFIED, **error_responses(400, 401, 403, 404)})
+    def event(request: Request, event_id: str, company: Company = None, who: Caller = auditor) -> Response:
         """One stored event, by its id."""
-        return ask(who, lambda b: _text(b.event(event_id, company=company)))
+        return ask_tagged(request, who, lambda b: _text(b.event(event_id, company=company)))
 
     @app.get("/verify", tags=["auditing"], responses={
         **answer("Verified", {"intact": True, "index": {"companies": 1}, "companies": [], "every_row_checked": True,
@@ -349,6 +404,24 @@ async def _read(request: Request, limit: int) -> bytes:
             raise errors.TooLarge(f"the request body is over {limit} bytes", field="body", value=size)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _tag(books: Books, request: Request, instants: tuple[str, ...]) -> str | None:
+    """The answer's ETag, or None when it would depend on now: an instant left out, or a last commit ahead of
+    this clock (then an omitted known_at might not yet cover it). A broken chain or an unreachable store is
+    refused here, kept answer or not; any other refusal gives no tag, and the question itself then refuses
+    with the same code and message as without tags."""
+    if any(request.query_params.get(name) is None for name in instants):
+        return None
+    try:
+        tip = books.tip(company=request.query_params.get("company"))
+    except (errors.StoreTampered, errors.StoreUnavailable):
+        raise
+    except errors.Refused:
+        return None
+    if tip is None or tip.committed > now():
+        return None
+    return etag(tip, request.url.path, request.query_params.multi_items())
 
 
 def _decoded(body: bytes) -> str:
