@@ -64,6 +64,11 @@ class Row:
                 self.hash)
 
 
+def key_of(entry: Entry) -> Key:
+    """An entry's place in effective order, as its catalog row is keyed."""
+    return (micros(entry.effective), micros(entry.recorded), entry.seq, entry.phase)
+
+
 def row_of(entry: Entry) -> Row:
     fact = entry.fact
     names = (fact.event if isinstance(fact, EventRetracted)

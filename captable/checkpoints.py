@@ -32,7 +32,8 @@ from datetime import datetime
 from typing import Any
 
 from captable import book_codec, catalog, errors
-from captable.catalog import COLUMNS, ISSUANCES, MARKS, Key, Row, from_tuples, micros, reach, retracted_ids, row_of
+from captable.catalog import (COLUMNS, ISSUANCES, MARKS, Key, Row, from_tuples, key_of, micros, reach, retracted_ids,
+                              row_of)
 from captable.chain import company_prefix, content_matches, link
 from captable.derived_tables import CATALOG, CHECKPOINTS, HEAD, Cursor, Tables, database_errors
 from captable.events import BoardAdjustment, ConversionRatioAdjusted, Event, EventRetracted
@@ -361,7 +362,7 @@ class Checkpoints:
         """For deciding ``new`` entries: the state at the checkpoint before the first (its exclusions as the stored
         history and ``new`` make them), and the stored entries from there to the last, latest knowledge (what
         follows the last changes no decision: a batch deciding from a checkpoint retracts nothing)."""
-        keys = [(micros(e.effective), micros(e.recorded), e.seq, e.phase) for e in new]
+        keys = [key_of(e) for e in new]
         first, last = min(keys), max(keys)
         state, rows = self._start(company, head, self._nearest(company, first, before=True), until=last)
         marks = self.checked_marks(company, head)

@@ -26,13 +26,13 @@ provided the ones already given are its first ones (else ``ConcurrentWrite``: as
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
-from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids, row_of
+from captable.catalog import COLUMNS, Key, Row, from_tuples, key_of, retracted_ids, row_of
 from captable.chain import GENESIS, Links, company_prefix, content_matches, link
 from captable.checkpoints import Checkpoints, Head, Stale, cache_errors
 from captable.derived_tables import CATALOG
@@ -127,24 +127,19 @@ class LatestEntries:
         """The entries in stream order, the chain followed from genesis row by row (``StoreTampered`` at a
         break) to the head's hash; each key must follow the one before it (``Stale`` if not: the catalog
         said the order was effective order, the events do not), so the order given is the fold's."""
-        store, tz = self.ledger.store, zone(self.head.zone)
         links = Links(GENESIS, company_prefix(self.company))
-        stream, last, size = stream_id(self.company), None, FIRST_BATCH
-        while links.count < self.head.version:
-            rows = store.recorder.select_events(stream, gt=links.count, lte=self.head.version, limit=size)
-            if not rows:
-                break
-            with gc_paused():  # parsed events make no cycles: the collector would only rescan them
-                records = read_events(self.company, rows, links)
-            for record in records:
-                for entry in entries(record.fact, record.timestamp, record.originator_version, tz, record.hash,
-                                     record.actor):
-                    key = _key(entry)
-                    if last is not None and key <= last:
-                        raise Stale("the events are not in effective order, as the catalog says")
-                    last = key
-                    yield entry, key
-            size = BATCH
+
+        def batches() -> Iterator[list[Recorded]]:
+            store, stream, size = self.ledger.store, stream_id(self.company), FIRST_BATCH
+            while links.count < self.head.version:
+                rows = store.recorder.select_events(stream, gt=links.count, lte=self.head.version, limit=size)
+                if not rows:
+                    break
+                with gc_paused():  # parsed events make no cycles: the collector would only rescan them
+                    yield read_events(self.company, rows, links)
+                size = BATCH
+
+        yield from keyed_in_stream_order(batches(), zone(self.head.zone))
         if (links.count, links.head) != (self.head.version, self.head.head):
             raise Stale("the stream does not end at the head's event")
 
@@ -214,14 +209,25 @@ class LatestEntries:
         latest = known_at(history.entries, max(r.timestamp for r in history.records))
         keys = hashlib.sha256()
         for entry in latest[:self.given]:
-            keys.update(repr(_key(entry)).encode())
+            keys.update(repr(key_of(entry)).encode())
         if len(latest) < self.given or keys.digest() != self._keys.digest():
             raise errors.ConcurrentWrite("the store's derived tables disagreed with its events part way through "
                                          "the report, and have been rebuilt from them: ask again")
         for entry in latest[self.given:]:
-            self._give(entry, _key(entry))
+            self._give(entry, key_of(entry))
             yield entry
 
 
-def _key(entry: Entry) -> Key:
-    return (micros(entry.effective), micros(entry.recorded), entry.seq, entry.phase)
+def keyed_in_stream_order(batches: Iterable[Sequence[Recorded]], tz: ZoneInfo) -> Iterator[tuple[Entry, Key]]:
+    """The fold entries of events given in stream order, each with its catalog key; ``Stale`` where a key does
+    not follow the one before it (the catalog said stream order was effective order, the events do not)."""
+    last: Key | None = None
+    for records in batches:
+        for record in records:
+            for entry in entries(record.fact, record.timestamp, record.originator_version, tz, record.hash,
+                                 record.actor):
+                key = key_of(entry)
+                if last is not None and key <= last:
+                    raise Stale("the events are not in effective order, as the catalog says")
+                last = key
+                yield entry, key

@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from captable.catalog import COLUMNS, Key, Row, from_tuples, micros, retracted_ids
+from captable.catalog import COLUMNS, Key, Row, from_tuples, key_of, retracted_ids
 from captable.chain import GENESIS, Break, Links, company_prefix
-from captable.checkpoints import Checkpoints, Head, Stale
+from captable.checkpoints import Checkpoints, Head
 from captable.derived_tables import CATALOG
-from captable.effective_reads import LatestEntries
+from captable.effective_reads import LatestEntries, keyed_in_stream_order
 from captable.events import BoardAdjustment, ConversionRatioAdjusted, EventRetracted
 from captable.instants import local_text, zone
 from captable.ledger import gc_paused
@@ -91,17 +91,13 @@ def plan(ledger: Any, cache: Checkpoints, head: Head, built: dict[str, Any] | No
         return rebuild(f"the rows end at another step than the first {k} events do")
     if not records:
         return Plan("up to date", None, kept, k)
-    early = next((e for e in new if last is not None and _key(e) < last), None)
+    early = next((e for e in new if last is not None and key_of(e) < last), None)
     if early is not None:
         return rebuild(f"{early.fact.id} is effective {local_text(early.effective, tz)}, before events already built")
     issuance = _reread(cache, head, k, marks, {r.fact.id for r in records})
     if issuance is not None:
         return rebuild(f"a new event changes how {issuance} is read under §4.4")
     return Plan("catch-up", None, kept, k, records, new, cache.observer_at(company, head, last or _BEFORE_ALL))
-
-
-def _key(entry: Entry) -> Key:
-    return (micros(entry.effective), micros(entry.recorded), entry.seq, entry.phase)
 
 
 def _applied_up_to(cache: Checkpoints, head: Head, k: int, new_rows: int, marks: Sequence[Row],
@@ -201,19 +197,16 @@ class Fresh:
         yield from self._in_stream(batches, write)
 
     def _in_stream(self, batches: Iterable[list[Recorded]], write: Callable[[list[Recorded]], None]) -> Iterator[Entry]:
-        tz, retracted, last = zone(self.head.zone), self.retracted, None
-        for records in batches:
-            write(records)
-            for record in records:
-                for entry in entries(record.fact, record.timestamp, record.originator_version, tz, record.hash,
-                                     record.actor):
-                    key = _key(entry)
-                    if last is not None and key <= last:
-                        raise Stale("the events are not in effective order, as the catalog says")
-                    last = key
-                    if not isinstance(entry.fact, EventRetracted) and entry.fact.id not in retracted:
-                        self.given, self.last = self.given + 1, key
-                        yield entry
+        def written() -> Iterator[list[Recorded]]:
+            for records in batches:
+                write(records)  # before any entry the batch makes
+                yield records
+
+        retracted = self.retracted
+        for entry, key in keyed_in_stream_order(written(), zone(self.head.zone)):
+            if not isinstance(entry.fact, EventRetracted) and entry.fact.id not in retracted:
+                self.given, self.last = self.given + 1, key
+                yield entry
 
 
 def _in_stream_order(cache: Checkpoints, head: Head) -> bool:
