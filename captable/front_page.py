@@ -11,9 +11,12 @@ separators, and the exact fraction beside any figure that had to be rounded.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -35,20 +38,20 @@ def _templates() -> Environment:
 
 def money(text: str | None) -> str:
     """A price or amount as the letters write it; a rounded one also shows its exact value (§ the Calculation)."""
-    if text is None:
-        return "\u2014"
-    q = exact(text)
-    figure = prose.price(q)
-    return f"{figure.text} (exactly {prose.exact_text(q, money=True)})" if figure.rounded else figure.text
+    return _with_exact(text, prose.price, money=True)
 
 
 def count(text: str | None) -> str:
     """A share count with separators (30,571.5; 13,587 and one-third), or its exact fraction when neither fits."""
+    return _with_exact(text, prose.shares)
+
+
+def _with_exact(text: str | None, figure: Callable[[Fraction], Any], money: bool = False) -> str:
     if text is None:
         return "\u2014"
     q = exact(text)
-    figure = prose.shares(q)
-    return f"{figure.text} (exactly {prose.exact_text(q)})" if figure.rounded else figure.text
+    shown = figure(q)
+    return f"{shown.text} (exactly {prose.exact_text(q, money=money)})" if shown.rounded else shown.text
 
 
 def ratio(text: str | None) -> str:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from multiprocessing import get_context
 
 from captable.chain import GENESIS, Break, Links, company_prefix, link
@@ -119,13 +120,8 @@ def _span(store: Store, company: str, after: int, until: int,
     links = Links.after(after, sealed[0], company_prefix(company))
     formed: list[Row] = []
     within, before = commits
-    broken = follow(_chained(first, rows), links, within, lambda: None, formed, before)
+    broken = follow(chain([first], rows), links, within, lambda: None, formed, before)
     return Span(sealed[0], links.count, links.head, formed, broken is None)
-
-
-def _chained(first: Row, rest: Iterable[Row]) -> Iterable[Row]:
-    yield first
-    yield from rest
 
 
 def _commits_in(commits: Sequence[Committed], after: int, until: int) -> tuple[tuple[Committed, ...], str]:
