@@ -111,6 +111,7 @@ class Writer:
         self.state = state  # the engine's fold, advanced entry by entry beside the writer
         self.securities: dict[tuple[str, str], list[Security]] = {}  # (holder, class) -> open securities
         self.warrants: dict[str, Security] = {}  # warrant id -> its current OCF security
+        self.plans: list[str] = []  # the OCF stock plans an import kept, by id
         self.table: dict[type[Event], Callable[[Event, Entry, CompanyState], None]] = {
             CompanyFormed: self.company_formed, ShareClassCreated: self.share_class,
             AuthorizedSharesChanged: self.authorized, SharesIssued: self.shares_issued,
@@ -225,6 +226,8 @@ class Writer:
             notes.append(f"issued in the public offering {fact.offering}")
         self._issue(fact, entry, object_id(fact), fact.holder, fact.class_, Fraction(fact.shares),
                     fact.price_per_share, *notes)
+        if fact.category == "option_plan" and self.plans:  # §4.4: an import reads a plan's issuance as one
+            self.out.files["transactions"][-1]["stock_plan_id"] = self.plans[0]
 
     def _draw(self, fact: Event, entry: Entry, holder: str, class_: str, quantity: Fraction,
               make: Callable[[str, Security, Fraction], dict[str, Any]]) -> None:
@@ -384,7 +387,10 @@ class Writer:
         file = KEPT_FILES.get(kind, "transactions" if kind.startswith(("TX_", "CE_")) else "")
         if not fact.system.startswith("OCF") or not file:
             return  # another system's record: it travels in the manifest's comments only
-        self.out.add(file, fact, json.loads(fact.original, parse_float=str))
+        item = json.loads(fact.original, parse_float=str)
+        if kind == "STOCK_PLAN":
+            self.plans.append(str(item.get("id")))
+        self.out.add(file, fact, item)
 
     def stakeholders(self) -> None:
         for name, where in self.out.holders.items():

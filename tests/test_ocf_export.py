@@ -1,0 +1,214 @@
+"""OCF export: a valid OCF v1.2.0 package (pyocf's models and the coalition's JSON schemas), the same bytes
+each time, nothing written on a refusal; and the round trips: Juniper → OCF → a new store answers the same
+at every checkpoint, an OCF package → engine → OCF is the same package up to ids and order, and random
+synthetic histories export and import to the same state."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import captable
+from captable import errors, queries
+from captable.cli import app
+from captable.intake import parse_event
+from captable.ledger import Ledger
+from captable.ocf.export import MARKER, export_package
+from captable.ocf.importing import import_package
+from tests.conftest import import_juniper, juniper_checkpoints
+from tests.ocf_checks import files, normalised, pyocf_check, schema_errors
+
+ROOT = Path(__file__).resolve().parents[1]
+RIDGELINE = ROOT / "fixtures" / "ocf" / "ridgeline_robotics"
+runner = CliRunner()
+
+
+def state(ledger: Ledger, as_of: str, known_at: str | None = None) -> dict[str, Any]:
+    return queries.state(ledger, None, as_of, known_at).to_json()
+
+
+def assert_valid(folder: Path) -> None:
+    bodies = files(folder)
+    assert "Manifest.ocf.json" in bodies
+    for name, body in bodies.items():
+        assert schema_errors(body) == [], name
+        pyocf_check(body)
+
+
+@pytest.fixture
+def juniper(tmp_path: Path) -> Ledger:
+    ledger = Ledger(str(tmp_path / "juniper.db"))
+    import_juniper(ledger)
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture
+def ridgeline(tmp_path: Path) -> Ledger:
+    ledger = Ledger(str(tmp_path / "ridgeline.db"))
+    import_package(ledger, RIDGELINE)
+    yield ledger
+    ledger.close()
+
+
+def test_the_juniper_package_is_valid_ocf_with_exact_numbers(juniper: Ledger, tmp_path: Path) -> None:
+    report = export_package(juniper, tmp_path / "out", as_of="2000-07-01")
+    assert_valid(tmp_path / "out")
+    assert report["objects"] == {"STAKEHOLDER": 2, "STOCK_CLASS": 2, "TX_STOCK_CLASS_SPLIT": 2,
+                                 "TX_STOCK_ISSUANCE": 1, "TX_WARRANT_ISSUANCE": 1}
+    assert report["events_in_comments_only"] == ["ipo-priced", "listed-nasdaq", "preferred-converted"]
+    warrant = next(i for i in files(tmp_path / "out")["Transactions.ocf.json"]["items"]
+                   if i["object_type"] == "TX_WARRANT_ISSUANCE")
+    assert (warrant["quantity"], warrant["exercise_price"]["amount"]) == ("20381", "8.93")
+    # §1(a) has no OCF transaction: its comment says so; the splits name the OCF split that carries them.
+    assert any(c.startswith("§1(a) adjustment by event preferred-converted") and "no transaction" in c
+               for c in warrant["comments"])
+    assert any(c.startswith("§4.1 adjustment by event split-2000-01") and "TX_STOCK_CLASS_SPLIT split-2000-01" in c
+               for c in warrant["comments"])
+    assert "Stock Purchase Price 893/900, shares purchasable 183429 of common" in warrant["comments"][-1]
+
+
+def test_two_exports_of_the_same_store_are_the_same_bytes(juniper: Ledger, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        export_package(juniper, tmp_path / name, as_of="2003-12-31")
+        export_package(juniper, tmp_path / f"{name}.zip", as_of="2003-12-31")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()} == \
+        {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+@pytest.mark.parametrize("package", ["folder", "zip"])
+def test_juniper_round_trips_to_the_same_state_at_every_checkpoint(juniper: Ledger, tmp_path: Path,
+                                                                    package: str) -> None:
+    out = tmp_path / ("out.zip" if package == "zip" else "out")
+    export_package(juniper, out)
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        report = import_package(again, out)
+        assert report["stored"] == 10 and report["warnings"] == [] and report["refused"] == []
+        for point in juniper_checkpoints()["checkpoints"]:
+            assert state(again, point["as_of"]) == state(juniper, point["as_of"]), point["as_of"]
+        recorded = juniper.history("juniper").records[-1].timestamp
+        before = (recorded - timedelta(microseconds=1)).isoformat()
+        assert state(again, "2003-12-31", before) == state(juniper, "2003-12-31", before)
+        assert import_package(again, out)["stored"] == 0  # the same package again stores nothing
+    finally:
+        again.close()
+
+
+def test_an_export_as_of_an_instant_carries_the_history_up_to_it(juniper: Ledger, tmp_path: Path) -> None:
+    report = export_package(juniper, tmp_path / "out", as_of="1999-06-29")
+    assert report["events"] == 6  # the IPO's closing, the conversion and the splits come later
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        import_package(again, tmp_path / "out")
+        for as_of in ("1997-09-30", "1999-06-29"):
+            assert state(again, as_of) == state(juniper, as_of)
+    finally:
+        again.close()
+
+
+def test_ridgeline_through_the_engine_gives_the_same_package_up_to_ids(ridgeline: Ledger, tmp_path: Path) -> None:
+    export_package(ridgeline, tmp_path / "out", as_of="2023-12-31")
+    assert_valid(tmp_path / "out")
+    assert normalised(tmp_path / "out") == normalised(RIDGELINE)
+
+
+def test_an_exported_package_read_as_any_package_gives_the_same_cap_table(ridgeline: Ledger, tmp_path: Path) -> None:
+    """Without captable's comments the objects alone are translated: the OCF mapping itself round-trips."""
+    out = tmp_path / "out"
+    export_package(ridgeline, out, as_of="2023-12-31")
+    manifest = json.loads((out / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    manifest["comments"] = [c for c in manifest["comments"] if not c.startswith(MARKER)]
+    (out / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        import_package(again, out)
+        got, want = state(again, "2023-12-31"), state(ridgeline, "2023-12-31")
+        assert got["classes"] == want["classes"]
+        assert [(w["warrant"], w["shares_purchasable"], w["stock_purchase_price"]) for w in got["warrants"]] == \
+            [(w["warrant"], w["shares_purchasable"], w["stock_purchase_price"]) for w in want["warrants"]]
+    finally:
+        again.close()
+
+
+def test_a_package_changed_since_the_export_is_translated_and_says_why(ridgeline: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export_package(ridgeline, out, as_of="2023-12-31")
+    path = out / "Transactions.ocf.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    split = next(i for i in body["items"] if i["object_type"] == "TX_STOCK_CLASS_SPLIT")
+    split["date"] = "2022-03-02"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        report = import_package(again, out)
+        assert any(f"object {split['id']} is not as exported" in w for w in report["warnings"])
+        assert any("md5" in w for w in report["warnings"])
+    finally:
+        again.close()
+
+
+def test_a_refused_export_writes_nothing(juniper: Ledger, tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "x").write_text("keep", encoding="utf-8")
+    with pytest.raises(errors.FileFailed):
+        export_package(juniper, taken)
+    assert [p.name for p in taken.iterdir()] == ["x"]
+    with pytest.raises(errors.UnknownCompany):
+        export_package(juniper, tmp_path / "a", company="acme")
+    with pytest.raises(errors.BadOption):
+        export_package(juniper, tmp_path / "b", as_of="1990-01-01")  # before the company's formation
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("juniper.db")) == ["taken"]
+
+
+def test_the_command_and_the_library_export_the_same_package(juniper: Ledger, tmp_path: Path) -> None:
+    db = str(tmp_path / "juniper.db")
+    result = runner.invoke(app, ["--db", db, "ocf", "export", "--as-of", "2000-07-01", "--json",
+                                 str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["events"] == 10
+    with captable.open(db) as books:
+        books.ocf_export(tmp_path / "lib", as_of="2000-07-01")
+        with pytest.raises(errors.Refused):
+            books.ocf_export(tmp_path / "lib", as_of="2000-07-01")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "cli").iterdir()} == \
+        {p.name: p.read_bytes() for p in (tmp_path / "lib").iterdir()}
+    refused = runner.invoke(app, ["--db", db, "ocf", "export", "--json", str(tmp_path / "cli")])
+    assert refused.exit_code == 1 and json.loads(refused.stdout)["error"]["code"] == "file_error"
+
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import history  # noqa: E402
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(20, 60), st.integers(0, 10**6), st.lists(st.floats(0, 1), min_size=1, max_size=3))
+def test_synthetic_histories_round_trip_to_the_same_state(tmp_path_factory: Any, n: int, seed: int,
+                                                          cuts: list[float]) -> None:
+    folder = tmp_path_factory.mktemp("synthetic")
+    first = Ledger(str(folder / "first.db"))
+    again = Ledger(str(folder / "again.db"))
+    try:
+        lines = history(n, seed)
+        first.import_events([parse_event(json.loads(line)) for line in lines])
+        entries = first.history("synthco").entries
+        instants = [entries[min(int(c * len(entries)), len(entries) - 1)].effective.isoformat() for c in cuts]
+        until = max(instants)
+        export_package(first, folder / "out", as_of=until)
+        assert_valid(folder / "out")
+        import_package(again, folder / "out")
+        for at in instants:
+            assert state(again, at) == state(first, at)
+    finally:
+        first.close()
+        again.close()
