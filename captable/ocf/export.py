@@ -95,9 +95,11 @@ def build(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
     _adjustment_comments(objects, state_json(state, until, asked.as_of_text, None))
 
     records = _records(history.records, zone, until, knowing)
+    digests = {item["id"]: digest(item) for items in objects.files.values() for item in items}
+    digests[objects.issuer["id"]] = digest(objects.issuer)
     markers = [MARKER + json.dumps({
         "seq": n, "recorded": r.timestamp.astimezone(UTC).isoformat(), "event": r.fact.content(),
-        "objects": {oid: _digest_of(objects, oid) for oid in objects.made.get(str(r.fact.id), [])},
+        "objects": {oid: digests[oid] for oid in objects.made.get(str(r.fact.id), [])},
     }, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for n, r in enumerate(records, start=1)]
     last_day = max((e.effective for e in entries), default=until).astimezone(zone).date()
     generated = max((r.timestamp for r in records), default=until).astimezone(UTC).isoformat()
@@ -131,16 +133,6 @@ def build(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
         "not_written": objects.not_written,
     }
     return built
-
-
-def _digest_of(objects: Objects, object_id: str) -> str:
-    if objects.issuer is not None and object_id == objects.issuer["id"] and objects.types[object_id] == "ISSUER":
-        return digest(objects.issuer)
-    for items in objects.files.values():
-        for item in items:
-            if item["id"] == object_id:
-                return digest(item)
-    raise KeyError(object_id)
 
 
 def _records(records: Any, zone: Any, until: datetime, knowing: datetime) -> list[Any]:

@@ -38,6 +38,7 @@ KEPT_FILES = {
     "STOCK_LEGEND_TEMPLATE": "stock_legend_templates", "FINANCING": "financings", "DOCUMENT": "documents",
     "STOCK_CLASS": "stock_classes", "STAKEHOLDER": "stakeholders",
 }
+READS_BEFORE = (WarrantExercised, WarrantNetExercised, WarrantTransferred, WarrantCancelled)
 NOT_RECORDED = ("the engine does not record {what}; OCF requires the field, so {value} is written")
 
 
@@ -128,13 +129,14 @@ class Writer:
     def write(self, entry: Entry) -> None:
         """One entry: the engine's fold applies it; its OCF objects are written from the holdings before and
         after. An event this writer has no object for, and that changes holdings, is listed as not written."""
-        before = self._holdings(self.state)
-        snapshot = self.state.copy()
-        apply(self.state, entry)
         handler = self.table.get(type(entry.fact)) if entry.phase == "" else None
-        if handler is not None:
+        if handler is not None:  # the state before is copied only for the handlers that read it
+            snapshot = self.state.copy() if isinstance(entry.fact, READS_BEFORE) else self.state
+            apply(self.state, entry)
             handler(entry.fact, entry, snapshot)
             return
+        before = self._holdings(self.state)
+        apply(self.state, entry)
         if self._holdings(self.state) != before and not self._conversion(entry, before):
             self.out.not_written.append({
                 "event": str(entry.fact.id), "type": entry.fact.type_name,
@@ -144,6 +146,16 @@ class Writer:
     @staticmethod
     def _holdings(state: CompanyState) -> dict[tuple[str, str], int]:
         return {(h, c.id): q for c in state.classes.values() for h, q in c.holdings.items()}
+
+    def _fresh(self, candidate: str) -> str:
+        """``candidate``, or it with the first free ``~n`` after it: one event can draw on several holders'
+        securities (a class's conversion), and each object needs an id of its own."""
+        taken = self.out.types
+        n, found = 1, candidate
+        while found in taken:
+            n += 1
+            found = f"{candidate}~{n}"
+        return found
 
     def _mention(self, holder: str, address_text: str | None = None) -> str:
         if address_text is not None or holder not in self.out.holders:
@@ -206,6 +218,7 @@ class Writer:
 
     def _issue(self, fact: Event, entry: Entry, item_id: str, holder: str, class_: str, quantity: Fraction,
                price: Fraction, *notes: str | None) -> str:
+        item_id = self._fresh(item_id)
         item = {"id": item_id, "object_type": "TX_STOCK_ISSUANCE", "security_id": item_id, "custom_id": item_id,
                 "date": self.day(entry), "stakeholder_id": self._mention(holder), "stock_class_id": class_,
                 "share_price": money(price), "quantity": numeric(quantity), "security_law_exemptions": [],
@@ -239,7 +252,7 @@ class Writer:
             security = held.pop(0)
             take = min(security.remaining, left)
             part += 1
-            item_id = base if part == 1 else f"{base}/{part}"
+            item_id = self._fresh(base if part == 1 else f"{base}/{part}")
             item = make(item_id, security, take)
             if security.remaining > take:
                 balance = self._issue(fact, entry, f"{item_id}/balance", holder, class_, security.remaining - take,
@@ -330,8 +343,8 @@ class Writer:
         assert isinstance(fact, (WarrantExercised, WarrantNetExercised))
         warrant = before.warrants[fact.warrant]
         security = self.warrants[fact.warrant]
-        came = {k: q - self._holdings(before).get(k, 0) for k, q in self._holdings(self.state).items()
-                if q > self._holdings(before).get(k, 0)}
+        held = self._holdings(before)
+        came = {k: q - held.get(k, 0) for k, q in self._holdings(self.state).items() if q > held.get(k, 0)}
         price = fact.computed.price if fact.computed is not None else Fraction(0)
         results = [self._issue(fact, entry, f"{object_id(fact)}/{class_}", holder, class_, Fraction(q), price,
                                "the shares the exercise issued")
