@@ -239,3 +239,26 @@ def test_every_scenario_exports_valid_ocf_and_round_trips_at_its_checkpoints(fol
     finally:
         first.close()
         again.close()
+
+
+@pytest.mark.parametrize("known", ["2001-03-19", "2001-03-20T09:59:59-08:00", "2001-03-20T10:00:00-08:00"])
+def test_an_export_as_known_at_an_instant_carries_what_the_books_held_then(tmp_path: Path, known: str) -> None:
+    """A back-dated dividend recorded on 2001-03-20 at 10:00: an export as known before it leaves it out, and
+    the new store answers, with its latest knowledge, what the first answered as known then."""
+    from captable.intake import read_lines
+
+    folder = ROOT / "fixtures" / "scenarios" / "notice_backdated_dividend_known_at"
+    first = Ledger(str(tmp_path / "first.db"))
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        with (folder / "events.jsonl").open(encoding="utf-8") as lines:
+            first.import_events(read_lines(lines))
+        report = export_package(first, tmp_path / "out", known=known)
+        assert report["events"] == (5 if known.endswith("10:00:00-08:00") else 4)
+        import_package(again, tmp_path / "out")
+        for as_of in ("2001-01-31", "2001-03-31", "2002-01-01"):
+            got, want = state(again, as_of), state(first, as_of, known)
+            assert {**got, "known_at": None} == {**want, "known_at": None}, as_of
+    finally:
+        first.close()
+        again.close()
