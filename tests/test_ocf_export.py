@@ -262,3 +262,25 @@ def test_an_export_as_known_at_an_instant_carries_what_the_books_held_then(tmp_p
     finally:
         first.close()
         again.close()
+
+
+@given(st.fractions(min_value=-10**9, max_value=10**9))
+def test_an_ocf_numeric_is_exact_or_says_what_exact_value_it_stands_for(value: Any) -> None:
+    from fractions import Fraction
+
+    from captable.ocf.numeric import exact_note, numeric
+
+    text = numeric(value)
+    assert schema_number(text)
+    if Fraction(text) == value:
+        assert exact_note("quantity", value) is None
+    else:
+        assert abs(Fraction(text) - value) <= Fraction(1, 2 * 10**10)
+        note = exact_note("quantity", value)
+        assert note is not None and note.endswith(f"stands for exactly {value} (OCF Numeric keeps ten places)")
+
+
+def schema_number(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[+-]?[0-9]+(\.[0-9]{1,10})?", text) is not None  # OCF v1.2.0 types/Numeric

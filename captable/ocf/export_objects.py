@@ -15,6 +15,7 @@ stakeholder by the holder's name. So two exports of the same store are the same 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,12 +23,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable.events import (
-    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, Event, RecordKept,
+    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, Event, OptionsIssued, RecordKept,
     ShareClassCreated, SharesCancelled, SharesIssued, SharesTransferred, StockSplit, WarrantCancelled,
     WarrantExercised, WarrantIssued, WarrantNetExercised, WarrantTransferred,
 )
 from captable.instants import start_of
 from captable.ocf.numeric import exact_note, money, numeric, ratio
+from captable.ocf.zones import US_STATES
 from projections.fold import apply
 from projections.state import CompanyState
 from projections.timeline import Entry
@@ -38,6 +40,7 @@ KEPT_FILES = {
     "STOCK_LEGEND_TEMPLATE": "stock_legend_templates", "FINANCING": "financings", "DOCUMENT": "documents",
     "STOCK_CLASS": "stock_classes", "STAKEHOLDER": "stakeholders",
 }
+_STATE_POSTAL = re.compile(r"^(?P<street>.+), (?P<state>[A-Z]{2}) (?P<postal>\d{5}(?:-\d{4})?)$")
 READS_BEFORE = (WarrantExercised, WarrantNetExercised, WarrantTransferred, WarrantCancelled)
 NOT_RECORDED = ("the engine does not record {what}; OCF requires the field, so {value} is written")
 
@@ -60,9 +63,14 @@ def address(text: str) -> dict[str, str]:
     """The engine keeps an address as one line; OCF needs its country: a line ending in a two-letter code
     (as an OCF import writes it) gives it, else the United States is assumed, as the engine's calendars do."""
     street, _, last = text.rpartition(", ")
-    if street and len(last) == 2 and last.isalpha() and last.isupper():
-        return {"address_type": "CONTACT", "street_suite": street, "country": last}
-    return {"address_type": "CONTACT", "street_suite": text, "country": "US"}
+    found = {"address_type": "CONTACT", "street_suite": street, "country": last}
+    if not (street and len(last) == 2 and last.isalpha() and last.isupper()):
+        found = {"address_type": "CONTACT", "street_suite": text, "country": "US"}
+    # "…, CA 94107" as an OCF import writes a state and postal code: the state gives a reader the issuer's zone.
+    state = _STATE_POSTAL.match(found["street_suite"])
+    if state and found["country"] == "US" and state["state"] in US_STATES:
+        found.update(street_suite=state["street"], country_subdivision=state["state"], postal_code=state["postal"])
+    return found
 
 
 @dataclass
@@ -120,7 +128,7 @@ class Writer:
             StockSplit: self.split, ConversionRatioAdjusted: self.ratio_adjusted, WarrantIssued: self.warrant_issued,
             WarrantExercised: self.warrant_exercised, WarrantNetExercised: self.warrant_exercised,
             WarrantTransferred: self.warrant_transferred, WarrantCancelled: self.warrant_cancelled,
-            BoardValuation: self.valuation, RecordKept: self.kept,
+            BoardValuation: self.valuation, RecordKept: self.kept, OptionsIssued: self.options_issued,
         }
 
     def day(self, entry: Entry) -> str:
@@ -313,6 +321,33 @@ class Writer:
             self._draw(fact, entry, holder, class_, Fraction(quantity), convert)
         return True
 
+    def options_issued(self, fact: Event, entry: Entry, _: CompanyState) -> None:
+        """Rights to acquire shares (§4.4's options and convertible securities): an option is an equity
+        compensation issuance, a warrant a warrant issuance; a convertible's terms (OCF's conversion triggers,
+        investment amount) the engine does not hold, so it travels in the manifest's comments only."""
+        assert isinstance(fact, OptionsIssued)
+        notes = [f"§4.4 category {fact.category}" if fact.category else None,
+                 f"price paid for the right {fact.price_per_share} per share" if fact.price_per_share else None,
+                 NOT_RECORDED.format(what="an expiration date for these rights", value="none")]
+        item_id = self._fresh(object_id(fact))
+        if fact.kind == "option":
+            item: dict[str, Any] = {
+                "id": item_id, "object_type": "TX_EQUITY_COMPENSATION_ISSUANCE", "security_id": item_id,
+                "custom_id": item_id, "date": self.day(entry), "stakeholder_id": self._mention(fact.holder),
+                "stock_class_id": fact.class_, "compensation_type": "OPTION",
+                "quantity": numeric(Fraction(fact.shares)), "exercise_price": money(fact.exercise_price),
+                "expiration_date": None, "termination_exercise_windows": [], "security_law_exemptions": []}
+            if fact.category == "option_plan" and self.plans:
+                item["stock_plan_id"] = self.plans[0]
+        elif fact.kind == "warrant":
+            item = self._warrant(item_id, item_id, item_id, self.day(entry), self._mention(fact.holder), fact.class_,
+                                 Fraction(fact.shares), fact.exercise_price, None)
+            del item["warrant_expiration_date"]
+            item["purchase_price"] = money(fact.price_per_share * fact.shares)
+        else:
+            return
+        self.out.add("transactions", fact, _comment(item, *notes, exact_note("exercise_price", fact.exercise_price)))
+
     # Warrants --------------------------------------------------------------------------------------
 
     def warrant_issued(self, fact: Event, entry: Entry, _: CompanyState) -> None:
@@ -325,7 +360,7 @@ class Writer:
             f"void after {fact.expires.isoformat()}" + (f"; §4.4 category {fact.category}" if fact.category else "")))
 
     def _warrant(self, item_id: str, security_id: str, certificate: str, day: str, holder_id: str, class_: str,
-                 shares: Fraction, price: Fraction, expires: str, *notes: str | None) -> dict[str, Any]:
+                 shares: Fraction, price: Fraction, expires: str | None, *notes: str | None) -> dict[str, Any]:
         item = {"id": item_id, "object_type": "TX_WARRANT_ISSUANCE", "security_id": security_id,
                 "custom_id": certificate, "date": day, "stakeholder_id": holder_id, "quantity": numeric(shares),
                 "quantity_source": "INSTRUMENT_FIXED", "exercise_price": money(price),
