@@ -284,3 +284,30 @@ def schema_number(text: str) -> bool:
     import re
 
     return re.fullmatch(r"[+-]?[0-9]+(\.[0-9]{1,10})?", text) is not None  # OCF v1.2.0 types/Numeric
+
+
+@pytest.mark.parametrize("spoil", ["not json", "seq", "added object"])
+def test_comments_that_do_not_fit_the_package_are_not_used(ridgeline: Ledger, tmp_path: Path, spoil: str) -> None:
+    out = tmp_path / "out"
+    export_package(ridgeline, out, as_of="2023-12-31")
+    manifest = json.loads((out / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    markers = [n for n, c in enumerate(manifest["comments"]) if c.startswith(MARKER)]
+    if spoil == "not json":
+        manifest["comments"][markers[0]] += "}"
+    elif spoil == "seq":
+        body = json.loads(manifest["comments"][markers[1]][len(MARKER):])
+        manifest["comments"][markers[1]] = MARKER + json.dumps({**body, "seq": "2"})
+    else:
+        path = out / "Valuations.ocf.json"
+        valuations = json.loads(path.read_text(encoding="utf-8"))
+        valuations["items"].append({**valuations["items"][0], "id": "409a-2022", "effective_date": "2022-07-15"})
+        path.write_text(json.dumps(valuations), encoding="utf-8")
+    (out / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        report = import_package(again, out)
+        assert any("captable:event" in w for w in report["warnings"])
+        assert "captable:event (manifest comments)" not in report["mapped"]  # translated object by object
+        assert state(again, "2023-12-31")["classes"] == state(ridgeline, "2023-12-31")["classes"]
+    finally:
+        again.close()

@@ -49,8 +49,8 @@ def _changed(bodies: list[Any], items: dict[str, Item]) -> str | None:
     named: set[str] = set()
     for body in bodies:
         if not isinstance(body, dict) or not isinstance(body.get("objects"), dict) \
-                or not isinstance(body.get("event"), dict):
-            return "a captable:event comment is not an event with its objects"
+                or not isinstance(body.get("event"), dict) or type(body.get("seq")) is not int:
+            return "a captable:event comment is not an event with its place and objects"
         for object_id, expected in body["objects"].items():
             item = items.get(object_id)
             if item is None:
@@ -68,7 +68,7 @@ def _mapping(package: Package, bodies: list[Any], items: dict[str, Item], compan
     out = Mapping(company or formed.get("company") or str(package.issuer.get("id")), zone,
                   "the exported CompanyFormed's" if formed.get("timezone") else "DESIGN §3's default")
     manifest = Item(package.manifest_file, 0, package.manifest)
-    for body in sorted(bodies, key=lambda b: b.get("seq", 0)):
+    for body in sorted(bodies, key=lambda b: b["seq"]):
         data = dict(body["event"])
         if company is not None and "company" in data:
             data["company"] = company
