@@ -164,6 +164,8 @@ def test_a_refused_export_writes_nothing(juniper: Ledger, tmp_path: Path) -> Non
     with pytest.raises(errors.FileFailed):
         export_package(juniper, taken)
     assert [p.name for p in taken.iterdir()] == ["x"]
+    with pytest.raises(errors.FileFailed):
+        export_package(juniper, tmp_path / "nowhere" / "package.zip")
     with pytest.raises(errors.UnknownCompany):
         export_package(juniper, tmp_path / "a", company="acme")
     with pytest.raises(errors.BadOption):
@@ -183,6 +185,8 @@ def test_the_command_and_the_library_export_the_same_package(juniper: Ledger, tm
             books.ocf_export(tmp_path / "lib", as_of="2000-07-01")
     assert {p.name: p.read_bytes() for p in (tmp_path / "cli").iterdir()} == \
         {p.name: p.read_bytes() for p in (tmp_path / "lib").iterdir()}
+    text = runner.invoke(app, ["--db", db, "ocf", "export", str(tmp_path / "text.zip")])
+    assert text.exit_code == 0 and "TX_WARRANT_ISSUANCE: 1" in text.stdout and (tmp_path / "text.zip").is_file()
     refused = runner.invoke(app, ["--db", db, "ocf", "export", "--json", str(tmp_path / "cli")])
     assert refused.exit_code == 1 and json.loads(refused.stdout)["error"]["code"] == "file_error"
 
