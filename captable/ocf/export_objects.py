@@ -145,7 +145,8 @@ class Writer:
             return
         before = self._holdings(self.state)
         apply(self.state, entry)
-        if self._holdings(self.state) != before and not self._conversion(entry, before):
+        if self._holdings(self.state) != before and not self._conversion(entry, before) \
+                and not self._dividend(entry, before):
             self.out.not_written.append({
                 "event": str(entry.fact.id), "type": entry.fact.type_name,
                 "reason": "it changes holdings in a way OCF v1.2.0 has no transaction for here; the OCF holdings "
@@ -296,6 +297,19 @@ class Writer:
                     "security_id": security.id, "quantity": numeric(take),
                     "reason_text": "repurchased or cancelled (the engine records which only in the source)"}
         self._draw(fact, entry, fact.holder, fact.class_, Fraction(fact.shares), cancel)
+
+    def _dividend(self, entry: Entry, before: dict[tuple[str, str], int]) -> bool:
+        """A stock dividend's shares, issued to each holder on the record date (§4.2(a)): a TX_STOCK_ISSUANCE
+        each, at no price. False when the change is not one."""
+        after = self._holdings(self.state)
+        if entry.fact.type_name != "StockDividend" or any(after.get(k, 0) < q for k, q in before.items()):
+            return False
+        for n, ((holder, class_), quantity) in enumerate(sorted(after.items())):
+            if quantity > before.get((holder, class_), 0):
+                self._issue(entry.fact, entry, f"{object_id(entry.fact)}/{n + 1}", holder, class_,
+                            Fraction(quantity - before.get((holder, class_), 0)), Fraction(0),
+                            f"stock dividend {entry.fact.id} (§4.2(a)), paid on its record date")
+        return True
 
     def _conversion(self, entry: Entry, before: dict[tuple[str, str], int]) -> bool:
         """A conversion of preferred (a holder's, or a class's under the charter): each holder's preferred that
