@@ -315,3 +315,12 @@ def test_comments_that_do_not_fit_the_package_are_not_used(ridgeline: Ledger, tm
         assert state(again, "2023-12-31")["classes"] == state(ridgeline, "2023-12-31")["classes"]
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("name", ["Stakeholders.ocf.json", "StockClasses.ocf.json", "Transactions.ocf.json"])
+def test_the_juniper_package_as_reviewed(juniper: Ledger, tmp_path: Path, name: str) -> None:
+    """The package's files but the manifest (whose comments carry the instants the events were recorded)."""
+    from tests.test_obligations import golden
+
+    export_package(juniper, tmp_path / "out", as_of="2000-07-01")
+    golden(f"ocf_juniper/{name}", (tmp_path / "out" / name).read_text(encoding="utf-8"))
