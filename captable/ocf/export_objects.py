@@ -5,6 +5,7 @@ knows each holding before and after each event. OCF names a holding by its ``sec
 only by consuming it: a transfer, cancellation or conversion names the securities that result, and the
 holder's remainder (``balance_security_id``). The engine keeps holdings by holder and class, so the writer
 keeps them as OCF securities, first issued first drawn.
+
 The writer is built in three parts: ``export_base`` (ids, addresses, the securities followed),
 ``export_rights`` (warrants and options) and this module (the issuer, classes, stock, valuations, kept
 records, and which handler each event type has).
