@@ -102,6 +102,15 @@ def parse_lines(lines: Iterable[str | Mapping[str, Any]], tick: Callable[[], Non
     return incoming
 
 
+def ocf_export(ledger: Ledger, company: str | None, out: Path, as_of: str | None = None,
+               known_at: str | None = None) -> dict[str, Any]:
+    """The company's history effective up to ``as_of``, as known at ``known_at``, written at ``out`` as an OCF
+    v1.2.0 package (a folder, or a zip); the report: its files, object counts and what OCF could not hold."""
+    from captable.ocf.export import export_package
+
+    return export_package(ledger, out, company, as_of, known_at)
+
+
 @dataclass(frozen=True)
 class Verification:
     """What ``verify`` found; ``prove`` then checks the anchor given (None without one). It is a step of its

@@ -244,6 +244,16 @@ class Books:
             return None
         return Tip(name, commit.last, commit.head, commit.originator_version, commit.timestamp)
 
+    @_refusing
+    def ocf_export(self, out: str | Path, as_of: Instant = None, known_at: Instant = None, *,
+                   company: str | None = None) -> dict[str, Any]:
+        """Write the history effective up to ``as_of`` (as known at ``known_at``) as an OCF v1.2.0 package at
+        ``out`` (a new or empty folder, or a ``.zip``); the report ``captable ocf export --json`` prints."""
+        from captable.answers import ocf_export
+
+        return ocf_export(self._read(), self._company(company), Path(out), instant_text(as_of, "as_of"),
+                          instant_text(known_at, "known_at"))
+
     # Writes ---------------------------------------------------------------
 
     @_refusing

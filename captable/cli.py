@@ -512,6 +512,29 @@ def ocf_import(ctx: typer.Context,
     _with_ledger(ctx, work, writes=True)
 
 
+@ocf_app.command("export")
+def ocf_export(ctx: typer.Context,
+               out_path: Path = typer.Argument(..., metavar="OUT",
+                                               help="The package to write: a new (or empty) folder, or a .zip."),
+               as_of: Optional[str] = AS_OF, known_at: Optional[str] = KNOWN_AT,
+               company: Optional[str] = typer.Option(None, "--company", metavar="ID",
+                                                     help="The company (default: the store's only one)."),
+               as_json: bool = JSON) -> None:
+    """Export the history up to an instant as an OCF v1.2.0 package; nothing is written on a refusal."""
+    from captable.ocf.export import report_text
+
+    def work(ledger: Ledger) -> None:
+        from captable.answers import ocf_export as export
+
+        body = export(ledger, company or ctx.obj.company, out_path, as_of, known_at)
+        if as_json:
+            _print_json(body)
+            return
+        for line in report_text(body):
+            out.print(line, markup=False, highlight=False)
+    _with_ledger(ctx, work)
+
+
 @app.command()
 def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The stored events with their effective and recorded instants and chain hashes."""

@@ -32,6 +32,11 @@ def load(path: Path, company: str | None = None, timezone: str | None = None) ->
 
 
 def translate(package: Package, company: str | None = None, timezone: str | None = None) -> Mapping:
+    from captable.ocf.restore import restored  # a package captable exported: its own events, exactly
+
+    again = restored(package, company)
+    if again is not None:
+        return again
     issuer = package.issuer
     zone, why = (timezone, "given with --timezone") if timezone else issuer_zone(issuer)
     out = Mapping(company or str(issuer.get("id")), zone, why)
