@@ -23,6 +23,7 @@ from typer.exceptions import TyperException
 # Start-up: only the modules above load before a command runs (`--help` needs no more); each command
 # imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
 from captable import boundary, errors, textfiles
+from captable.rate_limits import DEFAULT_PER_SECOND
 from captable.textfiles import printable
 
 if TYPE_CHECKING:
@@ -647,6 +648,13 @@ def serve(ctx: typer.Context,
                                                      "CAPTABLE_TOKENS. Without any, only this machine is served."),
           max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
                                        help="The largest request body accepted (an import's JSON Lines)."),
+          rate_limit: int = typer.Option(DEFAULT_PER_SECOND, "--rate-limit", min=0, metavar="N", envvar="CAPTABLE_RATE_LIMIT",
+                                         help="Requests a second each caller (a token's name, else a client "
+                                              "address) may send, sustained; more are refused with 429 and "
+                                              "Retry-After. 0: no limit (a load test)."),
+          burst: Optional[int] = typer.Option(None, "--burst", min=1, metavar="N", envvar="CAPTABLE_RATE_BURST",
+                                              help="Requests a caller may send at once before the rate applies; "
+                                                   "default twice --rate-limit."),
           as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
                                                              "answers in JSON whatever this says).")) -> None:
     """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
@@ -658,9 +666,10 @@ def serve(ctx: typer.Context,
                                "machine", field="host", value=host)
     import uvicorn
 
+    from captable.rate_limits import rate
     from captable.service import create_app
-    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host, port=port,
-                log_level="info")
+    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body,
+                           limits=rate(rate_limit, burst)), host=host, port=port, log_level="info")
 
 
 def main() -> None:
