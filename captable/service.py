@@ -14,7 +14,6 @@ Who may do what is ``captable.access``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -359,14 +358,14 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
               responses={**answer("Stored", {"stored": {"juniper": 10}, "already_stored": 0}, "`import --json`."),
                          **error_responses(400, 401, 403, 409, 413, 422)})
     async def import_(request: Request, who: Caller = writer) -> Response:
-        """Import a JSON Lines history (one event a line): every line is stored, or none is."""
-        body = await _read(request, max_body)
+        """Import a JSON Lines history (one event a line): every line is stored, or none is. The body is
+        checked line by line as it arrives: the first malformed line is refused at once, with its number."""
+        from captable import streamed_import
 
-        def write(b: Books) -> Response:
-            from captable.textfiles import decoded_lines
-            lines = list(decoded_lines(io.BytesIO(body), "the request body"))
-            return _text(b.import_events(lines))
-        return await run_in_threadpool(ask, who, write, True)
+        with await streamed_import.received(request.stream(), max_body, request.headers.get("content-length")) \
+                as body:
+            return await run_in_threadpool(
+                ask, who, lambda b: _text(b.import_file(body, name=streamed_import.BODY)), True)
 
     original = app.openapi
     secured = tokens.configured
