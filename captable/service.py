@@ -188,12 +188,13 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         200: {"description": "The page for people: warrant terms, cap table, open obligations, steps by event.",
               "content": {MEDIA["html"]: {"schema": {"type": "string"}, "example": PAGE_EXAMPLE}}},
         **error_responses(400, 401, 403, 404)})
-    def page(company: Company = None, as_of: AsOf = None, who: Caller = reader) -> Response:
-        """A server-rendered HTML page: pick a company and a date, see the warrant terms, the cap table and the
-        open obligations, step the date event by event, open the audit report."""
+    def page(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, who: Caller = reader) -> Response:
+        """A server-rendered HTML page: pick a company, a date and what the books knew (an empty `known_at`:
+        everything recorded), see the warrant terms, the cap table and the open obligations, step the date
+        event by event, open the audit report."""
         from captable import front_page
 
-        return ask(who, lambda b: Response(front_page.render(b, company, as_of), media_type=MEDIA["html"]))
+        return ask(who, lambda b: Response(front_page.render(b, company, as_of, known_at), media_type=MEDIA["html"]))
 
     @app.get("/companies", tags=["questions"], responses={**answer("Companies", {"companies": ["juniper"]},
                                                                    "The companies the store holds."),
