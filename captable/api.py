@@ -53,7 +53,7 @@ def _refusing(method: Callable[P, T]) -> Callable[P, T]:
         except errors.Refused:
             raise
         except Exception as error:  # the library's edge: a refusal with a code, the cause chained
-            raise boundary.refusal(error) from error
+            raise boundary.explain(error) from error  # the traceback too, with CAPTABLE_TRACEBACK=1
     return guarded
 
 
