@@ -592,7 +592,8 @@ def serve(ctx: typer.Context,
                                                      "CAPTABLE_TOKENS. Without any, only this machine is served."),
           max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
                                        help="The largest request body accepted (an import's JSON Lines)."),
-          rate_limit: int = typer.Option(DEFAULT_PER_SECOND, "--rate-limit", min=0, metavar="N", envvar="CAPTABLE_RATE_LIMIT",
+          rate_limit: int = typer.Option(DEFAULT_PER_SECOND, "--rate-limit", min=0, metavar="N",
+                                         envvar="CAPTABLE_RATE_LIMIT",
                                          help="Requests a second each caller (a token's name, else a client "
                                               "address) may send, sustained; more are refused with 429 and "
                                               "Retry-After. 0: no limit (a load test)."),

@@ -40,7 +40,8 @@ MAX_BODY = 64 * 1024 * 1024  # bytes: a history of about 250,000 events in one i
 NOT_FOUND = ("unknown_company", "unknown_warrant", "unknown_event", "unknown_obligation", "store_not_found",
              "store_empty", "no_letter")
 STATUS = {"usage": 400, "unauthenticated": 401, "forbidden": 403, "concurrent_write": 409, "too_large": 413,
-          "rate_limited": 429, "store_unavailable": 503, "store_read_only": 503, "store_tampered": 500, "internal_error": 500}
+          "rate_limited": 429, "store_unavailable": 503, "store_read_only": 503, "store_tampered": 500,
+          "internal_error": 500}
 
 
 def status_of(refusal: errors.Refused, writing: bool = False) -> int:
@@ -188,13 +189,15 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         200: {"description": "The page for people: warrant terms, cap table, open obligations, steps by event.",
               "content": {MEDIA["html"]: {"schema": {"type": "string"}, "example": PAGE_EXAMPLE}}},
         **error_responses(400, 401, 403, 404)})
-    def page(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None, who: Caller = reader) -> Response:
+    def page(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+             who: Caller = reader) -> Response:
         """A server-rendered HTML page: pick a company, a date and what the books knew (an empty `known_at`:
         everything recorded), see the warrant terms, the cap table and the open obligations, step the date
         event by event, open the audit report."""
         from captable import front_page
 
-        return ask(who, lambda b: Response(front_page.render(b, company, as_of, known_at), media_type=MEDIA["html"]))
+        return ask(who, lambda b: Response(front_page.render(b, company, as_of, known_at),
+                                           media_type=MEDIA["html"]))
 
     @app.get("/companies", tags=["questions"], responses={**answer("Companies", {"companies": ["juniper"]},
                                                                    "The companies the store holds."),
