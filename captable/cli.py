@@ -56,6 +56,20 @@ class _Guarded(TyperGroup):
             sys.exit(status)
         return status
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # the reader stopped reading (`captable audit | head`): its choice, not a refusal
+            _close_stdout()
+            return 0
+
+
+def _close_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's last flush to the closed pipe is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
 
 def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv or any(a.lower() == "--format=json" for a in argv) or any(

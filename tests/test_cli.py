@@ -317,6 +317,27 @@ def test_the_installed_script_writes_refusals_to_standard_error_only(acme):
     assert "payment_mismatch" in text(done.stderr) and "§1(a)" in text(done.stderr)
 
 
+def test_a_reader_that_stops_reading_is_not_a_refusal(tmp_path):
+    """`captable audit | head`: the pipe closes under the writer; the command ends quietly with 0."""
+    from benchmarks.synthetic import history
+    from captable.intake import read_lines
+    from captable.ledger import Ledger
+
+    script = Path(sys.executable).with_name("captable")
+    if not script.exists():
+        pytest.skip("the captable script is not installed next to this Python")
+    db = str(tmp_path / "s.db")
+    ledger = Ledger(db)
+    ledger.import_events(read_lines(history(600, seed=3)))
+    ledger.close()
+    reader = subprocess.Popen([str(script), "--db", db, "audit"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.read(100).startswith(b"Audit of")
+    reader.stdout.close()  # more than a pipe's 64 KiB is still to come
+    assert reader.wait(timeout=120) == 0
+    assert reader.stderr.read() == b""
+
+
 # Usage errors: exit 2 -------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [
