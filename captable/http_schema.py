@@ -118,8 +118,8 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     429: ("This caller (its token's name, or its address without one) asked faster than the service's rate "
           "limit; nothing was done: send the request again after `Retry-After` seconds.",
           {"code": "rate_limited", "section": None, "field": "caller", "value": "token finance", "line": None,
-           "event": None, "message": "token finance has asked more than 100 times at once or 50 times a second; "
-                                     "send the next request after 1 second (Retry-After)"}),
+           "event": None, "message": "token finance has sent more than 100 requests at once or 50 requests a "
+                                     "second; send the next request after 1 second (Retry-After)"}),
     422: ("Refused input: a rule or a validation error, with its section; nothing was stored.",
           {"code": "warrant_expired", "section": "§1(a)", "field": "effective", "value": "2004-01-05T00:00:00-08:00",
            "line": None, "event": "x1", "message": "the election is after the warrant expired"}),

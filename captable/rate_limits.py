@@ -59,9 +59,9 @@ class Buckets:
             if level < SECOND:
                 wait = -(-(SECOND - level) // (self.rate.per_second * SECOND))  # whole seconds, rounded up
                 raise errors.RateLimited(
-                    f"{caller} has asked more than {self.rate.burst} times at once or {self.rate.per_second} "
-                    f"times a second; send the next request after {wait} second{'s' if wait != 1 else ''} "
-                    "(Retry-After)", retry_after=wait, field="caller", value=caller)
+                    f"{caller} has sent more than {_requests(self.rate.burst)} at once or "
+                    f"{_requests(self.rate.per_second)} a second; send the next request after {wait} "
+                    f"second{'s' if wait != 1 else ''} (Retry-After)", retry_after=wait, field="caller", value=caller)
             if len(self._levels) >= KEPT and caller not in self._levels:
                 self._forget_full(at)
             self._levels[caller] = (level - SECOND, at)
@@ -75,6 +75,10 @@ class Buckets:
             del self._levels[caller]
         while len(self._levels) >= KEPT:  # more callers than KEPT all asking at once: the longest idle goes
             del self._levels[min(self._levels, key=lambda c: self._levels[c][1])]
+
+
+def _requests(count: int) -> str:
+    return f"{count} request{'s' if count != 1 else ''}"
 
 
 def rate(per_second: int, burst: int | None = None) -> Rate | None:
