@@ -30,7 +30,8 @@ caller (a token's name, else the client's address) may send `--rate-limit` reque
 sustained, and `--burst` at once (default 50 and twice that; `CAPTABLE_RATE_LIMIT` and
 `CAPTABLE_RATE_BURST` in the environment; `--rate-limit 0` lifts the limit, for a load test): a
 request beyond them is refused with 429 `rate_limited` and `Retry-After`, the whole seconds until the
-caller's next request is answered. One caller's pace never slows another's.
+caller's next request is answered. One caller's pace never slows another's. Each service process
+keeps its own count: several processes in front of one store each allow the rate.
 
 Access: with tokens configured (`--tokens FILE`, `CAPTABLE_TOKENS_FILE`, or `CAPTABLE_TOKENS` itself:
 one `NAME:ROLE:SHA256` a line, the SHA-256 of the token in hex, e.g. from

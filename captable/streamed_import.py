@@ -20,8 +20,10 @@ writing thread through a bounded queue as they arrive:
   twice, which the spool allows and a queue does not;
 - a malformed body is refused before the store is opened, so it creates no store and takes no lock.
 
-Memory stays bounded all the same: ``SPOOL`` bytes, plus one chunk and the line it is completing (at most
-``textfiles.MAX_LINE``), whatever the size of the body.
+Receiving holds ``SPOOL`` bytes, plus one chunk and the line it is completing (at most
+``textfiles.MAX_LINE``), whatever the size of the body. The import from the spool then holds what
+``Ledger.import_stream`` holds for the same file given to ``captable import``: a chunk of a new company's
+history in effective order, or the parsed history whole when it must be decided whole.
 """
 
 from __future__ import annotations
