@@ -104,7 +104,9 @@ def as_request(args: list[str]) -> tuple[str, str, bytes | None]:
     (options become parameters, ``--as-of`` ``as_of``; a value's bytes sent as they are, surrogates too),
     body (``record``'s event)."""
     command, rest = args[0], args[1:]
-    raw = lambda text: quote(text.encode("utf-8", "surrogatepass"), safe="")  # noqa: E731
+
+    def raw(text: str) -> str:
+        return quote(text.encode("utf-8", "surrogatepass"), safe="")
     query: list[str] = []
     body = None
     if command == "notice-letter":
