@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ParamSpec, TypeVar
 
 from captable import boundary, errors
 from captable.numbers import format_exact
@@ -53,7 +53,7 @@ def _refusing(method: Callable[P, T]) -> Callable[P, T]:
         except errors.Refused:
             raise
         except Exception as error:  # the library's edge: a refusal with a code, the cause chained
-            raise boundary.refusal(error) from error
+            raise boundary.explain(error) from error  # the traceback too, with CAPTABLE_TRACEBACK=1
     return guarded
 
 
@@ -274,6 +274,24 @@ class Books:
 
         incoming = parse_lines(events)  # before the store is opened: a malformed history creates none
         return Stored.of(stored_json(self._write().import_events(incoming)))
+
+    @_refusing
+    def import_file(self, file: str | Path | BinaryIO, *, name: str | None = None,
+                    progress: Callable[[], None] = lambda: None) -> Stored:
+        """Import a JSON Lines history from a file (a path, or a seekable binary file read from where it
+        stands), read as it goes rather than held whole (``captable.streamed_import``): its first lines are
+        parsed before the store is opened, and a new company's history in effective order is decided and
+        written in chunks (``captable.bulk``). Every event is stored or none is (one transaction); every
+        malformed line is reported in one refusal (its ``others``), ``name`` (default the path) naming the
+        file. ``progress`` is called once a line read."""
+        from captable.answers import stored_json
+        from captable.streamed_import import from_the_start
+
+        if isinstance(file, (str, Path)):
+            with Path(file).open("rb") as raw:
+                return self.import_file(raw, name=name or str(file), progress=progress)
+        source = from_the_start(file, name or str(getattr(file, "name", "the input")), progress)
+        return Stored.of(stored_json(self._write().import_stream(source)))
 
 
 def open(db: str | Path = "captable.db", *, actor: str | None = None,  # noqa: A001  (captable.open, as io.open)

@@ -340,6 +340,23 @@ class Checkpoints:
                           if r.key <= bound and r.recorded <= at and _applies(r, retracted)])
         return state
 
+    def neighbours(self, company: str, head: Head, start: datetime, end: datetime,
+                   known: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+        """The effective instants of the nearest entries before ``start`` and at or after ``end`` (recorded by
+        ``known``, when given): two reads of the catalog's key, each row found checked against its event."""
+        recorded = "" if known is None else " AND recorded <= ?"
+        known_params = () if known is None else (micros(known),)
+        found: list[Row] = []
+        for compare, order in (("<", _DESC), (">=", _ASC)):
+            bound = micros(start if compare == "<" else end)
+            rows = from_tuples(self.tables.read(
+                f"SELECT {COLUMNS} FROM {{{CATALOG}}} WHERE company = ? AND effective {compare} ?{recorded} "
+                f"ORDER BY {order} LIMIT 1", (company, bound, *known_params)))
+            found.append(rows[0] if rows else None)  # type: ignore[arg-type]
+        entries = iter(self._entries(company, head, [r for r in found if r is not None]))
+        before, after = (next(entries).effective if r is not None else None for r in found)
+        return before, after
+
     def notices_at(self, company: str, head: Head, instant: datetime) -> tuple[CompanyState, list[Obligation]]:
         """The obligations arisen by ``instant`` with the latest knowledge (``projections.obligations``): the
         nearest checkpoint's state and book, then the fold observed on from it."""

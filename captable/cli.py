@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -23,12 +23,14 @@ from typer.exceptions import TyperException
 # Start-up: only the modules above load before a command runs (`--help` needs no more); each command
 # imports what it uses, so that no command pays for the store, the models or the calendars it does not touch.
 from captable import boundary, errors, textfiles
+from captable.rate_limits import DEFAULT_PER_SECOND
 from captable.textfiles import printable
 
 if TYPE_CHECKING:
     from captable import progress
-    from captable.intake import Incoming
+    from captable.api import Books
     from captable.ledger import ImportReport, Ledger
+    from captable.results import Stored
 
 
 class _Guarded(TyperGroup):
@@ -158,11 +160,21 @@ def _with_ledger(ctx: typer.Context, work: Callable[[Ledger], None], *, writes: 
         ledger.close()
 
 
-def _report(report: ImportReport, as_json: bool, *, ids: bool = False) -> None:
+def _with_books(ctx: typer.Context, work: Callable[[Books], None]) -> None:
+    """The library's books over the store (``captable.open``: a question never creates a store), the work,
+    and the store released: the commands are clients of the library, as the service is."""
+    from captable.api import Books
+
+    with Books(ctx.obj.db, actor=ctx.obj.actor, company=ctx.obj.company) as books:
+        work(books)
+
+
+def _report(report: ImportReport | Stored, as_json: bool, *, ids: bool = False) -> None:
     """What was stored; with ``ids``, the ids given, so that a recorded fact can be cited or retracted."""
     if as_json:
         from captable.answers import stored_json
-        _print_json(stored_json(report, ids))
+        from captable.results import Stored
+        _print_json(report.body if isinstance(report, Stored) else stored_json(report, ids))
         return
     for company, count in report.stored.items():
         named = f" ({', '.join(report.ids)})" if ids else ""
@@ -184,66 +196,8 @@ def import_(ctx: typer.Context,
 
     shown = progress.wanted(as_json)
     with progress.bar(f"Importing {file.name}", None, shown) as tick:
-        first = _Parsed(file, tick)
-        head = first.head()  # a problem at the start is refused before the store is opened (or created)
-
-        unread: list[_Parsed] = [first]
-
-        def source() -> Iterable[Incoming]:
-            """The file as read so far and on, then (when the import is decided whole) read again."""
-            return _chain(head, unread.pop()) if unread else _Parsed(file, tick)
-
-        def work(ledger: Ledger) -> None:
-            _report(ledger.import_stream(source), as_json)
-        _with_ledger(ctx, work, writes=True)
-
-
-def _chain(head: list[Incoming], rest: _Parsed) -> Iterator[Incoming]:
-    yield from head
-    yield from rest
-
-
-class _Parsed:
-    """The events of a JSON Lines file, parsed as they are read (a million lines are 250 MB of text); every
-    malformed line is reported together, once the whole file has been read, as one refusal."""
-
-    HEAD = 5000  # lines parsed before the store is opened
-
-    def __init__(self, file: Path, tick: progress.Tick) -> None:
-        self.file, self.tick = file, tick
-        self._lines = self._read()
-
-    def head(self) -> list[Incoming]:
-        from itertools import islice
-
-        found = list(islice(self._lines, self.HEAD))
-        if self.problems:
-            for _ in self._lines:  # the rest too, to report every malformed line
-                pass
-        return found
-
-    def __iter__(self) -> Iterator[Incoming]:
-        return self._lines
-
-    def _read(self) -> Iterator[Incoming]:
-        from captable.intake import parse_line
-
-        self.problems: list[errors.Refused] = []
-        with self.file.open("rb") as raw:
-            for number, text in enumerate(textfiles.decoded_lines(raw, str(self.file)), start=1):
-                self.tick()
-                if not text.strip():
-                    continue
-                try:
-                    incoming = parse_line(text, number)
-                except errors.Refused as refusal:
-                    self.problems.append(refusal)
-                    continue
-                if not self.problems:
-                    yield incoming
-        if self.problems:
-            self.problems[0].others = self.problems[1:]  # type: ignore[attr-defined]  # reported together
-            raise self.problems[0]
+        # Read as it goes (captable.streamed_import): the first lines before the store is opened or created.
+        _with_books(ctx, lambda books: _report(books.import_file(file, progress=tick), as_json))
 
 
 RECORD_HELP = (
@@ -278,14 +232,9 @@ def record(ctx: typer.Context,
     if event is None:
         raise errors.Usage("give the event as a JSON object, - to read it from standard input, or --template "
                            "TYPE for one to fill in (see: captable record --help)")
-    from captable.intake import load_json, parse_event
-
     text = textfiles.read_text(sys.stdin.buffer, "standard input") if event == "-" else event
-    incoming = parse_event(load_json(text))
-
-    def work(ledger: Ledger) -> None:
-        _report(ledger.record(incoming), as_json, ids=True)  # without an id, a new fact every time
-    _with_ledger(ctx, work, writes=True)
+    # Parsed before the store is opened; without an id, a new fact every time.
+    _with_books(ctx, lambda books: _report(books.record(text), as_json, ids=True))
 
 
 @app.command()
@@ -295,14 +244,12 @@ def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
                                       "holding and per warrant (the column row says which), exact values with "
                                       "a rounded <column>_decimal beside each fraction.")) -> None:
     """The warrant terms and the cap table at an instant."""
-    from captable import queries
-
     if as_json and as_csv:
         raise errors.BadOption("--json and --csv each choose the output; give one of them", field="csv",
                                value="--json --csv")
 
-    def work(ledger: Ledger) -> None:
-        body = queries.state(ledger, ctx.obj.company, as_of, known_at).to_json(warrant)
+    def work(books: Books) -> None:
+        body = books.state(as_of, known_at, warrant=warrant).body
         if as_csv:
             from captable import exports
             sys.stdout.write(exports.state_csv(body))
@@ -312,7 +259,7 @@ def state(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
             return
         from captable import render
         render.state_tables(out, body)
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 @app.command("exercise-quote")
@@ -334,16 +281,14 @@ def exercise_quote(ctx: typer.Context,
                                                                  "holder then bears any issue tax)."),
                    as_json: bool = JSON) -> None:
     """What an exercise on an instant would deliver and cost, without recording it."""
-    from captable import queries
-
-    def work(ledger: Ledger) -> None:
-        quote = queries.exercise_quote(ledger, ctx.obj.company, warrant, shares, as_of, net, offering, deliver_to)
+    def work(books: Books) -> None:
+        quote = books.exercise_quote(warrant, shares, as_of, net=net, offering=offering, deliver_to=deliver_to).body
         if as_json:
             _print_json(quote)
             return
         from captable import render
         render.quote_table(out, quote)
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 @app.command()
@@ -360,10 +305,8 @@ def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional
                                                  "mailing day, at 9:00 (0: no reminders)."),
             as_json: bool = JSON) -> None:
     """What the company owes the holder (§4.3, §4.5, §4.6, §18.7), by when, and whether it delivered (§12)."""
-    from captable import queries
-
-    def work(ledger: Ledger) -> None:
-        body = queries.notices(ledger, ctx.obj.company, as_of, known_at, status)
+    def work(books: Books) -> None:
+        body = books.notices(as_of, known_at, status=status).body
         if ics is not None:
             from captable import calendar_file
             from captable.instants import now  # DTSTAMP: the instant the file is written (RFC 5545 §3.8.7.2)
@@ -373,7 +316,7 @@ def notices(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional
             return
         from captable import render
         render.obligations_table(out, body)
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 LETTER_FORMATS = ("markdown", "html")
@@ -394,13 +337,13 @@ def notice_letter(ctx: typer.Context,
 
     chosen = keyword(fmt, LETTER_FORMATS, "--format")
 
-    def work(ledger: Ledger) -> None:
-        letter = documents.draft(ledger, ctx.obj.company, obligation, as_of)
+    def work(books: Books) -> None:
+        letter = books.letter(obligation, as_of)
         if as_json:
             _print_json(letter.to_json())
             return
         sys.stdout.write(documents.markdown(letter) if chosen == "markdown" else documents.html_page(letter))
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 views_app = typer.Typer(no_args_is_help=True, help="Browsable read models (sqlite-utils, datasette).")
@@ -538,15 +481,14 @@ def ocf_export(ctx: typer.Context,
 @app.command()
 def log(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The stored events with their effective and recorded instants and chain hashes."""
-    def work(ledger: Ledger) -> None:
-        from captable.answers import log_json
-        body = log_json(ledger, ctx.obj.company)
+    def work(books: Books) -> None:
+        body = books.log().body
         if as_json:
             _print_json(body)
             return
         from captable import render
         render.log_table(out, body["events"])
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 AUDIT_FORMATS = ("text", "json", "markdown", "html")
@@ -568,11 +510,14 @@ def audit(ctx: typer.Context, as_of: Optional[str] = AS_OF, known_at: Optional[s
         raise errors.BadOption(f"--json and --format {fmt} each choose the output; give one of them",
                                field="format", value=fmt)
 
-    def work(ledger: Ledger) -> None:
-        if diff:
-            changes = queries.audit_diff(ledger, ctx.obj.company, diff[0], diff[1], as_of)
+    if diff:
+        def compare(books: Books) -> None:
+            changes = books.audit_diff(diff[0], diff[1], as_of)
             _print_json(changes) if chosen == "json" else sys.stdout.write(audit_report.diff_text(changes))
-            return
+        _with_books(ctx, compare)
+        return
+
+    def work(ledger: Ledger) -> None:  # the replay is written as it goes: the library's Audit holds it whole
         if chosen in audit_stream.FORMATS:  # written step by step as the replay goes
             audit_stream.write(sys.stdout, ledger, ctx.obj.company, as_of, known_at, warrant, chosen)
             return
@@ -623,8 +568,8 @@ def head(ctx: typer.Context,
     --anchor FILE` later proves the store still extends it, which catches truncation and rewrites."""
     from captable import verify as integrity
 
-    def work(ledger: Ledger) -> None:
-        kept = integrity.anchor(ledger.store, ledger.company(ctx.obj.company))
+    def work(books: Books) -> None:
+        kept = books.head()
         if target is None:
             _print_json(kept)
             return
@@ -634,7 +579,7 @@ def head(ctx: typer.Context,
             return
         out.print(f"anchor for {kept['company']}: {kept['events']} events, head {kept['head']}; written to {target}. "
                   "Keep it away from the store.")
-    _with_ledger(ctx, work)
+    _with_books(ctx, work)
 
 
 @app.command()
@@ -684,6 +629,14 @@ def serve(ctx: typer.Context,
                                                      "CAPTABLE_TOKENS. Without any, only this machine is served."),
           max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
                                        help="The largest request body accepted (an import's JSON Lines)."),
+          rate_limit: int = typer.Option(DEFAULT_PER_SECOND, "--rate-limit", min=0, metavar="N",
+                                         envvar="CAPTABLE_RATE_LIMIT",
+                                         help="Requests a second each caller (a token's name, else a client "
+                                              "address) may send, sustained; more are refused with 429 and "
+                                              "Retry-After. 0: no limit (a load test)."),
+          burst: Optional[int] = typer.Option(None, "--burst", min=1, metavar="N", envvar="CAPTABLE_RATE_BURST",
+                                              help="Requests a caller may send at once before the rate applies; "
+                                                   "default twice --rate-limit."),
           as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
                                                              "answers in JSON whatever this says).")) -> None:
     """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
@@ -695,9 +648,10 @@ def serve(ctx: typer.Context,
                                "machine", field="host", value=host)
     import uvicorn
 
+    from captable.rate_limits import rate
     from captable.service import create_app
-    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host, port=port,
-                log_level="info")
+    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body,
+                           limits=rate(rate_limit, burst)), host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -372,6 +372,17 @@ class TooLarge(Refused):
     code = "too_large"
 
 
+class RateLimited(Refused):
+    """A caller (a token's name, or the client's address without one) asking faster than the service's rate;
+    ``retry_after``: whole seconds until its next request is answered (the ``Retry-After`` header)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **where: Any) -> None:
+        super().__init__(message, **where)
+        self.retry_after = retry_after
+
+
 class TokensInvalid(Refused):
     """The service's token list cannot be read: a line that is not NAME:ROLE:SHA256, an unknown role."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -23,8 +23,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from captable import prose
 from captable.api import Books
-from captable.instants import parse_when
+from captable.instants import parse_when, zone
 from captable.numbers import exact
+from captable.queries import instant
 from captable.results import Notices, State
 
 OWED = ("open", "overdue")  # obligations still to be met: what a person must act on
@@ -85,11 +86,25 @@ class Steps:
     next: date | None
 
 
-def steps(books: Books, company: str, shown: date) -> Steps:
-    """From the log's effective instants (each read in the company's zone), the nearest event days around
-    ``shown``. Reads the company's whole stream: the page is for people, not for the load targets."""
-    history = books._read().history(company)
-    days = sorted({e.effective.astimezone(history.zone).date() for e in history.entries})
+def steps(books: Books, company: str, shown: date, known_at: str | None = None) -> Steps:
+    """The nearest event days around ``shown`` among the events recorded by ``known_at`` (default: all), each
+    day read in the company's zone: from the catalog's index of effective instants (two reads), or, where the
+    store has no catalog to ask (a read-only store never cached), from the company's whole stream."""
+    ledger = books._read()
+    head = ledger.latest(company)
+    if head is not None:
+        tz = zone(head.zone)
+        known = None if known_at is None else instant(known_at, tz, "known_at").at
+        start = datetime.combine(shown, time(0), tz)
+        end = datetime.combine(shown + timedelta(days=1), time(0), tz)
+        found = ledger.from_checkpoints(company, head, lambda cache, head: cache.neighbours(company, head, start,
+                                                                                           end, known))
+        if found is not None:
+            return Steps(*(None if at is None else at.astimezone(tz).date() for at in found))
+    history = ledger.history(company)
+    known = None if known_at is None else instant(known_at, history.zone, "known_at").at
+    days = sorted({e.effective.astimezone(history.zone).date() for e in history.entries
+                   if known is None or e.recorded <= known})
     before, after = bisect_left(days, shown), bisect_right(days, shown)
     return Steps(days[before - 1] if before else None, days[after] if after < len(days) else None)
 
@@ -104,27 +119,40 @@ def link(path: str, **query: str | None) -> str:
     return path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
-def render(books: Books, company: str | None, as_of: str | None) -> str:
-    """The page for ``company`` (default: the service's, else the store's first) at ``as_of`` (default now)."""
+def render(books: Books, company: str | None, as_of: str | None, known_at: str | None = None) -> str:
+    """The page for ``company`` (default: the service's, else the store's first) at ``as_of`` (default now), as
+    the books stood at ``known_at`` (default: everything recorded; the form's empty field means the same)."""
     companies = books.companies()
     if not companies:
         return _templates().get_template("empty.html").render()
     chosen = company or books.company or companies[0]
-    state: State = books.state(as_of, company=chosen)
-    owed: Notices = books.notices(as_of, status=OWED, company=chosen)
+    known_at = known_at or None
+    state: State = books.state(as_of, known_at, company=chosen)
+    owed: Notices = books.notices(as_of, known_at, status=OWED, company=chosen)
     today = shown_day(state.as_of)
     whole_day = not isinstance(parse_when(state.as_of), datetime)  # a date: the end of that day in its zone
-    around = steps(books, state.company, today)
+    around = steps(books, state.company, today, known_at)
     several = len(companies) > 1
     name = chosen if several or company else None
 
     def at(d: date | None) -> str | None:
-        return None if d is None else link("/", company=name, as_of=d.isoformat())
+        return None if d is None else link("/", company=name, as_of=d.isoformat(), known_at=known_at)
 
     return _templates().get_template("page.html").render(
         state=state.body, owed=owed.body["obligations"], companies=companies, chosen=state.company,
-        several=several, day=today.isoformat(), day_words=prose.day(today),
+        several=several, day=today.isoformat(), day_words=prose.day(today), known_at=known_at or "",
+        known_words=None if known_at is None else _known_words(known_at),
         when_words=f"the end of {prose.day(today)}" if whole_day else moment(state.as_of), previous=around.previous,
         next=around.next, previous_link=at(around.previous), next_link=at(around.next),
-        audit_link=link("/audit", format="html", as_of=state.as_of, company=name),
+        audit_link=link("/audit", format="html", as_of=state.as_of, known_at=known_at, company=name),
         money=money, count=count, ratio=ratio, words=day, moment=moment)
+
+
+def _known_words(known_at: str) -> str:
+    """The recorded instant the page is known at, in words: the end of a day, or the instant as written."""
+    when = parse_when(known_at)
+    if not isinstance(when, datetime):
+        return f"the end of {prose.day(when)}"
+    offset = when.strftime("%z")
+    fraction = f".{when.microsecond:06d}" if when.microsecond else ""  # recorded instants differ by less
+    return f"{prose.day(when.date())}, {when:%H:%M:%S}{fraction} (UTC{offset[:3]}:{offset[3:]})" if offset else known_at

@@ -13,15 +13,25 @@ from typing import Any
 
 INTRO = """# The HTTP service
 
-`captable serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000] [--tokens FILE] [--max-body BYTES]`
-answers the command line's questions over HTTP. Every JSON body is byte for byte what the same
-command prints with `--json` (exact quantities as strings, DESIGN §4); every refusal is the command
-line's `{"error": {...}}` with an HTTP status by its code: 400 a malformed, unknown or missing
-parameter (`usage`; `company_required` when the store holds several companies), 401 no or an unknown
-token, 403 a role that may not, 404 an unknown company, warrant, event or obligation (or no store
-yet), 409 `concurrent_write` (nothing stored: send it again), 413 `too_large`, 422 refused input (a
-rule or validation error, with its section), 5xx the store (`store_unavailable`, `store_tampered`)
-or a defect (`internal_error`).
+`captable serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000] [--tokens FILE] [--max-body BYTES]
+[--rate-limit N] [--burst N]` answers the command line's questions over HTTP. Every JSON body is
+byte for byte what the same command prints with `--json` (exact quantities as strings, DESIGN §4);
+every refusal is the command line's `{"error": {...}}` with an HTTP status by its code: 400 a
+malformed, unknown or missing parameter (`usage`; `company_required` when the store holds several
+companies), 401 no or an unknown token, 403 a role that may not, 404 an unknown company, warrant,
+event or obligation (or no store yet), 409 `concurrent_write` (nothing stored: send it again), 413
+`too_large`, 422 refused input (a rule or validation error, with its section), 429 `rate_limited`
+(with `Retry-After`), 5xx the store (`store_unavailable`, `store_tampered`) or a defect
+(`internal_error`).
+
+Limits: a request body over `--max-body` (64 MiB by default) is refused with 413 as soon as it passes
+the limit, whether it declares its length or is sent in chunks, and nothing of it is stored. Each
+caller (a token's name, else the client's address) may send `--rate-limit` requests a second,
+sustained, and `--burst` at once (default 50 and twice that; `CAPTABLE_RATE_LIMIT` and
+`CAPTABLE_RATE_BURST` in the environment; `--rate-limit 0` lifts the limit, for a load test): a
+request beyond them is refused with 429 `rate_limited` and `Retry-After`, the whole seconds until the
+caller's next request is answered. One caller's pace never slows another's. Each service process
+keeps its own count: several processes in front of one store each allow the rate.
 
 Access: with tokens configured (`--tokens FILE`, `CAPTABLE_TOKENS_FILE`, or `CAPTABLE_TOKENS` itself:
 one `NAME:ROLE:SHA256` a line, the SHA-256 of the token in hex, e.g. from
@@ -82,11 +92,14 @@ def _text(value: Any) -> str:
 
 
 def published() -> dict[str, Any]:
-    """The service's OpenAPI document as a service with tokens publishes it (no store is opened to write it)."""
+    """The service's OpenAPI document as a service with tokens and the default rate limit publishes it (no
+    store is opened to write it)."""
     from captable.access import parse_tokens
+    from captable.rate_limits import DEFAULT_PER_SECOND, rate
     from captable.service import create_app
 
-    return create_app("captable.db", parse_tokens("example:reader:" + "0" * 64, "example")).openapi()
+    return create_app("captable.db", parse_tokens("example:reader:" + "0" * 64, "example"),
+                      limits=rate(DEFAULT_PER_SECOND)).openapi()
 
 
 if __name__ == "__main__":

@@ -115,6 +115,11 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     413: ("The body is over the service's limit; nothing was stored.",
           {"code": "too_large", "section": None, "field": "body", "value": 67108865, "line": None, "event": None,
            "message": "the request body is over 67108864 bytes"}),
+    429: ("This caller (its token's name, or its address without one) asked faster than the service's rate "
+          "limit; nothing was done: send the request again after `Retry-After` seconds.",
+          {"code": "rate_limited", "section": None, "field": "caller", "value": "token finance", "line": None,
+           "event": None, "message": "token finance has sent more than 100 requests at once or 50 requests a "
+                                     "second; send the next request after 1 second (Retry-After)"}),
     422: ("Refused input: a rule or a validation error, with its section; nothing was stored.",
           {"code": "warrant_expired", "section": "§1(a)", "field": "effective", "value": "2004-01-05T00:00:00-08:00",
            "line": None, "event": "x1", "message": "the election is after the warrant expired"}),
@@ -126,6 +131,11 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": ERROR_EXAMPLES[status][0], "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Refusal"}, "example": {"error": ERROR_EXAMPLES[status][1]}}}}
         for status in statuses}
+
+
+RATE_LIMITED: dict[str, Any] = {**error_responses(429)[429], "headers": {"Retry-After": {
+    "description": "Whole seconds until this caller's next request is answered.", "required": True,
+    "schema": {"type": "integer", "minimum": 1}}}}
 
 
 def answer(schema: str, example: Any, description: str, *pages: str) -> dict[int | str, dict[str, Any]]:
@@ -177,10 +187,11 @@ def _rewritten(value: Any) -> Any:
     return value
 
 
-def publish(app: FastAPI, document: dict[str, Any], secured: bool) -> dict[str, Any]:
+def publish(app: FastAPI, document: dict[str, Any], secured: bool, limited: bool = False) -> dict[str, Any]:
     """FastAPI's document with each route's own responses as declared (FastAPI drops every null from the
     examples, and adds a 422 for its validation errors, which this service answers with 400 ``usage``); the
-    bearer scheme only when tokens are configured (without them no request needs one)."""
+    bearer scheme only when tokens are configured (without them no request needs one); a 429 on every route
+    when a rate limit is set."""
     from fastapi.routing import APIRoute
 
     for route in app.routes:
@@ -197,6 +208,8 @@ def publish(app: FastAPI, document: dict[str, Any], secured: bool) -> dict[str, 
                     generated.pop(status, None)
             if "422" not in declared:
                 generated.pop("422", None)
+            if limited:  # every route names its caller (its token, else its address) and spends its request
+                declared["429"] = RATE_LIMITED
             for status, response in declared.items():
                 generated[status] = {**generated.get(status, {}), **response}
             operation["responses"] = dict(sorted(generated.items()))

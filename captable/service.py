@@ -14,7 +14,6 @@ Who may do what is ``captable.access``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -31,6 +30,7 @@ from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
 from captable.instants import now
+from captable.rate_limits import Buckets, Rate
 from captable.warm import Answers, etag, matches
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
@@ -40,7 +40,8 @@ MAX_BODY = 64 * 1024 * 1024  # bytes: a history of about 250,000 events in one i
 NOT_FOUND = ("unknown_company", "unknown_warrant", "unknown_event", "unknown_obligation", "store_not_found",
              "store_empty", "no_letter")
 STATUS = {"usage": 400, "unauthenticated": 401, "forbidden": 403, "concurrent_write": 409, "too_large": 413,
-          "store_unavailable": 503, "store_read_only": 503, "store_tampered": 500, "internal_error": 500}
+          "rate_limited": 429, "store_unavailable": 503, "store_read_only": 503, "store_tampered": 500,
+          "internal_error": 500}
 
 
 def status_of(refusal: errors.Refused, writing: bool = False) -> int:
@@ -58,6 +59,8 @@ def refused(refusal: errors.Refused, writing: bool = False, status: int | None =
     """The command line's ``{"error": …}``, with its status (and ``Allow`` for a 405, a challenge for a 401)."""
     status = status or status_of(refusal, writing)
     headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    if isinstance(refusal, errors.RateLimited):
+        headers["Retry-After"] = str(refusal.retry_after)
     return Response(json_text(error_body(refusal)), status_code=status, media_type="application/json",
                     headers=headers)
 
@@ -112,15 +115,17 @@ also records (its token's name is sealed with each event as the actor).""" + TAG
 
 
 def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = None,
-               max_body: int = MAX_BODY) -> FastAPI:
-    """The service over the store ``db`` (a SQLite path or a postgresql:// URL)."""
+               max_body: int = MAX_BODY, limits: Rate | None = None) -> FastAPI:
+    """The service over the store ``db`` (a SQLite path or a postgresql:// URL); ``limits``: how fast each
+    caller may ask (``captable.rate_limits``; None: as fast as it likes)."""
     tokens = tokens or Tokens({})
+    buckets = Buckets(limits) if limits is not None else None
     app = FastAPI(title="captable", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     bearer = HTTPBearer(auto_error=False, description="A token from the service's list (NAME:ROLE:SHA256).")
 
     def caller(permission: str) -> Callable[..., Caller]:
         def check(request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
-            who = tokens.caller(request.headers.get("authorization"))
+            who = _limited(buckets, tokens, request)
             if not who.may(permission):
                 raise errors.Forbidden(f"a {who.role} token may not {_WHAT[permission]}; "
                                        f"{' or '.join(r for r in _ROLES_FOR[permission])} tokens may",
@@ -184,12 +189,15 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         200: {"description": "The page for people: warrant terms, cap table, open obligations, steps by event.",
               "content": {MEDIA["html"]: {"schema": {"type": "string"}, "example": PAGE_EXAMPLE}}},
         **error_responses(400, 401, 403, 404)})
-    def page(company: Company = None, as_of: AsOf = None, who: Caller = reader) -> Response:
-        """A server-rendered HTML page: pick a company and a date, see the warrant terms, the cap table and the
-        open obligations, step the date event by event, open the audit report."""
+    def page(company: Company = None, as_of: AsOf = None, known_at: KnownAt = None,
+             who: Caller = reader) -> Response:
+        """A server-rendered HTML page: pick a company, a date and what the books knew (an empty `known_at`:
+        everything recorded), see the warrant terms, the cap table and the open obligations, step the date
+        event by event, open the audit report."""
         from captable import front_page
 
-        return ask(who, lambda b: Response(front_page.render(b, company, as_of), media_type=MEDIA["html"]))
+        return ask(who, lambda b: Response(front_page.render(b, company, as_of, known_at),
+                                           media_type=MEDIA["html"]))
 
     @app.get("/companies", tags=["questions"], responses={**answer("Companies", {"companies": ["juniper"]},
                                                                    "The companies the store holds."),
@@ -354,23 +362,39 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
               responses={**answer("Stored", {"stored": {"juniper": 10}, "already_stored": 0}, "`import --json`."),
                          **error_responses(400, 401, 403, 409, 413, 422)})
     async def import_(request: Request, who: Caller = writer) -> Response:
-        """Import a JSON Lines history (one event a line): every line is stored, or none is."""
-        body = await _read(request, max_body)
+        """Import a JSON Lines history (one event a line): every line is stored, or none is. The body is
+        checked line by line as it arrives: the first malformed line is refused at once, with its number."""
+        from captable import streamed_import
 
-        def write(b: Books) -> Response:
-            from captable.textfiles import decoded_lines
-            lines = list(decoded_lines(io.BytesIO(body), "the request body"))
-            return _text(b.import_events(lines))
-        return await run_in_threadpool(ask, who, write, True)
+        with await streamed_import.received(request.stream(), max_body, request.headers.get("content-length")) \
+                as body:
+            return await run_in_threadpool(
+                ask, who, lambda b: _text(b.import_file(body, name=streamed_import.BODY)), True)
 
     original = app.openapi
     secured = tokens.configured
-    app.openapi = lambda: app.openapi_schema or publish(app, original(), secured)  # type: ignore[method-assign]
+    app.openapi = lambda: app.openapi_schema or publish(app, original(), secured,  # type: ignore[method-assign]
+                                                        limited=buckets is not None)
     return app
 
 
 _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE: "record events"}
 _ROLES_FOR = {READ: ("reader", "auditor", "writer"), AUDIT: ("auditor",), WRITE: ("writer",)}
+
+
+def _limited(buckets: Buckets | None, tokens: Tokens, request: Request) -> Caller:
+    """Who asks, after spending one of its requests: by its token's name, else by its address (an unknown
+    token too, so that guessing tokens is limited like anything else)."""
+    address = f"address {request.client.host}" if request.client else "address unknown"
+    try:
+        who = tokens.caller(request.headers.get("authorization"))
+    except errors.Unauthenticated:
+        if buckets is not None:
+            buckets.take(address)
+        raise
+    if buckets is not None:
+        buckets.take(f"token {who.name}" if who.name is not None else address)
+    return who
 
 
 def _known_parameters(request: Request) -> None:

@@ -35,17 +35,26 @@ def read_text(raw: BinaryIO, name: str) -> str:
 
 def decoded_lines(raw: BinaryIO, name: str) -> Iterator[str]:
     for number, line in enumerate(iter(lambda: raw.readline(MAX_LINE + 1), b""), start=1):
-        if len(line) > MAX_LINE:
-            raise UnreadableInput(f"line {number} of {name} is longer than {MAX_LINE // (1024 * 1024)} MB; "
-                                  "is this a JSON Lines file?", line=number, value=name)
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM):]
-        try:
-            yield line.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise UnreadableInput(f"{name} is not UTF-8 text: byte {error.start + 1} of line {number} "
-                                  f"is {line[error.start:error.start + 1]!r}; save the file as UTF-8",
-                                  line=number, value=name) from None
+        yield decoded_line(line, number, name)
+
+
+def decoded_line(line: bytes, number: int, name: str) -> str:
+    """Line ``number`` (from 1) of ``name``, decoded; refused when it is too long or not UTF-8."""
+    if len(line) > MAX_LINE:
+        refuse_long_line(number, name)
+    if number == 1 and line.startswith(_BOM):
+        line = line[len(_BOM):]
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(f"{name} is not UTF-8 text: byte {error.start + 1} of line {number} "
+                              f"is {line[error.start:error.start + 1]!r}; save the file as UTF-8",
+                              line=number, value=name) from None
+
+
+def refuse_long_line(number: int, name: str) -> None:
+    raise UnreadableInput(f"line {number} of {name} is longer than {MAX_LINE // (1024 * 1024)} MB; "
+                          "is this a JSON Lines file?", line=number, value=name)
 
 
 def printable(text: str) -> str:

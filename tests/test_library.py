@@ -136,3 +136,13 @@ def test_the_readme_python_example_runs_on_the_juniper_store(tmp_path, monkeypat
     (example,) = python_blocks(ROOT / "README.md")
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out.startswith("893/900 183429\n")
+
+
+def test_docs_library_md_names_every_public_member_of_books():
+    from captable.api import Books
+
+    page = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
+    documented = page.split("## What `captable.open(db)` gives")[1]
+    members = [name for name in dir(Books) if not name.startswith("_")] + ["db", "actor", "company"]
+    missing = [name for name in members if not re.search(rf"`(books\.)?{name}[`(]", documented)]
+    assert missing == [], f"docs/library.md does not document Books.{missing}"

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from fractions import Fraction
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -109,6 +110,59 @@ def test_a_date_time_is_shown_as_that_instant_and_steps_by_its_day(client):
     assert 'href="/audit?format=html&amp;as_of=1999-06-30T12%3A00%3A00-07%3A00"' in page
 
 
+LATE = {"type": "SharesIssued", "id": "late-issue", "effective": "1999-09-01", "class": "common",
+        "holder": "Late Holder", "shares": 1000, "price_per_share": "100.00"}
+
+
+@pytest.fixture(scope="module")
+def amended(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """Juniper imported, then one issuance recorded later; and the recorded instant between the two."""
+    db = str(tmp_path_factory.mktemp("amended") / "juniper.db")
+    assert run(db, "import", str(JUNIPER / "events.jsonl")).exit_code == 0
+    imported = json.loads(run(db, "log", "--json").stdout)["events"][-1]["recorded"]
+    time.sleep(0.01)
+    assert run(db, "record", json.dumps(LATE)).exit_code == 0
+    return db, imported
+
+
+def test_known_at_shows_the_books_as_they_stood_and_steps_among_what_they_held(amended):
+    db, imported = amended
+    client = TestClient(create_app(db))
+    latest = client.get("/", params={"as_of": "1999-10-01"}).text
+    then = client.get("/", params={"as_of": "1999-10-01", "known_at": imported}).text
+    assert "Late Holder" in text(latest) and "Late Holder" not in text(then)
+    assert "as the books stood at" in text(then) and "as the books stood at" not in text(latest)
+    assert f'name="known_at" value="{html.escape(imported)}"' in then
+    holders = {h["holder"] for c in json.loads(run(db, "state", "--as-of", "1999-10-01", "--known-at", imported,
+                                                   "--json").stdout)["classes"] for h in c["holders"]}
+    assert "Late Holder" not in holders and all(h in text(then) for h in holders)
+    assert links(client.get("/", params={"as_of": "1999-07-01"}).text)["next"] == "/?as_of=1999-09-01"
+    stepped = links(client.get("/", params={"as_of": "1999-07-01", "known_at": imported}).text)
+    assert stepped == {"prev": f"/?as_of=1999-06-30&known_at={quote(imported, safe='')}",
+                       "next": f"/?as_of=2000-01-18&known_at={quote(imported, safe='')}"}
+    assert f"as_of=1999-10-01&amp;known_at={quote(imported, safe='')}" in then  # the audit link keeps it
+    # The form's empty field is everything recorded, as no field is.
+    assert text(client.get("/", params={"as_of": "1999-10-01", "known_at": ""}).text) == text(latest)
+    assert client.get("/", params={"as_of": "1999-10-01", "known_at": "1999-13-01"}).json()["error"]["field"] \
+        == "known_at"
+
+
+def test_steps_are_the_same_from_the_index_and_from_the_whole_stream(amended, monkeypatch):
+    from captable import front_page
+    from captable.api import Books
+    from captable.ledger import Ledger
+
+    db, imported = amended
+    days = ["1997-09-30", "1999-06-30", "1999-07-01", "1999-09-01", "2000-01-18", "2003-12-31"]
+    with Books(db) as books:
+        indexed = [front_page.steps(books, "juniper", front_page.shown_day(d), k) for d in days
+                   for k in (None, imported)]
+        monkeypatch.setattr(Ledger, "latest", lambda self, company: None)  # no catalog: the whole stream
+        streamed = [front_page.steps(books, "juniper", front_page.shown_day(d), k) for d in days
+                    for k in (None, imported)]
+    assert indexed == streamed
+
+
 def test_a_store_of_several_companies_offers_a_choice(tmp_path):
     db = str(tmp_path / "two.db")
     assert run(db, "import", str(JUNIPER / "events.jsonl")).exit_code == 0
@@ -142,11 +196,13 @@ def test_the_document_declares_the_page_as_html(client):
     assert list(document["paths"]["/"]["get"]["responses"]["200"]["content"]) == ["text/html; charset=utf-8"]
 
 
-def test_chromium_draws_the_page_served_over_loopback(store, tmp_path):
+def test_chromium_draws_the_page_served_over_loopback(amended, tmp_path):
+    store, imported = amended
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/?as_of=1999-07-01"
+    url = f"http://127.0.0.1:{port}/?as_of=1999-10-01"
+    known = f"{url}&known_at={quote(imported, safe='')}"
     server = subprocess.Popen([str(Path(sys.executable).with_name("captable")), "--db", store, "serve", "--port",
                                str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
@@ -162,10 +218,16 @@ def test_chromium_draws_the_page_served_over_loopback(store, tmp_path):
         assert dom.returncode == 0, dom.stderr[-2000:]
         assert "Uncaught" not in dom.stderr and "Failed to load" not in dom.stderr
         assert "Stock Purchase Price" in dom.stdout and 'rel="next"' in dom.stdout
-        shot = tmp_path / "page.png"
-        picture = _chromium(f"--screenshot={shot}", "--window-size=1100,1500", url)
-        assert picture.returncode == 0 and shot.stat().st_size > 10_000
-        print(f"screenshot: {shot}")
+        assert "Late Holder" in dom.stdout and "as the books stood at" not in dom.stdout
+        then = _chromium("--dump-dom", known)
+        assert then.returncode == 0 and "Uncaught" not in then.stderr, then.stderr[-2000:]
+        assert "as the books stood at" in then.stdout and "Late Holder" not in then.stdout
+        assert f'value="{imported}"' in then.stdout  # the form's known-at field, filled in
+        for name, page in (("page.png", url), ("page-known-at.png", known)):
+            shot = tmp_path / name
+            picture = _chromium(f"--screenshot={shot}", "--window-size=1100,1500", page)
+            assert picture.returncode == 0 and shot.stat().st_size > 10_000
+            print(f"screenshot: {shot}")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                unsupported_method)
 
 from captable.access import parse_tokens
+from captable.rate_limits import Rate
 from captable.service import create_app
 from tests.conftest import JUNIPER
 from tests.test_cli import run
@@ -39,6 +40,9 @@ WRITER = "schema-writer-token"
 secured = schemathesis.openapi.from_asgi("/openapi.json", create_app(str(STORE), parse_tokens(
     f"schema writer:writer:{hashlib.sha256(WRITER.encode()).hexdigest()}", "test")))
 
+# The same store behind a rate limit that most cases pass: a 429 with Retry-After, and the document says so.
+limited = schemathesis.openapi.from_asgi("/openapi.json", create_app(str(STORE), limits=Rate(per_second=1, burst=3)))
+
 
 @pytest.fixture(scope="module", autouse=True)
 def juniper_store() -> None:
@@ -56,3 +60,9 @@ def test_no_answer_is_a_server_error_and_every_answer_matches_the_document(case)
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 def test_behind_tokens_every_answer_still_matches_the_document(case):
     case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {WRITER}"})
+
+
+@limited.parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+def test_past_the_rate_limit_every_answer_still_matches_the_document(case):
+    case.call_and_validate(checks=CHECKS)
