@@ -1,0 +1,68 @@
+"""Forms of warrant as data (captable/forms): each file loads, cites every parameter, and a bad one is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from captable import errors, forms
+from captable.forms import Terms, _read
+
+
+def test_the_three_forms_are_shipped():
+    assert forms.names() == ["placement_agent_common", "preferred_net_ratchet", "warrant_1997"]
+
+
+@pytest.mark.parametrize("name", forms.names())
+def test_every_parameter_of_a_form_has_its_clause_and_words_or_a_note(name):
+    form = forms.by_name(name)
+    assert set(form.clauses) == set(Terms.model_fields)
+    for parameter, clause in form.clauses.items():
+        assert clause.clause and (clause.quote or clause.note), parameter
+
+
+def test_a_warrant_without_a_form_is_on_the_1997_form():
+    assert forms.resolve(None) is forms.by_name("warrant_1997")
+    assert forms.resolve(None).terms.prior_notice_days == 20
+
+
+def test_terms_override_named_parameters_and_are_cited_as_the_warrants_own():
+    form = forms.resolve("warrant_1997", {"dilution_method": "full_ratchet", "reports": []})
+    assert form.terms.dilution_method == "full_ratchet" and form.terms.reports == ()
+    assert form.terms.prior_notice_days == 20
+    assert form.cite("reports") == "the warrant's terms (reports) over warrant_1997"
+    assert form.cite("prior_notice_days") == "§4.6 of warrant_1997"
+
+
+@pytest.mark.parametrize("terms, words", [
+    ({"notice_days": 10}, "'notice_days' is not a parameter"),
+    ({"prior_notice_days": "ten"}, "terms.prior_notice_days"),
+    ({"dilution_method": "half_ratchet"}, "terms.dilution_method"),
+    ({"exercise_methods": []}, "terms.exercise_methods"),
+    ({"expiry_zone": "Pacific"}, "terms.expiry_zone"),
+    ({"annual_report_days": 1.5}, "terms.annual_report_days"),
+])
+def test_a_bad_term_is_refused_naming_it(terms, words):
+    with pytest.raises(ValueError, match=words):
+        forms.resolve("warrant_1997", terms)
+
+
+def test_an_unknown_form_is_refused_with_the_names_there_are():
+    with pytest.raises(errors.UnknownForm, match="the forms are 'warrant_1997'"):
+        forms.by_name("warrant97")
+
+
+GOOD = (forms.resources.files("captable.forms") / "warrant_1997.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, words", [
+    (GOOD.replace('value = 20\n', 'value = 20.0\n', 1), "prior_notice_days"),
+    (GOOD.replace('name = "warrant_1997"', 'name = "other"'), "names itself"),
+    (GOOD.replace('[parameters.fractions]\nvalue = "cash_at_price"\n', '[parameters.fractions]\n'), "needs a value"),
+    (GOOD + '\n[parameters.bonus]\nvalue = 1\nclause = "x"\nnote = "y"\n', "bonus"),
+    (GOOD.replace('quote = "The notice shall be signed', 'note_ = "x"\nquoted = "The notice shall be signed'),
+     "adjustment_notice_signer"),
+    ("name = [", "not TOML"),
+])
+def test_a_malformed_form_file_is_refused_naming_what_is_wrong(text, words):
+    with pytest.raises(errors.FormInvalid, match=words):
+        _read("warrant_1997", text)
