@@ -66,3 +66,55 @@ GOOD = (forms.resources.files("captable.forms") / "warrant_1997.toml").read_text
 def test_a_malformed_form_file_is_refused_naming_what_is_wrong(text, words):
     with pytest.raises(errors.FormInvalid, match=words):
         _read("warrant_1997", text)
+
+
+# WarrantIssued.form and .terms (class_version 2) -------------------------------------------------------------
+
+from captable.intake import parse_event  # noqa: E402
+from captable.rows import parse_event as parse_row  # noqa: E402
+from captable.rows import seal_event  # noqa: E402
+
+ISSUED = {"type": "WarrantIssued", "id": "w", "effective": "2000-02-01", "warrant": "W-1",
+          "holder": {"name": "Lender LLC", "address": "2 Market Street"}, "class": "common", "shares": 100,
+          "price": "5", "expires": "2010-12-31T17:00:00-08:00", "certificate": "W-1-1"}
+
+
+def _sealed(event):
+    from datetime import datetime, timezone
+    fact = parse_event(event).fact
+    return fact, seal_event("acme", 1, datetime(2020, 1, 1, tzinfo=timezone.utc), fact, "0" * 64, "clerk")
+
+
+def test_a_warrant_recorded_without_a_form_is_stored_byte_for_byte_as_before_forms_existed():
+    _, plain = _sealed(ISSUED)
+    _, explicit = _sealed({**ISSUED, "form": "warrant_1997"})
+    assert b'"class_version":1,' in plain.stored and b'"form"' not in plain.stored
+    assert explicit.stored == plain.stored and explicit.hash == plain.hash
+
+
+def test_a_warrant_on_another_form_or_with_terms_is_stored_as_version_2_and_read_back():
+    from eventsourcing.persistence import StoredEvent
+    fact, sealed = _sealed({**ISSUED, "form": "preferred_net_ratchet", "terms": {"prior_notice_days": 10}})
+    assert b'"class_version":2,' in sealed.stored
+    row = StoredEvent(sealed.originator_id, 1, fact.TOPIC, sealed.stored)
+    back = parse_row(row).fact
+    assert back == fact and back.form_name == "preferred_net_ratchet" and back.terms == {"prior_notice_days": 10}
+
+
+def test_a_stored_version_1_warrant_reads_as_the_1997_form():
+    from eventsourcing.persistence import StoredEvent
+    fact, sealed = _sealed(ISSUED)
+    back = parse_row(StoredEvent(sealed.originator_id, 1, fact.TOPIC, sealed.stored)).fact
+    assert back.form is None and back.form_name == "warrant_1997" and back == fact
+
+
+@pytest.mark.parametrize("extra, field", [
+    ({"form": "warrant_2001"}, "form"),
+    ({"terms": {"notice_days": 10}}, "terms"),
+    ({"terms": {"prior_notice_days": "ten"}}, "terms"),
+    ({"form": "placement_agent_common", "terms": {"exercise_methods": ["barter"]}}, "terms"),
+])
+def test_an_unknown_form_or_a_bad_term_is_refused_as_an_invalid_event(extra, field):
+    with pytest.raises(errors.InvalidEvent) as refused:
+        parse_event({**ISSUED, **extra})
+    assert refused.value.field == field
