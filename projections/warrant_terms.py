@@ -44,6 +44,8 @@ def warrant_issued(state: CompanyState, entry: Entry) -> None:
         issued=entry.effective,
         issued_event=fact.id or "",
         category=fact.category,
+        form=fact.form,
+        terms=dict(fact.terms) if fact.terms else None,
     )
 
 

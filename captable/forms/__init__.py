@@ -25,7 +25,7 @@ from captable.suggest import valid_ones
 
 DEFAULT = "warrant_1997"  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
 
-__all__ = ["DEFAULT", "Clause", "Form", "Source", "Terms", "by_name", "names", "resolve", "terms_error"]
+__all__ = ["DEFAULT", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve", "terms_error"]
 
 
 class _Strict(BaseModel):
@@ -83,6 +83,19 @@ class Form(_Strict):
         if parameter in self.overridden:
             return f"the warrant's terms ({parameter}) over {self.name}"
         return f"{self.clauses[parameter].clause} of {self.name}"
+
+    def speaks_as_1997(self, parameter: str) -> bool:
+        """True while ``parameter`` is the 1997 form's own: answers then read exactly as they always did."""
+        return self.name == DEFAULT and parameter not in self.overridden
+
+    def section_for(self, parameter: str, usual: str) -> str:
+        """The section an answer cites for ``parameter``: ``usual`` (the 1997 form's numbering) while the
+        warrant is on that form's own value, else the clause of its form, naming the form."""
+        return usual if self.speaks_as_1997(parameter) else self.cite(parameter)
+
+    def under(self, parameter: str) -> str:
+        """`` (under CLAUSE of FORM)`` to end a description, or nothing for the 1997 form's own value."""
+        return "" if self.speaks_as_1997(parameter) else f" (under {self.cite(parameter)})"
 
     def with_terms(self, overrides: Mapping[str, Any] | None) -> Form:
         """This form with a warrant's own terms applied; a bad name or value raises ``ValueError``."""
@@ -167,6 +180,11 @@ def by_name(name: str) -> Form:
         raise UnknownForm(f"no form of warrant is called {name!r}" + valid_ones(name, _all(), "forms"),
                           field="form", value=name)
     return found
+
+
+def default_terms() -> Terms:
+    """The parameters of the form a warrant is on when it names none (the 1997 form)."""
+    return resolve(None).terms
 
 
 @lru_cache(maxsize=256)
