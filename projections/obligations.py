@@ -202,7 +202,7 @@ def _prior_notices(book: Book, warrant: Warrant, fact: ev.Event, kind: str, toda
     name = fact.type_name
     form = warrant.terms_of
     days = form.terms.prior_notice_days
-    under = form.under("prior_notice_days")
+    under = form.under("prior_notice_days") or form.under("mail_deemed_days") or form.under("mail_day_kind")
     record_date = getattr(fact, "record_date", None)
     if record_date is not None:
         book.add(Obligation.of(

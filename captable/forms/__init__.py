@@ -23,9 +23,10 @@ from captable.errors import FormInvalid, UnknownForm
 from captable.forms.terms import Terms
 from captable.suggest import valid_ones
 
+FORM_NOTE = " (under "  # how a description of a duty under another form names that form's clause (``Form.under``)
 DEFAULT = "warrant_1997"  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
 
-__all__ = ["DEFAULT", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve", "terms_error"]
+__all__ = ["DEFAULT", "FORM_NOTE", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve", "terms_error"]
 
 
 class _Strict(BaseModel):
@@ -95,7 +96,7 @@ class Form(_Strict):
 
     def under(self, parameter: str) -> str:
         """`` (under CLAUSE of FORM)`` to end a description, or nothing for the 1997 form's own value."""
-        return "" if self.speaks_as_1997(parameter) else f" (under {self.cite(parameter)})"
+        return "" if self.speaks_as_1997(parameter) else f"{FORM_NOTE}{self.cite(parameter)})"
 
     def with_terms(self, overrides: Mapping[str, Any] | None) -> Form:
         """This form with a warrant's own terms applied; a bad name or value raises ``ValueError``."""
