@@ -82,9 +82,9 @@ def _delivery(state: CompanyState, warrant: Warrant, surrendered: Fraction, deli
                                                                  f"{item.description}"))
     if delivered.cash_in_lieu:
         at = "the Per Share Price" if at_psp else "the Stock Purchase Price"
-        clause = "§16" if form.speaks_as_1997("fractions") else form.cite("fractions")
-        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
-                                      reason=f"{clause} cash in lieu of fractional shares, at {at}"))
+        reason = (f"§16 cash in lieu of fractional shares, at {at}" if form.speaks_as_1997("fractions")
+                  else f"cash in lieu of fractional shares, at {at} ({form.cite('fractions')})")
+        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu, reason=reason))
     return {
         "units": surrendered,
         "price": warrant.price,

@@ -130,6 +130,17 @@ def why_no_dilution(state: CompanyState, entry: Entry) -> str | None:
             + _unprotected(state, entry, per_share, category))
 
 
+def unprotected(state: CompanyState, entry: Entry) -> str | None:
+    """For the audit of an issue that adjusts some warrant: the warrants priced above it that their forms do
+    not protect (a form without price protection, or one that carves the issue's kind out), or None."""
+    class_id, shares, consideration, category = issuance_terms(entry.fact)  # type: ignore[arg-type]
+    tested = dilution_test(state, entry, class_id, shares, consideration, category)
+    if tested is None or not tested[2]:
+        return None
+    text = _unprotected(state, entry, tested[1], category)
+    return text.removeprefix(" that its form protects; ") or None
+
+
 def _unprotected(state: CompanyState, entry: Entry, per_share: Fraction, category: str | None) -> str:
     """The warrants priced above the issue that their forms do not protect, each with its clause."""
     found = [w for w in state.outstanding_warrants(entry.effective)
@@ -137,9 +148,17 @@ def _unprotected(state: CompanyState, entry: Entry, per_share: Fraction, categor
              and not protects(w.terms_of, category)]
     if not found:
         return ""
-    return " that its form protects; " + "; ".join(
-        f"{w.id} is not adjusted ({w.terms_of.cite('dilution_method' if w.terms_of.terms.dilution_method == 'none' else 'dilution_carve_outs')})"
-        for w in found)
+    return " that its form protects; " + "; ".join(_not_protected(w.terms_of, w.id) for w in found)
+
+
+def _not_protected(form: Form, warrant: str) -> str:
+    """Why a warrant priced above an issue is not adjusted, with the words of its form's clause."""
+    parameter = "dilution_method" if form.terms.dilution_method == "none" else "dilution_carve_outs"
+    clause = form.clauses[parameter]
+    words = f": \u201c{clause.quote}\u201d" if clause.quote and parameter not in form.overridden else ""
+    value = getattr(form.terms, parameter)
+    shown = ", ".join(value) if isinstance(value, tuple) else value
+    return f"{warrant} is not adjusted: {parameter} = {shown} under {form.cite(parameter)}{words}"
 
 
 def issuance_terms(fact: SharesIssued | OptionsIssued) -> tuple[str, Fraction, Fraction, str | None]:

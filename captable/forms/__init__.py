@@ -24,7 +24,8 @@ from captable.forms.terms import Terms
 from captable.suggest import valid_ones
 
 FORM_NOTE = " (under "  # how a description of a duty under another form names that form's clause (``Form.under``)
-DEFAULT = "warrant_1997"  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
+DEFAULT = "warrant_1997"
+UNSOURCED = "no clause read"  # a parameter whose value no public source read states (its note says so)  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
 
 __all__ = ["DEFAULT", "FORM_NOTE", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve", "terms_error"]
 
@@ -83,7 +84,10 @@ class Form(_Strict):
         """``§4.4 of warrant_1997``: the clause a parameter encodes, naming the form."""
         if parameter in self.overridden:
             return f"the warrant's terms ({parameter}) over {self.name}"
-        return f"{self.clauses[parameter].clause} of {self.name}"
+        clause = self.clauses[parameter].clause
+        if clause == UNSOURCED:
+            return f"{self.name}'s {parameter}, for which no public clause was read"
+        return f"{clause} of {self.name}"
 
     def speaks_as_1997(self, parameter: str) -> bool:
         """True while ``parameter`` is the 1997 form's own: answers then read exactly as they always did."""
