@@ -110,7 +110,9 @@ class Form(_Strict):
         if problem:
             raise ValueError(problem)
         merged = Terms.model_validate({**self.terms.model_dump(), **_tuples(dict(overrides))})
-        return self.model_copy(update={"terms": merged, "overridden": tuple(sorted(overrides))})
+        # A term that restates the form's own value changes nothing, and is not cited as the warrant's own.
+        changed = tuple(sorted(k for k in overrides if getattr(merged, k) != getattr(self.terms, k)))
+        return self.model_copy(update={"terms": merged, "overridden": changed})
 
 
 def _tuples(value: Any) -> Any:
