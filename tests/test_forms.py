@@ -118,3 +118,55 @@ def test_an_unknown_form_or_a_bad_term_is_refused_as_an_invalid_event(extra, fie
     with pytest.raises(errors.InvalidEvent) as refused:
         parse_event({**ISSUED, **extra})
     assert refused.value.field == field
+
+
+# captable forms, and the library ------------------------------------------------------------------------------
+
+import json  # noqa: E402
+
+from typer.testing import CliRunner  # noqa: E402
+
+from captable.cli import app  # noqa: E402
+
+
+def test_captable_forms_lists_each_form_with_its_title_and_source():
+    result = CliRunner().invoke(app, ["forms", "--json"])
+    assert result.exit_code == 0
+    listed = {f["name"]: f for f in json.loads(result.stdout)["forms"]}
+    assert set(listed) == {"warrant_1997", "preferred_net_ratchet", "placement_agent_common"}
+    assert all(f["title"] and f["source"]["document"] and f["source"]["filer"] for f in listed.values())
+    text = CliRunner().invoke(app, ["forms"]).stdout
+    assert all(name in text for name in listed)
+
+
+def test_captable_forms_name_shows_every_parameter_with_its_value_clause_and_words():
+    body = json.loads(CliRunner().invoke(app, ["forms", "warrant_1997", "--json"]).stdout)
+    by_name = {p["parameter"]: p for p in body["parameters"]}
+    assert set(by_name) == set(Terms.model_fields)
+    assert by_name["prior_notice_days"] == {"parameter": "prior_notice_days", "value": 20, "clause": "§4.6",
+                                            "quote": by_name["prior_notice_days"]["quote"], "note": None}
+    assert "at least 20 day's" in by_name["prior_notice_days"]["quote"]
+    assert by_name["exercise_methods"]["value"] == ["cash", "net"]
+    text = CliRunner().invoke(app, ["forms", "placement_agent_common"]).stdout
+    assert "fractions = round_down" in text and "11:59 p.m., New York time" in text
+
+
+def test_captable_forms_refuses_an_unknown_name_with_the_names_there_are():
+    result = CliRunner().invoke(app, ["forms", "warrant97", "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "unknown_form" and "'warrant_1997'" in error["message"]
+
+
+def test_the_library_gives_what_the_command_line_prints(tmp_path):
+    import captable
+
+    books = captable.open(str(tmp_path / "x.db"))
+    try:
+        listed = json.loads(CliRunner().invoke(app, ["forms", "--json"]).stdout)
+        assert books.forms() == listed
+        assert books.forms("preferred_net_ratchet")["parameters"][0]["value"] == "full_ratchet"
+        with pytest.raises(errors.UnknownForm):
+            books.forms("nope")
+    finally:
+        books.close()
