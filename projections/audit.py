@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from captable import events as ev
+from captable import forms
 from projections.corporate_actions import unprotected, why_no_dilution
 from projections.obligations import Observer
 from projections.state import CompanyState, Warrant
@@ -58,6 +59,10 @@ def form_findings(warrant: Warrant, fact: ev.Event) -> list[str]:
     A warrant on that form's own terms gets none, so its trail reads as it always did."""
     form = warrant.terms_of
     found = []
+    if isinstance(fact, ev.WarrantIssued) and (form.name != forms.DEFAULT or form.overridden):
+        own = f"; its own terms: {', '.join(form.overridden)}" if form.overridden else ""
+        found.append(f"{warrant.id} is on the form {form.name} ({form.title}){own}; `captable forms "
+                     f"{form.name}` shows its clauses")
     for parameter in DECIDED_BY.get(type(fact), ()):
         if form.speaks_as_1997(parameter) or (parameter == "shares_follow_price" and form.terms.shares_follow_price):
             continue
