@@ -13,7 +13,7 @@ HOLDER = {"name": "Lender LLC", "address": "2 Market Street, San Francisco, Cali
 START = [
     {"type": "CompanyFormed", "id": "formed", "effective": "2000-01-03", "company": "acme", "name": "Acme, Inc.",
      "timezone": "America/Los_Angeles", "fiscal_year_end": "12-31", "address": "1 Main Street",
-     "officers": {"cfo": "Dana Reyes", "ceo": "Sam Okafor"}},
+     "officers": {"ceo": "Sam Okafor", "cfo": "Dana Reyes"}},
     {"type": "ShareClassCreated", "id": "common", "effective": "2000-01-03", "class": "common", "name": "Common",
      "kind": "common", "authorized": 10000000},
     {"type": "ShareClassCreated", "id": "series-a", "effective": "2000-01-03", "class": "series_a",
