@@ -116,6 +116,16 @@ class DuplicateWarrant(Refused):
     code = "duplicate_warrant"
 
 
+class UnknownForm(Refused):
+    code = "unknown_form"
+
+
+class FormInvalid(Refused):
+    """A form file that does not say what a form must (captable/forms/*.toml)."""
+
+    code = "form_invalid"
+
+
 class UnknownEvent(Refused):
     code = "unknown_event"
 
