@@ -15,7 +15,8 @@ Who may do what is ``captable.access``.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -32,6 +33,7 @@ from captable.api import Books
 from captable.results import Answer, LogEntry
 from captable.instants import now
 from captable.warm import Answers, etag, matches
+from captable.warm_books import WarmBooks
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
 
@@ -112,10 +114,19 @@ also records (its token's name is sealed with each event as the actor).""" + TAG
 
 
 def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = None,
-               max_body: int = MAX_BODY) -> FastAPI:
-    """The service over the store ``db`` (a SQLite path or a postgresql:// URL)."""
+               max_body: int = MAX_BODY, warm_companies: int | None = None) -> FastAPI:
+    """The service over the store ``db`` (a SQLite path or a postgresql:// URL), keeping at most
+    ``warm_companies`` companies' books warm (``captable.warm_books``; default ``CAPTABLE_WARM_COMPANIES``,
+    else 8; 0 answers every question from the store)."""
     tokens = tokens or Tokens({})
-    app = FastAPI(title="captable", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        books.close()
+
+    app = FastAPI(title="captable", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None,
+                  lifespan=lifespan)
     bearer = HTTPBearer(auto_error=False, description="A token from the service's list (NAME:ROLE:SHA256).")
 
     def caller(permission: str) -> Callable[..., Caller]:
@@ -129,10 +140,13 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             return who
         return check
 
+    books = WarmBooks(db, companies=warm_companies)
+    app.state.books = books
+
     def ask(who: Caller, question: Callable[[Books], Response], writing: bool = False) -> Response:
         try:
-            with Books(db, actor=who.name, company=company) as books:
-                return question(books)
+            with books.books(who.name, company) as opened:
+                return question(opened)
         except Exception as error:  # the service's edge: every failure is a coded refusal (boundary)
             return refused(boundary.explain(error), writing)
 
@@ -160,8 +174,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         (``instants``: the parameters that would otherwise mean now): a matching ``If-None-Match`` is 304 and a
         kept answer at the same head is sent again, both after reading only the head."""
         try:
-            with Books(db, actor=who.name, company=company) as books:
-                tag = _tag(books, request, instants)
+            with books.books(who.name, company) as opened:
+                tag = _tag(opened, request, instants)
                 if tag is not None:
                     fresh = {"ETag": tag, "Cache-Control": "no-cache"}
                     kept = warm.get(tag)
@@ -169,8 +183,9 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                         return Response(status_code=304, headers=fresh)
                     if kept is not None:
                         return Response(kept.body, media_type=kept.media_type, headers=fresh)
-                answered = question(books)
-                if tag is not None and answered.status_code == 200:
+                answered = question(opened)
+                if tag is not None and answered.status_code == 200 and _tag(opened, request, instants) == tag:
+                    # kept only when the head did not move while it was computed: it is the answer at ``tag``
                     warm.put(tag, bytes(answered.body), answered.media_type or "application/json")
                     answered.headers.update(fresh)
                 return answered
