@@ -210,11 +210,11 @@ class WarmBooks:
         with lock:
             with self._lock:
                 held = self._held.get(company)
-            if held is not None and held.version >= tip.position:
+            if held is not None and (held.version, held.head) == (tip.position, tip.head):
                 found: Folded | None = held
             else:
                 found = None
-                if held is not None:
+                if held is not None and held.version < tip.position:
                     since = ledger.store.since(company, held.version, held.head)  # StoreTampered on a break
                     found = held.extended(since) if since is not None else None
                     self.folded_on += found is not None
