@@ -31,8 +31,8 @@ from captable.access import AUDIT, READ, WRITE, Caller, Tokens
 from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
-from captable.instants import now
 from captable.warm import Answers, etag, matches
+from captable.kept_answers import KeptAnswers, tag_of
 from captable.warm_books import WarmBooks
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
@@ -193,6 +193,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             return refused(boundary.explain(error))
 
     app.state.answers = warm
+    app.add_middleware(KeptAnswers, answers=warm, books=books, tokens=tokens, company=company)
     reader, auditor, writer = (Depends(caller(p)) for p in (READ, AUDIT, WRITE))
 
     @app.get("/", tags=["questions"], responses={
@@ -422,21 +423,7 @@ async def _read(request: Request, limit: int) -> bytes:
 
 
 def _tag(books: Books, request: Request, instants: tuple[str, ...]) -> str | None:
-    """The answer's ETag, or None when it would depend on now: an instant left out, or a last commit ahead of
-    this clock (then an omitted known_at might not yet cover it). A broken chain or an unreachable store is
-    refused here, kept answer or not; any other refusal gives no tag, and the question itself then refuses
-    with the same code and message as without tags."""
-    if any(request.query_params.get(name) is None for name in instants):
-        return None
-    try:
-        tip = books.tip(company=request.query_params.get("company"))
-    except (errors.StoreTampered, errors.StoreUnavailable):
-        raise
-    except errors.Refused:
-        return None
-    if tip is None or tip.committed > now():
-        return None
-    return etag(tip, request.url.path, request.query_params.multi_items())
+    return tag_of(books, request.url.path, request.query_params, instants)
 
 
 def _decoded(body: bytes) -> str:

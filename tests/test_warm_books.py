@@ -18,10 +18,14 @@ from hypothesis import strategies as st
 
 from captable import errors
 from captable.api import Books
+from captable.access import parse_tokens
+from captable.kept_answers import KeptAnswers
 from captable.ledger import Ledger
 from captable.service import create_app
 from captable.warm_books import Folded, WarmBooks
 from tests.conftest import COMPANY, import_juniper, record_all
+from tests.test_access import TOKENS, as_
+from tests.test_cli import acme  # noqa: F401  (a fixture)
 from tests.test_tamper import KINDS, MATERIALS, build, tamper, two_commits
 
 ISSUED = {"type": "SharesIssued", "class": "common", "holder": "New Holder", "shares": 10, "price_per_share": "20.00"}
@@ -213,3 +217,32 @@ def test_a_fold_on_gives_the_states_a_fold_from_the_start_gives(tmp_path):
     assert extended is not None and len(extended.states) == len(whole.states)
     for instant in [e.effective for e in whole.entries]:
         assert extended.state_at(instant) == whole.state_at(instant)
+
+
+# Kept answers served in front of the routing ----------------------------------------------------------------
+
+def test_a_kept_answer_is_served_before_the_routing_with_the_routes_headers(db):
+    _, reader = services(db)
+    computed = reader.get("/state", params={"as_of": "2000-07-01"})
+    layer = reader.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(layer, KeptAnswers):
+        layer = layer.app
+    assert layer.served == 0
+    again = reader.get("/state", params={"as_of": "2000-07-01"})
+    revalidated = reader.get("/state", params={"as_of": "2000-07-01"}, headers={"If-None-Match": again.headers["etag"]})
+    assert layer.served == 2
+    assert again.content == computed.content
+    assert sorted((k, v) for k, v in again.headers.items() if k != "date") == \
+        sorted((k, v) for k, v in computed.headers.items() if k != "date")
+    assert (revalidated.status_code, revalidated.content, revalidated.headers["etag"]) == (304, b"",
+                                                                                          computed.headers["etag"])
+
+
+def test_a_kept_answer_is_not_served_to_a_caller_without_a_good_token(acme):
+    service = TestClient(create_app(acme, parse_tokens(TOKENS, "test")))
+    answered = service.get("/state", params={"as_of": "2000-07-01"}, headers=as_("reader"))
+    assert answered.status_code == 200
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        refused = service.get("/state", params={"as_of": "2000-07-01"}, headers=headers)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
+    assert service.get("/state", params={"as_of": "2000-07-01"}, headers=as_("auditor")).content == answered.content
