@@ -647,6 +647,15 @@ def serve(ctx: typer.Context,
                                                      "CAPTABLE_TOKENS. Without any, only this machine is served."),
           max_body: int = typer.Option(64 * 1024 * 1024, "--max-body", min=1, metavar="BYTES",
                                        help="The largest request body accepted (an import's JSON Lines)."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64, metavar="N",
+                                      help="Service processes (uvicorn workers) sharing the port. Each keeps its "
+                                           "own warm books and reads the store's head before every answer, so "
+                                           "none serves an answer the store has moved past."),
+          warm_companies: Optional[int] = typer.Option(None, "--warm-companies", min=0, metavar="N",
+                                                       help="Companies each process keeps warm in memory (their "
+                                                            "folded histories; least recently asked dropped "
+                                                            "first); default CAPTABLE_WARM_COMPANIES, else 8; 0 "
+                                                            "answers from the store each time."),
           as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
                                                              "answers in JSON whatever this says).")) -> None:
     """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
@@ -658,8 +667,17 @@ def serve(ctx: typer.Context,
                                "machine", field="host", value=host)
     import uvicorn
 
-    from captable.service import create_app
-    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host, port=port,
+    from captable import service
+
+    if warm_companies is not None:
+        os.environ["CAPTABLE_WARM_COMPANIES"] = str(warm_companies)
+    if workers == 1:
+        uvicorn.run(service.create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body), host=host,
+                    port=port, log_level="info")
+        return
+    # Each worker process makes its own application (uvicorn imports a factory): the options go by environment.
+    os.environ.update(service.serve_environment(ctx.obj.db, tokens, ctx.obj.company, max_body))
+    uvicorn.run("captable.service:from_environment", factory=True, workers=workers, host=host, port=port,
                 log_level="info")
 
 

@@ -15,8 +15,10 @@ Who may do what is ``captable.access``.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -383,6 +385,24 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     secured = tokens.configured
     app.openapi = lambda: app.openapi_schema or publish(app, original(), secured)  # type: ignore[method-assign]
     return app
+
+
+def serve_environment(db: str, tokens: Path | None, company: str | None, max_body: int) -> dict[str, str]:
+    """What ``from_environment`` reads in each worker process of ``captable serve --workers N``."""
+    found = {"CAPTABLE_SERVE_DB": db, "CAPTABLE_SERVE_COMPANY": company or "",
+             "CAPTABLE_SERVE_MAX_BODY": str(max_body)}
+    if tokens is not None:
+        found["CAPTABLE_TOKENS_FILE"] = str(tokens.resolve())
+    return found
+
+
+def from_environment() -> FastAPI:
+    """The service as ``serve_environment`` describes it, its tokens loaded as the command line loads them."""
+    from captable.access import load_tokens
+
+    return create_app(os.environ["CAPTABLE_SERVE_DB"], load_tokens(),
+                      company=os.environ["CAPTABLE_SERVE_COMPANY"] or None,
+                      max_body=int(os.environ["CAPTABLE_SERVE_MAX_BODY"]))
 
 
 _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE: "record events"}

@@ -246,3 +246,44 @@ def test_a_kept_answer_is_not_served_to_a_caller_without_a_good_token(acme):
         refused = service.get("/state", params={"as_of": "2000-07-01"}, headers=headers)
         assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
     assert service.get("/state", params={"as_of": "2000-07-01"}, headers=as_("auditor")).content == answered.content
+
+
+def test_serve_with_two_workers_never_answers_behind_a_write(tmp_path):
+    """Two service processes on one port: whichever answers after a write (through either) has caught up."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    db = str(tmp_path / "w.db")
+    TestClient(create_app(db)).post("/import", content="".join(json.dumps(e) + "\n" for e in COMPANY))
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("captable")), "--db", db, "serve", "--port",
+                               str(port), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def get(path: str) -> bytes:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            return answer.read()  # type: ignore[no-any-return]
+
+    try:
+        for _ in range(200):
+            try:
+                get("/state?as_of=2002-01-01")
+                break
+            except OSError:
+                time.sleep(0.1)
+        for number in range(6):
+            event = json.dumps({**ISSUED, "holder": f"Holder {number}", "effective": f"2001-0{number + 1}-05"})
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/events", data=event.encode(), method="POST",
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert answer.status == 201
+            for _ in range(4):  # the connections are new each time: either process may answer
+                assert f"Holder {number}".encode() in get("/state?as_of=2002-01-01")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert server.returncode is not None
