@@ -232,7 +232,8 @@ class Books:
     @_refusing
     def tip(self, *, company: str | None = None) -> Tip | None:
         """The company's chain head as the journal's last commit names it (its seal and link checked, as every
-        read checks them), without reading the events: what the service's ETags name. None when the index
+        read checks them, and the stream's last row against it), without reading the other events: what the
+        service's ETags name and what its warm books catch up to. None when the index
         lists the company but its journal holds no commit (a read of the events then refuses it)."""
         from captable.warm import tip_of
 

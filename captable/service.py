@@ -1,15 +1,19 @@
 """The HTTP service (``captable serve``): the command line's questions and writes over HTTP (issue 12).
 
-A thin face of the library (``captable.api``): each request opens the
-store's books (about a millisecond), asks the same function the command line
-asks and closes them, so the JSON is byte for byte what ``--json`` prints
-(``answers.json_text``) and several service processes on one store never
-serve stale answers. An answer that depends only on the stored events and
-the parameters sent carries an ETag naming the chain head and the question,
-and is kept in memory at that head (``captable.warm``): a repeat costs the
-head read. A refusal is the command line's ``{"error": …}`` with
-an HTTP status by its code (``status_of``); nothing ends in a traceback.
-Who may do what is ``captable.access``.
+A thin face of the library (``captable.api``): each request borrows one of
+a few read-only ledgers the process keeps open, asks the same function the
+command line asks and gives it back, so the JSON is byte for byte what
+``--json`` prints (``answers.json_text``). Each process keeps its companies'
+books warm (``captable.warm_books``: the folded history in memory, caught up
+from the journal's head before every answer, read whole again when what was
+added changes the past), so several service processes on one store, or
+``captable serve --workers N``, never serve stale answers. An answer that
+depends only on the stored events and the parameters sent carries an ETag
+naming the chain head and the question, and is kept in memory at that head
+(``captable.warm``); a repeat is answered in front of the routing
+(``captable.kept_answers``) after one head read. A refusal is the command
+line's ``{"error": …}`` with an HTTP status by its code (``status_of``);
+nothing ends in a traceback. Who may do what is ``captable.access``.
 """
 
 from __future__ import annotations
