@@ -210,6 +210,10 @@ class WarmBooks:
         with lock:
             with self._lock:
                 held = self._held.get(company)
+            if held is not None and held.version > tip.position:
+                # another thread caught up past the head this one read: read the head again before deciding
+                # that it went back (a tampered journal, then refused by the whole read below)
+                tip = tip_of(ledger.store, company) or tip
             if held is not None and (held.version, held.head) == (tip.position, tip.head):
                 found: Folded | None = held
             else:

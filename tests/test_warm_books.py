@@ -287,3 +287,17 @@ def test_serve_with_two_workers_never_answers_behind_a_write(tmp_path):
         server.terminate()
         server.wait(timeout=20)
     assert server.returncode is not None
+
+
+def test_a_head_read_before_another_thread_caught_up_does_not_read_the_history_again(db):
+    writer, reader = services(db)
+    books = warm(reader)
+    with Books(db) as plain:
+        before = plain.tip()
+    reader.get("/state", params={"as_of": "2002-01-01"})
+    assert writer.post("/events", json={**ISSUED, "effective": "2001-01-05"}).status_code == 201
+    reader.get("/state", params={"as_of": "2002-01-01"})  # caught up past ``before``
+    assert (books.rebuilt, books.folded_on) == (1, 1)
+    with books.ledger() as ledger:
+        held = books.folded(ledger, "acme", before)  # as a slower thread that read the head earlier would ask
+    assert held.version == before.position + 1 and books.rebuilt == 1
