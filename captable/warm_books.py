@@ -1,9 +1,10 @@
 """Books kept warm in a service process (issue 12, item 3): each company's folded history in memory, caught up
 from the store's head before every answer.
 
-A service process keeps, for each worker thread, one read-only ledger open (``Kept``): a question then costs
-a read of the head, the journal's last commit (``Books.tip``: its seal and its link checked), not an opening
-of the store. For each of at most ``companies`` companies (least recently asked dropped first) it keeps the
+A service process keeps a few read-only ledgers open and lends one to each question (``Kept``): a question
+then costs a read of the head, the journal's last commit and the stream's last row (``Books.tip``: the
+commit's seal and link checked, the row checked against it), not an opening of the store; a ledger left
+unused for a second is closed, so a quiet service holds no connection. For each of at most ``companies`` companies (least recently asked dropped first) it keeps the
 entries of the latest knowledge in effective order and the fold's state every ``every`` of them
 (``Folded``): a state with the latest knowledge is a copy of the nearest state and a fold of at most
 ``every`` entries, whatever the history's length.

@@ -51,7 +51,8 @@ def test_a_write_through_one_service_is_read_through_the_other_at_once(db):
     writer, reader = services(db)
     before = reader.get("/state")
     assert before.status_code == 200 and "Later Holder" not in before.text
-    assert writer.post("/events", json={**ISSUED, "holder": "Later Holder", "effective": "2001-01-05"}).status_code == 201
+    later = {**ISSUED, "holder": "Later Holder", "effective": "2001-01-05"}
+    assert writer.post("/events", json=later).status_code == 201
     after = reader.get("/state", params={"as_of": "2002-01-01"})
     assert "Later Holder" in after.text
     assert (after.status_code, after.content) == cold(db, "/state", as_of="2002-01-01")
@@ -76,7 +77,8 @@ def test_a_back_dated_event_or_a_retraction_reads_the_history_again(db):
 def test_past_knowledge_is_answered_from_the_store(db):
     writer, reader = services(db)
     reader.get("/state")
-    assert writer.post("/events", json={**ISSUED, "holder": "Later Holder", "effective": "2001-01-05"}).status_code == 201
+    later = {**ISSUED, "holder": "Later Holder", "effective": "2001-01-05"}
+    assert writer.post("/events", json=later).status_code == 201
     then = reader.get("/state", params={"as_of": "2002-01-01", "known_at": "2000-01-01"})
     assert then.status_code == 200 and "Later Holder" not in then.text
     assert then.content == cold(db, "/state", as_of="2002-01-01", known_at="2000-01-01")[1]
