@@ -637,6 +637,9 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
     _print_json(describe.schema(type_name))
 
 
+WORKER_HEALTHCHECK = 300  # seconds a `serve --workers` process may take to answer its supervisor
+
+
 @app.command()
 def serve(ctx: typer.Context,
           host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="The address to listen on."),
@@ -677,8 +680,10 @@ def serve(ctx: typer.Context,
         return
     # Each worker process makes its own application (uvicorn imports a factory): the options go by environment.
     os.environ.update(service.serve_environment(ctx.obj.db, tokens, ctx.obj.company, max_body))
+    # A worker reading a history of a million events whole holds the interpreter for seconds at a stretch (its
+    # sort, its chain check): the supervisor's health check must wait that long before it calls it hung.
     uvicorn.run("captable.service:from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level="info")
+                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK)
 
 
 def main() -> None:
