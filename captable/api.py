@@ -240,17 +240,13 @@ class Books:
     @_refusing
     def tip(self, *, company: str | None = None) -> Tip | None:
         """The company's chain head as the journal's last commit names it (its seal and link checked, as every
-        read checks them), without reading the events: what the service's ETags name. None when the index
+        read checks them, and the stream's last row against it), without reading the other events: what the
+        service's ETags name and what its warm books catch up to. None when the index
         lists the company but its journal holds no commit (a read of the events then refuses it)."""
-        from captable.warm import Tip
+        from captable.warm import tip_of
 
         ledger = self._read()
-        name = ledger.company(self._company(company))
-        entry = next((e for e in ledger.store.index() if e.company == name), None)
-        commit = ledger.store.last_commit(name, entry) if entry is not None else None
-        if commit is None:
-            return None
-        return Tip(name, commit.last, commit.head, commit.originator_version, commit.timestamp)
+        return tip_of(ledger.store, ledger.company(self._company(company)))
 
     @_refusing
     def ocf_export(self, out: str | Path, as_of: Instant = None, known_at: Instant = None, *,

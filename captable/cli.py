@@ -630,6 +630,9 @@ def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
     _print_json(describe.schema(type_name))
 
 
+WORKER_HEALTHCHECK = 300  # seconds a `serve --workers` process may take to answer its supervisor
+
+
 @app.command()
 def serve(ctx: typer.Context,
           host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="The address to listen on."),
@@ -648,6 +651,15 @@ def serve(ctx: typer.Context,
           burst: Optional[int] = typer.Option(None, "--burst", min=1, metavar="N", envvar="CAPTABLE_RATE_BURST",
                                               help="Requests a caller may send at once before the rate applies; "
                                                    "default twice --rate-limit."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64, metavar="N",
+                                      help="Service processes (uvicorn workers) sharing the port. Each keeps its "
+                                           "own warm books and reads the store's head before every answer, so "
+                                           "none serves an answer the store has moved past."),
+          warm_companies: Optional[int] = typer.Option(None, "--warm-companies", min=0, metavar="N",
+                                                       help="Companies each process keeps warm in memory (their "
+                                                            "folded histories; least recently asked dropped "
+                                                            "first); default CAPTABLE_WARM_COMPANIES, else 8; 0 "
+                                                            "answers from the store each time."),
           as_json: bool = typer.Option(False, "--json", help="Print a refusal to start as JSON (the service "
                                                              "answers in JSON whatever this says).")) -> None:
     """Answer the same questions over HTTP (OpenAPI at /openapi.json), and record events with a writer token."""
@@ -659,10 +671,22 @@ def serve(ctx: typer.Context,
                                "machine", field="host", value=host)
     import uvicorn
 
+    from captable import service
     from captable.rate_limits import rate
-    from captable.service import create_app
-    uvicorn.run(create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body,
-                           limits=rate(rate_limit, burst)), host=host, port=port, log_level="info")
+
+    limits = rate(rate_limit, burst)
+    if warm_companies is not None:
+        os.environ["CAPTABLE_WARM_COMPANIES"] = str(warm_companies)
+    if workers == 1:
+        uvicorn.run(service.create_app(ctx.obj.db, loaded, company=ctx.obj.company, max_body=max_body,
+                                       limits=limits), host=host, port=port, log_level="info")
+        return
+    # Each worker process makes its own application (uvicorn imports a factory): the options go by environment.
+    os.environ.update(service.serve_environment(ctx.obj.db, tokens, ctx.obj.company, max_body, limits))
+    # A worker reading a history of a million events whole holds the interpreter for seconds at a stretch (its
+    # sort, its chain check): the supervisor's health check must wait that long before it calls it hung.
+    uvicorn.run("captable.service:from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK)
 
 
 def main() -> None:

@@ -14,8 +14,9 @@ from typing import Any
 INTRO = """# The HTTP service
 
 `captable serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000] [--tokens FILE] [--max-body BYTES]
-[--rate-limit N] [--burst N]` answers the command line's questions over HTTP. Every JSON body is
-byte for byte what the same command prints with `--json` (exact quantities as strings, DESIGN §4);
+[--rate-limit N] [--burst N] [--workers N] [--warm-companies N]` answers the command line's
+questions over HTTP. Every JSON body is byte for byte what the same command prints with `--json`
+(exact quantities as strings, DESIGN §4);
 every refusal is the command line's `{"error": {...}}` with an HTTP status by its code: 400 a
 malformed, unknown or missing parameter (`usage`; `company_required` when the store holds several
 companies), 401 no or an unknown token, 403 a role that may not, 404 an unknown company, warrant,
@@ -39,6 +40,14 @@ one `NAME:ROLE:SHA256` a line, the SHA-256 of the token in hex, e.g. from
 the questions; an `auditor` also reads the log and events, verifies and takes anchors; a `writer`
 also records and imports, and its token's name is sealed with each event as the actor. Without
 tokens the service answers everyone and listens on this machine only.
+
+Each service process keeps the books of the companies it was last asked about warm (at most
+`--warm-companies`, default 8): the history folded in memory, with a state every few hundred events.
+Before every answer it reads the company's head (the journal's last commit, and the stream's last row
+beside it); if the head moved it reads only the events after the position it holds, their chain checked
+from the hash it holds, and folds them on, or reads the whole history again when they change the past
+(back-dated, a retraction, an adjustment). So `--workers N` processes, or several services on one
+PostgreSQL store, never answer behind a write, and a tampered head is refused as a cold read refuses it.
 
 The machine-readable description, with a schema and an example for each answer, is
 `GET /openapi.json`; this page is written from it (`python -m captable.http_reference`).

@@ -189,6 +189,7 @@ class Ledger:
         self.actor = actor_name(actor)
         self.store = Store(db, read_only=read_only)
         self._checkpoints = checkpoints
+        self.warm: Any = None  # a service's warm books (``captable.warm_books``) answer states from memory
 
     @property
     def checkpoints(self) -> Checkpoints:

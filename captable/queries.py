@@ -143,6 +143,10 @@ def state(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
     """From the nearest persisted checkpoint (with past knowledge, the nearest before anything recorded since);
     else from the start."""
     name = ledger.company(company)
+    if ledger.warm is not None:  # a service's warm books: the folded history in memory, caught up to the head
+        warm = ledger.warm.state(ledger, name, as_of, known)
+        if warm is not None:
+            return warm  # type: ignore[no-any-return]
     question = asked(ledger, name, as_of, known)
     if question is not None:
         at, head = question.as_of.at, question.head

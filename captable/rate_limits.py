@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from captable import errors
+from captable.access import Caller, Tokens
 
 SECOND = 1_000_000_000  # nanoseconds
 KEPT = 10_000  # callers held before full buckets are forgotten
@@ -86,3 +87,18 @@ def rate(per_second: int, burst: int | None = None) -> Rate | None:
     if per_second == 0:
         return None
     return Rate(per_second, burst if burst is not None else 2 * per_second)
+
+
+def spend(buckets: Buckets | None, tokens: Tokens, authorization: str | None, host: str | None) -> Caller:
+    """Who asks (by the ``Authorization`` header), after spending one of its requests: by its token's name, else
+    by its address (an unknown token too, so that guessing tokens is limited like anything else)."""
+    address = f"address {host or 'unknown'}"
+    try:
+        who = tokens.caller(authorization)
+    except errors.Unauthenticated:
+        if buckets is not None:
+            buckets.take(address)
+        raise
+    if buckets is not None:
+        buckets.take(f"token {who.name}" if who.name is not None else address)
+    return who

@@ -1,20 +1,27 @@
 """The HTTP service (``captable serve``): the command line's questions and writes over HTTP (issue 12).
 
-A thin face of the library (``captable.api``): each request opens the
-store's books (about a millisecond), asks the same function the command line
-asks and closes them, so the JSON is byte for byte what ``--json`` prints
-(``answers.json_text``) and several service processes on one store never
-serve stale answers. An answer that depends only on the stored events and
-the parameters sent carries an ETag naming the chain head and the question,
-and is kept in memory at that head (``captable.warm``): a repeat costs the
-head read. A refusal is the command line's ``{"error": …}`` with
-an HTTP status by its code (``status_of``); nothing ends in a traceback.
-Who may do what is ``captable.access``.
+A thin face of the library (``captable.api``): each request borrows one of
+a few read-only ledgers the process keeps open, asks the same function the
+command line asks and gives it back, so the JSON is byte for byte what
+``--json`` prints (``answers.json_text``). Each process keeps its companies'
+books warm (``captable.warm_books``: the folded history in memory, caught up
+from the journal's head before every answer, read whole again when what was
+added changes the past), so several service processes on one store, or
+``captable serve --workers N``, never serve stale answers. An answer that
+depends only on the stored events and the parameters sent carries an ETag
+naming the chain head and the question, and is kept in memory at that head
+(``captable.warm``); a repeat is answered in front of the routing
+(``captable.kept_answers``) after one head read. A refusal is the command
+line's ``{"error": …}`` with an HTTP status by its code (``status_of``);
+nothing ends in a traceback. Who may do what is ``captable.access``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -29,9 +36,10 @@ from captable.access import AUDIT, READ, WRITE, Caller, Tokens
 from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
-from captable.instants import now
-from captable.rate_limits import Buckets, Rate
-from captable.warm import Answers, etag, matches
+from captable.rate_limits import Buckets, Rate, spend
+from captable.warm import Answers, matches
+from captable.kept_answers import KeptAnswers, tag_of
+from captable.warm_books import WarmBooks
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
 
@@ -115,17 +123,27 @@ also records (its token's name is sealed with each event as the actor).""" + TAG
 
 
 def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = None,
-               max_body: int = MAX_BODY, limits: Rate | None = None) -> FastAPI:
+               max_body: int = MAX_BODY, limits: Rate | None = None, warm_companies: int | None = None) -> FastAPI:
     """The service over the store ``db`` (a SQLite path or a postgresql:// URL); ``limits``: how fast each
-    caller may ask (``captable.rate_limits``; None: as fast as it likes)."""
+    caller may ask (``captable.rate_limits``; None: as fast as it likes); at most ``warm_companies`` companies'
+    books kept warm (``captable.warm_books``; default ``CAPTABLE_WARM_COMPANIES``, else 8; 0 answers every
+    question from the store)."""
     tokens = tokens or Tokens({})
     buckets = Buckets(limits) if limits is not None else None
-    app = FastAPI(title="captable", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        books.close()
+
+    app = FastAPI(title="captable", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None,
+                  lifespan=lifespan)
     bearer = HTTPBearer(auto_error=False, description="A token from the service's list (NAME:ROLE:SHA256).")
 
     def caller(permission: str) -> Callable[..., Caller]:
         def check(request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
-            who = _limited(buckets, tokens, request)
+            who = spend(buckets, tokens, request.headers.get("authorization"),
+                        request.client.host if request.client else None)
             if not who.may(permission):
                 raise errors.Forbidden(f"a {who.role} token may not {_WHAT[permission]}; "
                                        f"{' or '.join(r for r in _ROLES_FOR[permission])} tokens may",
@@ -134,10 +152,13 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             return who
         return check
 
+    books = WarmBooks(db, companies=warm_companies)
+    app.state.books = books
+
     def ask(who: Caller, question: Callable[[Books], Response], writing: bool = False) -> Response:
         try:
-            with Books(db, actor=who.name, company=company) as books:
-                return question(books)
+            with books.books(who.name, company) as opened:
+                return question(opened)
         except Exception as error:  # the service's edge: every failure is a coded refusal (boundary)
             return refused(boundary.explain(error), writing)
 
@@ -165,8 +186,8 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
         (``instants``: the parameters that would otherwise mean now): a matching ``If-None-Match`` is 304 and a
         kept answer at the same head is sent again, both after reading only the head."""
         try:
-            with Books(db, actor=who.name, company=company) as books:
-                tag = _tag(books, request, instants)
+            with books.books(who.name, company) as opened:
+                tag = _tag(opened, request, instants)
                 if tag is not None:
                     fresh = {"ETag": tag, "Cache-Control": "no-cache"}
                     kept = warm.get(tag)
@@ -174,8 +195,9 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
                         return Response(status_code=304, headers=fresh)
                     if kept is not None:
                         return Response(kept.body, media_type=kept.media_type, headers=fresh)
-                answered = question(books)
-                if tag is not None and answered.status_code == 200:
+                answered = question(opened)
+                if tag is not None and answered.status_code == 200 and _tag(opened, request, instants) == tag:
+                    # kept only when the head did not move while it was computed: it is the answer at ``tag``
                     warm.put(tag, bytes(answered.body), answered.media_type or "application/json")
                     answered.headers.update(fresh)
                 return answered
@@ -183,6 +205,7 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             return refused(boundary.explain(error))
 
     app.state.answers = warm
+    app.add_middleware(KeptAnswers, answers=warm, books=books, tokens=tokens, buckets=buckets, company=company)
     reader, auditor, writer = (Depends(caller(p)) for p in (READ, AUDIT, WRITE))
 
     @app.get("/", tags=["questions"], responses={
@@ -378,23 +401,30 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
     return app
 
 
+def serve_environment(db: str, tokens: Path | None, company: str | None, max_body: int,
+                      limits: Rate | None) -> dict[str, str]:
+    """What ``from_environment`` reads in each worker process of ``captable serve --workers N``."""
+    found = {"CAPTABLE_SERVE_DB": db, "CAPTABLE_SERVE_COMPANY": company or "",
+             "CAPTABLE_SERVE_MAX_BODY": str(max_body),
+             "CAPTABLE_SERVE_RATE": f"{limits.per_second}:{limits.burst}" if limits is not None else ""}
+    if tokens is not None:
+        found["CAPTABLE_TOKENS_FILE"] = str(tokens.resolve())
+    return found
+
+
+def from_environment() -> FastAPI:
+    """The service as ``serve_environment`` describes it, its tokens loaded as the command line loads them."""
+    from captable.access import load_tokens
+
+    per_second, _, burst = os.environ.get("CAPTABLE_SERVE_RATE", "").partition(":")
+    return create_app(os.environ["CAPTABLE_SERVE_DB"], load_tokens(),
+                      company=os.environ["CAPTABLE_SERVE_COMPANY"] or None,
+                      max_body=int(os.environ["CAPTABLE_SERVE_MAX_BODY"]),
+                      limits=Rate(int(per_second), int(burst)) if per_second else None)
+
+
 _WHAT = {READ: "ask questions", AUDIT: "read the log or verify the store", WRITE: "record events"}
 _ROLES_FOR = {READ: ("reader", "auditor", "writer"), AUDIT: ("auditor",), WRITE: ("writer",)}
-
-
-def _limited(buckets: Buckets | None, tokens: Tokens, request: Request) -> Caller:
-    """Who asks, after spending one of its requests: by its token's name, else by its address (an unknown
-    token too, so that guessing tokens is limited like anything else)."""
-    address = f"address {request.client.host}" if request.client else "address unknown"
-    try:
-        who = tokens.caller(request.headers.get("authorization"))
-    except errors.Unauthenticated:
-        if buckets is not None:
-            buckets.take(address)
-        raise
-    if buckets is not None:
-        buckets.take(f"token {who.name}" if who.name is not None else address)
-    return who
 
 
 def _known_parameters(request: Request) -> None:
@@ -431,21 +461,7 @@ async def _read(request: Request, limit: int) -> bytes:
 
 
 def _tag(books: Books, request: Request, instants: tuple[str, ...]) -> str | None:
-    """The answer's ETag, or None when it would depend on now: an instant left out, or a last commit ahead of
-    this clock (then an omitted known_at might not yet cover it). A broken chain or an unreachable store is
-    refused here, kept answer or not; any other refusal gives no tag, and the question itself then refuses
-    with the same code and message as without tags."""
-    if any(request.query_params.get(name) is None for name in instants):
-        return None
-    try:
-        tip = books.tip(company=request.query_params.get("company"))
-    except (errors.StoreTampered, errors.StoreUnavailable):
-        raise
-    except errors.Refused:
-        return None
-    if tip is None or tip.committed > now():
-        return None
-    return etag(tip, request.url.path, request.query_params.multi_items())
+    return tag_of(books, request.url.path, request.query_params, instants)
 
 
 def _decoded(body: bytes) -> str:

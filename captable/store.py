@@ -210,6 +210,18 @@ class Store(Application[UUID]):
                 problem = "its content is not a readable commit: forged"
         raise tampered(company, "journal", Break(number, problem, None, None))
 
+    def ends_at(self, company: str, commit: Committed) -> bool:
+        """Whether the company's stream ends at ``commit``: its last row is at the commit's last position, of
+        this company, and sealed with the commit's head hash (one row read; ``stream`` checks the rest)."""
+        rows = self.recorder.select_events(stream_id(company), desc=True, limit=1)
+        if not rows:
+            return commit.last == 0
+        last = rows[0]
+        sealed = link(last.state)
+        return (last.originator_version == commit.last and sealed is not None and sealed[1] == commit.head
+                and last.state.startswith(company_prefix(company))
+                and content_matches(last.topic, last.originator_version, last.state, sealed[1]))
+
     def unlisted(self, company: str | None) -> None:
         """Refuse rows stored for a company the index does not list (for ``None``: any row, when the index
         lists none). The rows are read before the index, so a company being added is not mistaken."""

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 ANSWERS = "1"  # bumped when an answer's bytes change for the same events and question: old tags then miss
 MAX_ENTRIES = 512
@@ -42,6 +43,23 @@ class Tip:
     head: str  # the chain hash after it
     commit: int  # the journal commit's number
     committed: datetime  # when that commit was written (the store's clock)
+
+
+def tip_of(store: Any, company: str) -> Tip | None:
+    """The company's head as the journal's last commit names it (``Store.last_commit``: its seal and its link
+    checked), or None when the index does not list it or its journal holds no commit. The stream must end
+    there too (its last row, read alone): a row appended outside the engine, a truncated tail or a stream
+    swapped for another is refused as a read of the whole stream refuses it."""
+    entry = next((e for e in store.index() if e.company == company), None)
+    for _ in range(2):  # a writer may commit between the two reads: then they agree when read again
+        commit = store.last_commit(company, entry) if entry is not None else None
+        if commit is None:
+            return None
+        if store.ends_at(company, commit):
+            break
+    else:
+        store.stream(company)  # the stream does not end where its journal says: refused as a whole read refuses it
+    return Tip(company, commit.last, commit.head, commit.originator_version, commit.timestamp)
 
 
 def etag(tip: Tip, path: str, parameters: Sequence[tuple[str, str]]) -> str:
