@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from captable import errors
 from captable.access import parse_tokens
 from captable.rate_limits import KEPT, SECOND, Buckets, Rate, rate
+from captable.kept_answers import KeptAnswers
 from captable.service import create_app
 from tests.conftest import COMPANY
 from tests.test_cli import acme, run  # noqa: F401  (acme: a fixture)
@@ -123,6 +124,24 @@ def test_a_refused_write_stores_nothing(limited, acme):
     answered = limited.post("/events", json=listed, headers=as_("finance"))
     assert (answered.status_code, answered.json()["error"]["code"]) == (429, "rate_limited")
     assert "listed" not in run(acme, "log", "--json").stdout
+
+
+def test_a_kept_answer_is_counted_too(acme):
+    """A repeat served from memory in front of the routing spends the caller's request as a computed one does."""
+    service = TestClient(create_app(acme, parse_tokens(TOKENS, "test"), limits=Rate(per_second=1, burst=3)))
+    question = "/state?as_of=2000-01-01"
+    first = service.get(question, headers=as_("finance"))
+    assert first.status_code == 200 and first.headers["etag"]
+    layer = service.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(layer, KeptAnswers):
+        layer = layer.app
+    revalidated = service.get(question, headers={**as_("finance"), "If-None-Match": first.headers["etag"]})
+    kept = service.get(question, headers=as_("finance"))
+    assert (revalidated.status_code, kept.status_code, kept.content) == (304, 200, first.content)
+    assert layer.served == 2
+    refused = service.get(question, headers=as_("finance"))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
+    assert layer.served == 2
 
 
 def test_guessing_tokens_is_limited_by_address(limited):
