@@ -116,6 +116,12 @@ class DuplicateWarrant(Refused):
     code = "duplicate_warrant"
 
 
+class UnknownGrant(Refused):
+    """An exercise, cancellation or transfer of options names no grant (OptionsIssued) that holds them."""
+
+    code = "unknown_grant"
+
+
 class UnknownEvent(Refused):
     code = "unknown_event"
 

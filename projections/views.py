@@ -156,7 +156,16 @@ def state_json(
             + [books_breach_json(b, state.zone) for b in state.books_breaches],
         },
         "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes],
-    }
+    } | grants_json(state)
+
+
+def grants_json(state: CompanyState) -> dict[str, Any]:
+    """Options, and other rights granted by OptionsIssued, still outstanding: only when there are some, so a
+    history without them answers as it always has."""
+    if not state.options:
+        return {}
+    return {"options": [{"grant": g.event, "class": g.class_, "holder": g.holder, "shares": exact_text(g.shares),
+                         "kind": g.kind, "category": g.category} for g in state.options]}
 
 
 def obligation_json(obligation: Obligation, today: date) -> dict[str, Any]:

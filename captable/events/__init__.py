@@ -39,6 +39,7 @@ from captable.events.capital import (
     TransferBooksClosed,
 )
 from captable.events.kept import RecordKept
+from captable.events.options import OptionsCancelled, OptionsExercised, OptionsTransferred
 from captable.events.warrants import (
     BoardAdjustment,
     Delivery,
@@ -66,6 +67,9 @@ CATALOGUE: tuple[type[Event], ...] = (
     AuthorizedSharesChanged,
     SharesIssued,
     OptionsIssued,
+    OptionsExercised,
+    OptionsCancelled,
+    OptionsTransferred,
     SharesCancelled,
     SharesTransferred,
     SharesConverted,
