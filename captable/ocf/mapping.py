@@ -29,26 +29,21 @@ from captable.ocf.securities import Inconsistent, Securities, Security
 
 # What happens to the objects the engine does not model yet, by OCF object type (or its prefix).
 KEPT: dict[str, str] = {
-    "TX_STOCK_ACCEPTANCE": "an acceptance changes no holding",
-    "TX_WARRANT_ACCEPTANCE": "an acceptance changes no holding",
-    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class only",
-    "TX_EQUITY_COMPENSATION_": "options and awards are not modelled yet (shares issued on their "
-                               "exercise are mapped as issuances)",
-    "TX_PLAN_SECURITY_": "plan securities are not modelled yet",
-    "TX_STOCK_PLAN_": "stock plans are not modelled yet",
+    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class (the charter's limit "
+                                              "per class is what §3 reads); the issuer's total is not checked",
+    "TX_EQUITY_COMPENSATION_REPRICING": "the grant keeps the exercise price §4.4 read when it was granted",
+    "TX_STOCK_PLAN_": "a plan's reserve pool is not modelled: §4.4 deems the options granted under it "
+                      "outstanding, not the pool",
     "TX_CONVERTIBLE_": "convertibles (SAFEs, notes) are not modelled yet",
     "TX_VESTING_": "vesting is not modelled",
     "CE_STAKEHOLDER_": "stakeholder relationships are not modelled",
-    "STOCK_PLAN": "stock plans are not modelled yet",
+    "STOCK_PLAN": "a plan's reserve pool is not modelled: its grants are (OptionsIssued, option_plan)",
     "STOCK_LEGEND_TEMPLATE": "legends are not modelled",
     "VESTING_TERMS": "vesting is not modelled",
     "VALUATION": "valuations are not modelled yet",
     "FINANCING": "financings are not modelled",
     "DOCUMENT": "documents are not modelled",
 }
-# Transactions on holdings the engine models, which this import does not map yet: refused, not dropped.
-NOT_MAPPED = ("TX_STOCK_RETRACTION", "TX_STOCK_REISSUANCE", "TX_STOCK_CONVERSION", "TX_STOCK_CONSOLIDATION",
-              "TX_WARRANT_TRANSFER", "TX_WARRANT_RETRACTION")
 WARRANT_EXPIRY = time(23, 59, 59)  # OCF gives the expiration day only: the warrant is void after that day ends
 
 
@@ -101,6 +96,11 @@ def ratio(value: Any) -> Fraction:
     if denominator == 0:
         raise Inconsistent("a ratio's denominator is zero")
     return amount(value.get("numerator")) / denominator
+
+
+def given(value: Any) -> bool:
+    """Whether an optional field is written: an exporter's placeholder (absent, null, blank) is not."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def listed(data: dict[str, Any], key: str) -> list[Any]:
