@@ -50,6 +50,7 @@ def translate(package: Package, company: str | None = None, timezone: str | None
                     translator.consumed[str(result)] = item.id
     if stakeholders:
         out.mapped["STAKEHOLDER"] = list(stakeholders)
+    out.reordered = reordered(package.items)
     for item in ordered(package.items):
         if item.object_type != "STAKEHOLDER":
             translator.map(item)
@@ -69,6 +70,21 @@ def ordered(items: list[Item]) -> list[Item]:
             return (1, "", 0, item.file, item.index)
         return (2, when, 0, item.file, item.index)
     return sorted(items, key=key)
+
+
+def reordered(items: list[Item]) -> list[dict[str, str]]:
+    """The transactions a package lists after one of a later date: applied by their dates, and reported."""
+    moved, latest = [], None
+    for item in items:
+        when = item.data.get("date")
+        if not item.object_type.startswith(("TX_", "CE_")) or not isinstance(when, str):
+            continue
+        if latest is not None and when < str(latest.data["date"]):
+            moved.append({"file": item.file, "object_type": item.object_type, "id": item.id, "date": when,
+                          "applied_before": latest.id, "its_date": str(latest.data["date"])})
+        elif latest is None or when > str(latest.data["date"]):
+            latest = item
+    return moved
 
 
 def _company_formed(package: Package, out: Mapping) -> str | None:

@@ -72,6 +72,7 @@ class Mapping:
     mapped: dict[str, list[str]] = field(default_factory=dict)  # OCF object type -> object ids
     kept: list[Problem] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
+    reordered: list[dict[str, str]] = field(default_factory=list)  # transactions applied before earlier lines
 
 
 def event_id(object_id: str, part: int | None = None) -> str:

@@ -104,7 +104,7 @@ class Translator(HoldingChanges, EquityCompensation):
         """A mapped object that changes no answer: kept in the history as written, with what it did."""
         return [{"type": "RecordKept", "id": m.event_id(item.id), "effective": m.kept_on(item, self.formed),
                  "system": self.system, "record_type": item.object_type, "record_id": item.id, "handling": text,
-                 "original": m.original(item.data)}]
+                 "original": m.original(item.written or item.data)}]
 
     def _unmapped(self, item: Item) -> None:
         kind = item.object_type
@@ -113,7 +113,7 @@ class Translator(HoldingChanges, EquityCompensation):
             event = m.parsed(item, {"type": "RecordKept", "id": m.event_id(item.id),
                                     "effective": m.kept_on(item, self.formed), "system": self.system,
                                     "record_type": kind, "record_id": item.id, "handling": text,
-                                    "original": m.original(item.data)})
+                                    "original": m.original(item.written or item.data)})
         except Inconsistent as problem:
             self.out.refused.append(m.Problem(item.file, kind, item.id, str(problem)))
             return
