@@ -366,6 +366,23 @@ def _options_moved(state: CompanyState, entry: Entry) -> ev.Event:
     return fact
 
 
+def _convertible_issued(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.ConvertibleIssued = entry.fact  # type: ignore[assignment]
+    if fact.convertible in state.convertibles:
+        raise errors.UnknownConvertible(f"convertible {fact.convertible!r} is already outstanding",
+                                        field="convertible", value=fact.convertible)
+    return fact
+
+
+def _convertible_ended(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.ConvertibleEnded = entry.fact  # type: ignore[assignment]
+    if fact.convertible not in state.convertibles:
+        raise errors.UnknownConvertible(f"no convertible {fact.convertible!r} is outstanding at this instant"
+                                        + valid_ones(fact.convertible, state.convertibles, "convertibles"),
+                                        field="convertible", value=fact.convertible)
+    return fact
+
+
 DECIDERS: dict[type[ev.Event], Decider] = {
     ev.CompanyFormed: _company_formed,
     ev.ShareClassCreated: _class_created,
@@ -375,6 +392,8 @@ DECIDERS: dict[type[ev.Event], Decider] = {
     ev.OptionsExercised: _options_exercised,
     ev.OptionsCancelled: _options_moved,
     ev.OptionsTransferred: _options_moved,
+    ev.ConvertibleIssued: _convertible_issued,
+    ev.ConvertibleEnded: _convertible_ended,
     ev.SharesTransferred: _shares_transferred,
     ev.SharesConverted: _shares_converted,
     ev.StockSplit: _stock_split,

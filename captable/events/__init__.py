@@ -38,6 +38,7 @@ from captable.events.capital import (
     SuccessorAssumed,
     TransferBooksClosed,
 )
+from captable.events.convertibles import ConvertibleEnded, ConvertibleIssued
 from captable.events.kept import RecordKept
 from captable.events.options import OptionsCancelled, OptionsExercised, OptionsTransferred
 from captable.events.warrants import (
@@ -70,6 +71,8 @@ CATALOGUE: tuple[type[Event], ...] = (
     OptionsExercised,
     OptionsCancelled,
     OptionsTransferred,
+    ConvertibleIssued,
+    ConvertibleEnded,
     SharesCancelled,
     SharesTransferred,
     SharesConverted,

@@ -34,7 +34,8 @@ KEPT: dict[str, str] = {
     "TX_EQUITY_COMPENSATION_REPRICING": "the grant keeps the exercise price §4.4 read when it was granted",
     "TX_STOCK_PLAN_": "a plan's reserve pool is not modelled: §4.4 deems the options granted under it "
                       "outstanding, not the pool",
-    "TX_CONVERTIBLE_": "convertibles (SAFEs, notes) are not modelled yet",
+    "TX_CONVERTIBLE_": "a convertible's transfer or acceptance is not modelled: the convertible stays shown as "
+                       "its issuance left it",
     "TX_VESTING_": "vesting is not modelled",
     "CE_STAKEHOLDER_": "stakeholder relationships are not modelled",
     "STOCK_PLAN": "a plan's reserve pool is not modelled: its grants are (OptionsIssued, option_plan)",

@@ -16,7 +16,8 @@
 | TX_WARRANT_EXERCISE | WarrantExercised (its shares issue to the holder, as the engine's exercise issues them) |
 | TX_WARRANT_CANCELLATION | WarrantCancelled (a balance security stays the same warrant) |
 
-Other stock and warrant transactions are in ``holding_changes``, equity compensation in ``equity_compensation``.
+Other stock and warrant transactions are in ``holding_changes``, equity compensation in ``equity_compensation``,
+convertibles in ``convertibles``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable.ocf import mapping as m
+from captable.ocf.convertibles import PARTLY_MODELLED, Convertibles
 from captable.ocf.equity_compensation import EquityCompensation
 from captable.ocf.holding_changes import HoldingChanges
 from captable.ocf.mapping import Inconsistent, Item, Mapping
 from captable.ocf.securities import Securities
 
 
-class Translator(HoldingChanges, EquityCompensation):
+class Translator(HoldingChanges, EquityCompensation, Convertibles):
     """Maps one package in order, following its securities (``Securities``)."""
 
     def __init__(self, out: Mapping, formed: str, issuances: dict[str, Item], stakeholders: dict[str, Item],
@@ -78,6 +80,10 @@ class Translator(HoldingChanges, EquityCompensation):
             "TX_EQUITY_COMPENSATION_RETRACTION": self.option_cancellation,
             "TX_EQUITY_COMPENSATION_TRANSFER": self.option_transfer,
             "TX_EQUITY_COMPENSATION_ACCEPTANCE": self.acceptance,
+            "TX_CONVERTIBLE_ISSUANCE": self.convertible_issuance,
+            "TX_CONVERTIBLE_CONVERSION": self.convertible_end,
+            "TX_CONVERTIBLE_CANCELLATION": self.convertible_end,
+            "TX_CONVERTIBLE_RETRACTION": self.convertible_end,
         }
         self.warrants: dict[str, str] = {}  # a warrant security's id -> the engine's warrant (its first security)
 
@@ -99,6 +105,8 @@ class Translator(HoldingChanges, EquityCompensation):
         self.out.events.extend(events)
         self.out.origins.extend(item for _ in events)
         self.out.mapped.setdefault(kind, []).append(item.id)
+        if kind in PARTLY_MODELLED:
+            self.out.kept.append(m.Problem(item.file, kind, item.id, PARTLY_MODELLED[kind]))
 
     def _noted(self, item: Item, text: str) -> list[dict[str, Any]]:
         """A mapped object that changes no answer: kept in the history as written, with what it did."""
