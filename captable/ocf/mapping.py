@@ -5,9 +5,8 @@ stores nothing new; its ``source`` names the package file and the object. Dates 
 zone (DESIGN §3). Transactions apply by date, and within a day in the order of their files.
 
 An object the engine does not model is kept as a ``RecordKept`` fact (the object as written, and what the
-engine does with it) and reported as kept. A transaction that
-changes a holding the engine does model, and that the import cannot map yet, is refused: importing the
-rest without it would misstate the cap table.
+engine does with it) and reported as kept. A transaction that does not fit the package's own holdings is
+refused, and with it the package: importing the rest without it would misstate the cap table.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The files are read as JSON with the project's own reader (``intake.load_json``): exact numbers, a repeated
 key refused. The package is read against the OCF v1.2.0 JSON schemas by hand rather than with ``pyocf``:
-pyocf 1.2.0 refuses a whole file for one object type it does not know (an exporter on a newer OCF), and the
-import must report such an object, not lose the file.
+pyocf 1.2.0 refuses a manifest of any other ``ocf_version`` and a whole file for one object type it does not
+know (an exporter on a newer OCF), and the import must upgrade an older package (``upgrade``) and report such
+an object, not lose the file.
 """
 
 from __future__ import annotations
