@@ -257,14 +257,19 @@ def test_an_option_transfer_gives_a_new_grant_to_the_transferee(tmp_path: Path) 
     assert warrant["adjustments"] == []  # the shares an option issues were read by §4.4 at its grant
 
 
-def test_an_rsu_release_without_a_quantity_issues_the_shares_it_results_in(tmp_path: Path) -> None:
+@pytest.mark.parametrize("placeholder", ["", "0"])
+def test_an_rsu_release_without_a_quantity_issues_the_shares_it_results_in(tmp_path: Path, placeholder: str) -> None:
+    """An exporter's placeholder for the release's omitted quantity: blank, or "0"."""
     rsu = grant("RSU-1", "sh-cora-lind", "30000", "2023-01-15", kind="RSU", price=None)
     release = {"object_type": "TX_EQUITY_COMPENSATION_RELEASE", "id": "rel-rsu-1", "security_id": "RSU-1",
-               "date": "2023-07-15", "quantity": "", "resulting_security_ids": ["CS-13"],
+               "date": "2023-07-15", "quantity": placeholder, "resulting_security_ids": ["CS-13"],
                "settlement_date": "2023-07-15"}
     folder = package(tmp_path, rsu, release, stock("CS-13", "sh-cora-lind", "common", "7500", "2023-07-15", "0"))
     db, report = imported(tmp_path, folder)
     assert report["mapped"]["TX_EQUITY_COMPENSATION_RELEASE"] == ["rel-rsu-1"]
+    named = "blank quantity" if not placeholder else 'quantity "0"'
+    assert report["warnings"] == [f"Transactions.ocf.json: TX_EQUITY_COMPENSATION_RELEASE rel-rsu-1: {named} read as "
+                                  "omitted"]
     body = state(db)
     assert holders(body, "common")["Cora Lind"] == "757500"
     assert options(body)["ocf:grant-RSU-1"] == ("Cora Lind", "22500")
