@@ -167,18 +167,26 @@ def warrant_to_lender(comments: list[str]) -> tuple[dict[str, Any], ...]:
     return transfer, issued
 
 
-def test_a_warrant_transfer_moves_the_whole_warrant_with_the_basis_its_comments_give(tmp_path: Path) -> None:
-    folder = package(tmp_path, *warrant_to_lender(
-        ["Sold under Rule 144; the transferee agreed in writing to the warrant's terms"]), stakeholders=(LENDER,))
+@pytest.mark.parametrize("comment, basis", [
+    ("Sold under Rule 144; the transferee agreed in writing to the warrant's terms", "rule_144"),
+    ("Sold under an effective registration statement. The transferee agrees to be bound", "registration"),
+    ("Transferred on an opinion of counsel; the transferee agreed to the terms", "opinion_of_counsel")])
+def test_a_warrant_transfer_moves_the_whole_warrant_with_the_basis_its_comments_give(tmp_path: Path, comment: str,
+                                                                                    basis: str) -> None:
+    folder = package(tmp_path, *warrant_to_lender([comment]), stakeholders=(LENDER,))
     db, report = imported(tmp_path, folder)
+    events = json.loads(runner.invoke(app, ["--db", db, "log", "--json"]).stdout)["events"]
+    assert next(e for e in events if e["id"] == "ocf:xfer-w-1")["event"]["basis"] == basis
     assert report["mapped"]["TX_WARRANT_TRANSFER"] == ["xfer-w-1"]
     [warrant] = state(db)["warrants"]
     assert (warrant["warrant"], warrant["holder"]["name"], warrant["shares_purchasable"]) == (
         "W-1", "Bay Credit Partners, L.P.", "30000")
 
 
-def test_a_warrant_transfer_without_a_basis_is_refused_under_section_2(tmp_path: Path) -> None:
-    folder = package(tmp_path, *warrant_to_lender(["Sold to Bay Credit"]), stakeholders=(LENDER,))
+@pytest.mark.parametrize("comment", ["Sold to Bay Credit",
+                                     "Sold to the registered holder's affiliate; the transferee agreed to the terms"])
+def test_a_warrant_transfer_without_a_basis_is_refused_under_section_2(tmp_path: Path, comment: str) -> None:
+    folder = package(tmp_path, *warrant_to_lender([comment]), stakeholders=(LENDER,))
     error = refusal(tmp_path, folder)
     assert error["event"] == "xfer-w-1" and error["message"].startswith("§2: a warrant transfer needs its basis")
 

@@ -22,7 +22,9 @@ from captable.ocf import mapping as m
 from captable.ocf.mapping import Inconsistent, Item
 
 # §2: a transfer needs a basis, which OCF has no field for; an exporter writes it in the comments.
-BASES = {"registration": r"\bregist(ered|ration)\b", "rule_144": r"\brule\s*144\b",
+# A registered holder is not a registered transfer: registration means a registration statement or the Act's.
+BASES = {"registration": r"\bregistration statement\b|\bregistered under the securities act\b",
+         "rule_144": r"\brule\s*144\b",
          "opinion_of_counsel": r"\bopinion of counsel\b"}
 AGREED = r"\btransferee\b.*\bagree"
 
