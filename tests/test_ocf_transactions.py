@@ -70,8 +70,9 @@ def holders(body: dict[str, Any], class_id: str) -> dict[str, str]:
     return {h["holder"]: h["shares"] for h in share_class["holders"]}
 
 
-def stock(security: str, holder: str, class_id: str, quantity: str, on: str, price: str = "5.00") -> dict[str, Any]:
-    return {"object_type": "TX_STOCK_ISSUANCE", "id": f"iss-{security}", "security_id": security, "date": on,
+def stock(security: str, holder: str, class_id: str, quantity: str, on: str, price: str = "5.00",
+          **extra: str) -> dict[str, Any]:
+    return extra | {"object_type": "TX_STOCK_ISSUANCE", "id": f"iss-{security}", "security_id": security, "date": on,
             "custom_id": security, "stakeholder_id": holder, "stock_class_id": class_id,
             "share_price": {"amount": price, "currency": USD}, "quantity": quantity, "stock_legend_ids": [],
             "security_law_exemptions": []}
@@ -281,6 +282,18 @@ def test_an_rsu_release_without_a_quantity_issues_the_shares_it_results_in(tmp_p
     body = state(db)
     assert holders(body, "common")["Cora Lind"] == "757500"
     assert options(body)["ocf:grant-RSU-1"] == ("Cora Lind", "22500")
+
+
+def test_restricted_stock_under_the_plan_is_a_grant_exercised_at_once_and_draws_on_no_other_grant(
+        tmp_path: Path) -> None:
+    """§4.4 deems it outstanding (option_plan), as the plan's options are; Dev Patel's grant is untouched."""
+    rsa = stock("CS-14", "sh-cora-lind", "common", "20000", "2023-10-02", "0.0001", stock_plan_id="plan-2020")
+    db, report = imported(tmp_path, package(tmp_path, rsa))
+    body = state(db)
+    assert holders(body, "common")["Cora Lind"] == "770000"
+    assert options(body) == {"ocf:grant-eq-1": ("Dev Patel", "200000")}
+    assert body["warrants"][0]["adjustments"] == []
+    assert {"ocf:iss-CS-14#grant", "ocf:iss-CS-14"} <= set(log_ids(db))
 
 
 def test_an_option_without_an_exercise_price_is_refused(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ class Mapping:
     reordered: list[dict[str, str]] = field(default_factory=list)  # transactions applied before earlier lines
 
 
-def event_id(object_id: str, part: int | None = None) -> str:
+def event_id(object_id: str, part: int | str | None = None) -> str:
     return f"ocf:{object_id}" if part is None else f"ocf:{object_id}#{part}"
 
 

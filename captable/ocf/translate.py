@@ -5,8 +5,9 @@
 | issuer (manifest) | CompanyFormed |
 | STOCK_CLASS | ShareClassCreated (preferred: its RATIO_CONVERSION right) |
 | STAKEHOLDER | the holder's name (and a warrant holder's address) |
-| TX_STOCK_ISSUANCE | SharesIssued, unless it is the result of a transfer, cancellation, repurchase or warrant |
-|  | exercise; under a plan (its stock_plan_id, or an option's exercise) in §4.4's option_plan category |
+| TX_STOCK_ISSUANCE | SharesIssued, unless another transaction results in it (a transfer, cancellation, |
+|  | repurchase, exercise); restricted stock under a plan (its stock_plan_id) is a plan grant (OptionsIssued, |
+|  | option_plan) exercised the same day (OptionsExercised) |
 | TX_STOCK_TRANSFER | SharesTransferred, one per resulting security |
 | TX_STOCK_CANCELLATION, TX_STOCK_REPURCHASE | SharesCancelled |
 | TX_STOCK_CLASS_SPLIT | StockSplit |
@@ -186,12 +187,18 @@ class Translator(HoldingChanges, EquityCompensation, Convertibles):
         if security_id in self.consumed:  # its shares come from the transaction that results in it
             return []
         self.securities.issue(m.security_of(item, "stock", holder, class_, quantity))
-        event = {"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
-                 "class": class_, "holder": holder, "shares": m.format_exact(quantity),
-                 "price_per_share": m.format_exact(m.amount(item.data.get("share_price") or "0"))}
+        price = m.format_exact(m.amount(item.data.get("share_price") or "0"))
         if item.data.get("stock_plan_id"):
-            event["category"] = "option_plan"  # §4.4: issued under a Board-approved plan, deemed outstanding
-        return [event]
+            # Restricted stock under a plan: a plan grant exercised the day it is made, so §4.4 deems it
+            # outstanding (option_plan) and it draws on no other holder's grant.
+            grant = m.event_id(item.id, "grant")
+            return [{"type": "OptionsIssued", "id": grant, "effective": item.data.get("date"), "class": class_,
+                     "holder": holder, "shares": m.format_exact(quantity), "exercise_price": price, "kind": "option",
+                     "category": "option_plan"},
+                    {"type": "OptionsExercised", "id": m.event_id(item.id), "effective": item.data.get("date"),
+                     "grant": grant, "shares": m.format_exact(quantity)}]
+        return [{"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
+                 "class": class_, "holder": holder, "shares": m.format_exact(quantity), "price_per_share": price}]
 
     def _resulting(self, item: Item, ids: list[Any], kind: str = "TX_STOCK_ISSUANCE") -> list[Item]:
         found = []
