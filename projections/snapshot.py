@@ -79,7 +79,7 @@ class SnapshotUnreadable(ValueError):
 # The closed set of dataclasses a state holds, by tag (the class name).
 CLASSES: tuple[type, ...] = (
     st.CompanyState, st.ShareClass, st.Warrant, st.Holder, st.RatioChange, st.Note, st.Exercise,
-    st.OptionGrant, st.Agreement, st.Breach, st.ClosingQuote, st.Offering, st.Valuation, st.ClosedBooks,
+    st.OptionGrant, st.Convertible, st.Agreement, st.Breach, st.ClosingQuote, st.Offering, st.Valuation, st.ClosedBooks,
     st.BooksClosedBreach, Adjustment, Amount, Security,
 )
 

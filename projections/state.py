@@ -186,6 +186,23 @@ class Offering:
 
 
 @dataclass(frozen=True, slots=True)
+class Convertible:
+    """A SAFE or note outstanding, with its terms (its conversion is not modelled)."""
+
+    event: str
+    id: str
+    holder: str
+    kind: str
+    investment: Fraction
+    valuation_cap: Fraction | None
+    discount: Fraction | None
+    interest_rate: Fraction | None
+    maturity: date | None
+    terms: str | None
+    issued: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Valuation:
     """The Board's good-faith price per share (§1(c)(iii))."""
 
@@ -226,6 +243,7 @@ class CompanyState:
     warrants: dict[str, Warrant] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     options: list[OptionGrant] = field(default_factory=list)
+    convertibles: dict[str, Convertible] = field(default_factory=dict)  # outstanding, by id
     agreements: dict[str, Agreement] = field(default_factory=dict)
     successors: dict[str, Security] = field(default_factory=dict)  # class id → the successor's security
     exclusions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # issuance → (section, event, warrant)
@@ -252,6 +270,7 @@ class CompanyState:
             warrants={k: w.copy() for k, w in self.warrants.items()},
             notes=list(self.notes),
             options=list(self.options),
+            convertibles=dict(self.convertibles),
             agreements=dict(self.agreements),
             successors=dict(self.successors),
             breaches=dict(self.breaches),
