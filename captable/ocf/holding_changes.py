@@ -27,6 +27,11 @@ BASES = {"registration": r"\bregistration statement\b|\bregistered under the sec
          "rule_144": r"\brule\s*144\b",
          "opinion_of_counsel": r"\bopinion of counsel\b"}
 AGREED = r"\btransferee\b.*\bagree"
+# A kept acceptance names the holding it accepted in the engine's terms (a holder's shares of a class, a warrant,
+# an option grant), as OCF's security ids are not kept: an export names its own security of that holding.
+ACCEPTED = "the holder accepted the security ({what}): no holding changes"
+ACCEPTED_PATTERN = re.compile(r"^the holder accepted the security \((?:(?P<class_>\S+) shares of (?P<holder>.+)|"
+                              r"warrant (?P<warrant>\S+)|option grant (?P<grant>\S+))\): no holding changes$")
 
 
 class HoldingChanges:
@@ -92,8 +97,10 @@ class HoldingChanges:
     def acceptance(self, item: Item) -> list[dict[str, Any]]:
         kind = "warrant" if item.object_type == "TX_WARRANT_ACCEPTANCE" else (
             "option" if item.object_type == "TX_EQUITY_COMPENSATION_ACCEPTANCE" else "stock")
-        self.securities.take(item.data.get("security_id"), kind, None, m.day(item.data.get("date")))
-        return self._noted(item, "the holder accepted the security: no holding changes")
+        taken = self.securities.take(item.data.get("security_id"), kind, None, m.day(item.data.get("date")))
+        what = {"stock": f"{taken.class_} shares of {taken.holder}", "warrant": f"warrant {self.warrants.get(taken.id)}",
+                "option": f"option grant {self.grants.get(taken.id)}"}[kind]
+        return self._noted(item, ACCEPTED.format(what=what))
 
     def warrant_transfer(self, item: Item) -> list[dict[str, Any]]:
         quantity = m.amount(item.data.get("quantity"))
