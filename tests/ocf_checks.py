@@ -82,7 +82,7 @@ def normalised(folder: Path) -> list[str]:
         if key == "stakeholder_id":
             return names.get(value, value)
         if key in ("amount", "quantity", "new_shares_authorized", "initial_shares_authorized", "numerator",
-                   "denominator", "quantity_converted", "converts_to_quantity"):
+                   "denominator", "quantity_converted", "converts_to_quantity", "conversion_discount", "rate"):
             from fractions import Fraction
             return str(Fraction(value))
         return value
@@ -122,7 +122,8 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
     the same on both sides so that everything else is compared: a repurchase is a cancellation (its price is
     not kept), a security that results from a transfer or cancellation keeps no price of its own, a warrant's
     trigger is renamed, an issuance under a plan names the first plan kept, an option grant keeps no subtype,
-    expiration or termination windows, and a kept acceptance names the exported security of the same holding."""
+    expiration or termination windows, a convertible's trigger is kept as its terms, and a kept acceptance names
+    the exported security of the same holding."""
     item = dict(item)
     if item["object_type"] == "TX_STOCK_REPURCHASE":
         item = {k: v for k, v in item.items() if k != "price"}
@@ -137,6 +138,9 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
         item = {k: v for k, v in item.items() if k not in GRANT_NOT_KEPT}
         if str(item.get("compensation_type", "")).startswith("OPTION"):
             item["compensation_type"] = "OPTION"
+    if item["object_type"] == "TX_CONVERTIBLE_ISSUANCE":
+        item = {k: v for k, v in item.items() if k != "pro_rata"}
+        item["conversion_triggers"] = [convertible_trigger(t) for t in item.get("conversion_triggers", [])]
     item.pop("trigger_id", None)
     for trigger in item.get("exercise_triggers", []):
         trigger.pop("trigger_id", None)
@@ -144,6 +148,18 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
         for key in ("stakeholder_id", "security_id", "resulting_security_ids"):
             item.pop(key, None)
     return item
+
+
+def convertible_trigger(trigger: dict[str, Any]) -> dict[str, Any]:
+    """What the engine keeps of a convertible's conversion trigger: its mechanism's cap, discount and interest
+    rates, and a date trigger's date (a note's maturity); its kind, condition and timing only as the terms text."""
+    right = dict(trigger["conversion_right"])
+    right["conversion_mechanism"] = {k: v for k, v in right["conversion_mechanism"].items()
+                                     if k != "conversion_timing"}
+    kept = {"conversion_right": right}
+    if trigger.get("type") == "AUTOMATIC_ON_DATE":
+        kept["trigger_date"] = trigger["trigger_date"]
+    return kept
 
 
 def _one_line(address: dict[str, Any]) -> str:

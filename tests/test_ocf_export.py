@@ -28,6 +28,9 @@ from tests.ocf_checks import files, normalised, pyocf_check, schema_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 RIDGELINE = ROOT / "fixtures" / "ocf" / "ridgeline_robotics"
+COBALT = ROOT / "fixtures" / "ocf" / "cobalt_health"
+# Cobalt Health's days worth comparing: a SAFE outstanding, converted, options granted, exercised, the split.
+COBALT_DAYS = ("2018-12-31", "2019-06-30", "2019-12-31", "2021-12-31", "2022-06-30", "2022-12-31", "2023-12-31")
 runner = CliRunner()
 
 
@@ -120,6 +123,36 @@ def test_ridgeline_through_the_engine_gives_the_same_package_up_to_ids(ridgeline
     export_package(ridgeline, tmp_path / "out", as_of="2023-12-31")
     assert_valid(tmp_path / "out")
     assert normalised(tmp_path / "out") == normalised(RIDGELINE)
+
+
+@pytest.mark.parametrize("comments", ["kept", "removed"])
+def test_cobalt_health_through_the_engine_gives_the_same_package_and_cap_table(tmp_path: Path, comments: str) -> None:
+    """SAFEs issued and converted, option grants exercised: the same package up to ids and what the engine does
+    not keep, and the same state, options and convertibles included, whether read by its comments or not."""
+    cobalt = Ledger(str(tmp_path / "cobalt.db"))
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        import_package(cobalt, COBALT)
+        out = tmp_path / "out"
+        report = export_package(cobalt, out)
+        assert report["not_written"] == [] and report["events_in_comments_only"] == []
+        assert report["objects"]["TX_CONVERTIBLE_CONVERSION"] == 1
+        assert report["objects"]["TX_EQUITY_COMPENSATION_EXERCISE"] == 2
+        assert_valid(out)
+        assert normalised(out) == normalised(COBALT)
+        if comments == "removed":
+            manifest = json.loads((out / "Manifest.ocf.json").read_text(encoding="utf-8"))
+            manifest["comments"] = [c for c in manifest["comments"] if not c.startswith(MARKER)]
+            (out / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+        reread = import_package(again, out)
+        assert reread["refused"] == []
+        for day in COBALT_DAYS:
+            got, want = state(again, day), state(cobalt, day)
+            assert got == want, day
+        assert state(cobalt, "2018-12-31")["convertibles"] and state(cobalt, "2021-12-31")["options"]
+    finally:
+        cobalt.close()
+        again.close()
 
 
 def test_an_exported_package_read_as_any_package_gives_the_same_cap_table(ridgeline: Ledger, tmp_path: Path) -> None:

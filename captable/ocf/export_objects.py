@@ -6,9 +6,9 @@ only by consuming it: a transfer, cancellation or conversion names the securitie
 holder's remainder (``balance_security_id``). The engine keeps holdings by holder and class, so the writer
 keeps them as OCF securities, first issued first drawn.
 
-The writer is built in three parts: ``export_base`` (ids, addresses, the securities followed),
-``export_rights`` (warrants and options) and this module (the issuer, classes, stock, valuations, kept
-records, and which handler each event type has).
+The writer is built in four parts: ``export_base`` (ids, addresses, the securities followed),
+``export_rights`` (warrants and options), ``export_convertibles`` (SAFEs and notes) and this module (the
+issuer, classes, stock, valuations, kept records, and which handler each event type has).
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable.events import (
-    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, Event, OptionsCancelled,
-    OptionsExercised, OptionsIssued, OptionsTransferred, RecordKept, ShareClassCreated, SharesCancelled, SharesIssued, SharesTransferred, StockSplit, WarrantCancelled,
+    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, ConvertibleEnded,
+    ConvertibleIssued, Event, OptionsCancelled, OptionsExercised, OptionsIssued, OptionsTransferred, RecordKept,
+    ShareClassCreated, SharesCancelled, SharesIssued, SharesTransferred, StockSplit, WarrantCancelled,
     WarrantExercised, WarrantIssued, WarrantNetExercised, WarrantTransferred,
 )
 from captable.ocf.export_base import (
     NOT_RECORDED, Objects, Security, address, comment, made_after, object_id, stakeholder_id, without_comments,
 )
+from captable.ocf.export_convertibles import ConvertiblesWriter
 from captable.ocf.export_rights import RightsWriter
 from captable.ocf.holding_changes import ACCEPTED_PATTERN
 from captable.ocf.numeric import exact_note, money, numeric, ratio
@@ -44,7 +46,7 @@ KEPT_FILES = {
 READS_BEFORE = (WarrantExercised, WarrantNetExercised, WarrantTransferred, WarrantCancelled)
 
 
-class Writer(RightsWriter):
+class Writer(RightsWriter, ConvertiblesWriter):
     """Writes each entry of the fold as OCF objects, following the holdings as OCF securities."""
 
     def __init__(self, zone: ZoneInfo, state: CompanyState) -> None:
@@ -58,7 +60,8 @@ class Writer(RightsWriter):
             WarrantTransferred: self.warrant_transferred, WarrantCancelled: self.warrant_cancelled,
             BoardValuation: self.valuation, RecordKept: self.kept, OptionsIssued: self.options_issued,
             OptionsExercised: self.options_exercised, OptionsCancelled: self.options_cancelled,
-            OptionsTransferred: self.options_transferred,
+            OptionsTransferred: self.options_transferred, ConvertibleIssued: self.convertible_issued,
+            ConvertibleEnded: self.convertible_ended,
         }
 
     def write(self, entry: Entry) -> None:

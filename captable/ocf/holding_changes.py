@@ -6,7 +6,8 @@
 | TX_STOCK_CONVERSION | SharesConverted (preferred into common at the ratio then in effect) |
 | TX_STOCK_REISSUANCE, TX_STOCK_CONSOLIDATION | the same shares on new certificates: no holding changes; the |
 |  | resulting securities carry the holding, and the object is kept as a RecordKept fact |
-| TX_STOCK_ACCEPTANCE, TX_WARRANT_ACCEPTANCE | checked against the security; kept as a RecordKept fact |
+| TX_STOCK_ACCEPTANCE, TX_WARRANT_ACCEPTANCE | checked against the security; kept as a RecordKept fact that |
+|  | names the holding accepted |
 | TX_WARRANT_TRANSFER | WarrantTransferred (the whole warrant; §2's basis and the transferee's agreement from its comments) |
 | TX_WARRANT_RETRACTION | WarrantCancelled of every unit left |
 """
@@ -98,7 +99,8 @@ class HoldingChanges:
         kind = "warrant" if item.object_type == "TX_WARRANT_ACCEPTANCE" else (
             "option" if item.object_type == "TX_EQUITY_COMPENSATION_ACCEPTANCE" else "stock")
         taken = self.securities.take(item.data.get("security_id"), kind, None, m.day(item.data.get("date")))
-        what = {"stock": f"{taken.class_} shares of {taken.holder}", "warrant": f"warrant {self.warrants.get(taken.id)}",
+        what = {"stock": f"{taken.class_} shares of {taken.holder}",
+                "warrant": f"warrant {self.warrants.get(taken.id)}",
                 "option": f"option grant {self.grants.get(taken.id)}"}[kind]
         return self._noted(item, ACCEPTED.format(what=what))
 
