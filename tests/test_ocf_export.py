@@ -357,3 +357,18 @@ def test_the_juniper_package_as_reviewed(juniper: Ledger, tmp_path: Path, name: 
 
     export_package(juniper, tmp_path / "out", as_of="2000-07-01")
     golden(f"ocf_juniper/{name}", (tmp_path / "out" / name).read_text(encoding="utf-8"))
+
+
+V1_2_FIXTURES = sorted(p.parent for p in (ROOT / "fixtures" / "ocf").glob("*/Manifest.ocf.json")
+                       if json.loads(p.read_text(encoding="utf-8")).get("ocf_version") == "1.2.0")
+
+
+@pytest.mark.parametrize("fixture", V1_2_FIXTURES, ids=[p.name for p in V1_2_FIXTURES])
+def test_every_v1_2_fixture_package_is_valid_ocf(fixture: Path) -> None:
+    """The hand-written packages are what a v1.2.0 exporter would write: valid under the coalition's schemas
+    and pyocf, as the exports compared with them are."""
+    assert_valid(fixture)
+
+
+def test_the_v1_2_fixtures_are_found() -> None:
+    assert {p.name for p in V1_2_FIXTURES} >= {"ridgeline_robotics", "cobalt_health"}
