@@ -132,6 +132,14 @@ class Books:
         return self._read().companies()
 
     @_refusing
+    def forms(self, name: str | None = None) -> dict[str, Any]:
+        """The forms of warrant (``captable forms --json``); with ``name``, its parameters and clauses (an
+        unknown name is refused, ``unknown_form``)."""
+        from captable.forms import describe
+
+        return describe.listing() if name is None else describe.detail(name)
+
+    @_refusing
     def state(self, as_of: Instant = None, known_at: Instant = None, *, warrant: str | None = None,
               company: str | None = None) -> State:
         """The warrant terms and the cap table as of ``as_of`` (default now), as the books stood at ``known_at``

@@ -23,6 +23,7 @@ from projections.obligations import Book, Obligation
 
 _DATES = ("arose", "target", "deadline", "given")
 _FIELDS = [f.name for f in fields(Obligation)]
+_OPTIONAL = 2  # form, form_terms: left out while None (a 1997 warrant's), so older books keep their bytes
 # What the obligations' rules are: a checkpoint's book written under other rules is stale.
 FINGERPRINT = hashlib.sha256(Path(obligations.__file__).read_bytes()).hexdigest()[:16]
 
@@ -32,7 +33,7 @@ class BookUnreadable(Exception):
 
 
 def dumps(book: Book) -> bytes:
-    items = [[_day(v) if name in _DATES else v for name, v in ((n, getattr(o, n)) for n in _FIELDS)]
+    items = [_trimmed([_day(v) if name in _DATES else v for name, v in ((n, getattr(o, n)) for n in _FIELDS)])
              for o in book.items.values()]
     return json.dumps({
         "items": items,
@@ -46,7 +47,7 @@ def dumps(book: Book) -> bytes:
 def loads(body: bytes) -> Book:
     try:
         data = json.loads(body)
-        items = [Obligation(**{n: _date(v) if n in _DATES else v for n, v in zip(_FIELDS, values, strict=True)})
+        items = [Obligation(**{n: _date(v) if n in _DATES else v for n, v in _named(values)})
                  for values in data["items"]]
         book = Book(items={o.id: o for o in items}, agreements=_texts(data["agreements"]),
                     adjustments_seen={str(k): int(v) for k, v in data["adjustments_seen"].items()},
@@ -58,6 +59,20 @@ def loads(body: bytes) -> Book:
         if not all(isinstance(getattr(item, n), str) for n in ("id", "section", "kind", "warrant", "trigger")):
             raise BookUnreadable("an obligation's names are not text")
     return book
+
+
+def _trimmed(values: list[Any]) -> list[Any]:
+    for _ in range(_OPTIONAL):
+        if values[-1] is not None:
+            break
+        values.pop()
+    return values
+
+
+def _named(values: list[Any]) -> zip[tuple[str, Any]]:
+    if not len(_FIELDS) - _OPTIONAL <= len(values) <= len(_FIELDS):
+        raise ValueError(f"an obligation has {len(_FIELDS)} fields, not {len(values)}")
+    return zip(_FIELDS, values)
 
 
 def _day(value: date | None) -> str | None:

@@ -26,6 +26,9 @@ from typing import Any
 
 import icalendar
 
+from captable import forms, prose
+from captable.forms import FORM_NOTE
+
 # Fixed for good: changing it would change every UID and duplicate entries in subscribed calendars.
 UID_NAMESPACE = uuid.UUID("6f1c2a7e-3d4b-5c8a-9e0f-1a2b3c4d5e6f")
 REMIND_DAYS = 7
@@ -132,13 +135,17 @@ def _details(body: dict[str, Any], row: dict[str, Any]) -> str:
     """What the entry is about, for the person who opens it: the obligation, its days and its status."""
     lines = [f"{row['section']}: {row['description']}.",
              f"Warrant {row['warrant']}; obligation {row['id']}, arising {row['arose']} from {row['trigger']}."]
+    own_form = FORM_NOTE in row["description"]  # a warrant not on the 1997 form: its description says its rules
     if row["deadline"]:
-        lines.append(f"Deadline {row['deadline']}; latest day to mail it (§12: given three business days after "
-                     f"deposit) {row['latest_mailing']}.")
+        terms = forms.default_terms()
+        rule = ("by its form's mail rule" if own_form else
+                f"§12: given {prose.count(terms.mail_deemed_days)} {terms.mail_day_kind} days after deposit")
+        lines.append(f"Deadline {row['deadline']}; latest day to mail it ({rule}) {row['latest_mailing']}.")
     elif _promptly(row):
         lines.append("No fixed day: owed promptly; the warrant sets no deadline.")
     else:
-        lines.append("No deadline yet: it is 20 days before a day not yet known.")
+        days = "its form's days" if own_form else f"{forms.default_terms().prior_notice_days} days"
+        lines.append(f"No deadline yet: it is {days} before a day not yet known.")
     age = f", {row['age_days']} days after it arose" if row.get("age_days") is not None else ""
     lines.append(f"Status {row['status']} as of {body['as_of']}{age}.")
     return "\n".join(lines)

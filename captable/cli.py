@@ -608,6 +608,17 @@ def events_(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
     _print_json(doc.to_json()) if as_json else reference.print_type(out, doc)
 
 
+@app.command("forms")
+def forms_(name: Optional[str] = typer.Argument(None, metavar="NAME", help="A form of warrant, e.g. warrant_1997."),
+           as_json: bool = JSON) -> None:
+    """The forms of warrant, one a line with its source; with NAME, its parameters and the clauses they quote."""
+    from captable.forms import describe as forms_describe
+    if name is None:
+        _print_json(forms_describe.listing()) if as_json else forms_describe.print_listing(out)
+        return
+    _print_json(forms_describe.detail(name)) if as_json else forms_describe.print_detail(out, name)
+
+
 @app.command("schema")
 def schema(type_name: Optional[str] = typer.Argument(None, metavar="TYPE",
                                                      help="An event type; without it, any event (the union of "

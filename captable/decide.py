@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from difflib import get_close_matches
 from fractions import Fraction
 
-from captable import errors
+from captable import errors, forms
 from captable import events as ev
 from captable.numbers import format_exact
 from captable.suggest import valid_ones
@@ -213,6 +213,8 @@ def _warrant_issued(state: CompanyState, entry: Entry) -> ev.Event:
         raise errors.DuplicateWarrant(f"warrant {fact.warrant!r} already exists", field="warrant", value=fact.warrant)
     if fact.expires <= entry.effective:
         raise errors.InvalidEvent("a warrant must expire after it is issued", field="expires", value=fact.expires.isoformat())
+    if fact.form is not None or fact.terms is not None:
+        expiry.require_form_time(fact.expires, forms.resolve(fact.form, fact.terms))
     return fact
 
 
@@ -267,15 +269,24 @@ def _open_warrant(state: CompanyState, entry: Entry) -> Warrant:
 def _warrant_transferred(state: CompanyState, entry: Entry) -> ev.Event:
     """§2: a transfer needs a basis (registration, Rule 144, opinion of counsel) and the transferee's agreement."""
     fact: ev.WarrantTransferred = entry.fact  # type: ignore[assignment]
-    _open_warrant(state, entry)
+    form = _open_warrant(state, entry).terms_of
     if fact.basis is None:
         raise errors.TransferWithoutBasis(
             "§2(c) allows a transfer only under registration, Rule 144 or an opinion of counsel; give basis",
             field="basis", value=None,
         )
-    if not fact.transferee_agreed:
+    if fact.basis not in form.terms.transfer_bases:  # never for the 1997 form, which allows all three
         raise errors.TransferWithoutBasis(
-            "§2(a): the transferee must agree to hold the warrant subject to Section 2; set transferee_agreed",
+            f"the warrant's form allows a transfer only under {', '.join(form.terms.transfer_bases)} "
+            f"({form.cite('transfer_bases')}), not {fact.basis}",
+            field="basis", value=fact.basis, section=form.cite("transfer_bases"),
+        )
+    if not fact.transferee_agreed and form.terms.transfer_needs_transferee_agreement:
+        raise errors.TransferWithoutBasis(
+            "§2(a): the transferee must agree to hold the warrant subject to Section 2; set transferee_agreed"
+            if form.speaks_as_1997("transfer_needs_transferee_agreement") else
+            f"the transferee must agree to hold the warrant on its terms "
+            f"({form.cite('transfer_needs_transferee_agreement')}); set transferee_agreed",
             field="transferee_agreed", value=fact.transferee_agreed,
         )
     return fact

@@ -46,13 +46,19 @@ def draft(ledger: Ledger, company: str | None, obligation_id: str, on: str | Non
     else:
         subject, blocks = letter_notices.body(drafting)
     warrant = drafting.warrant
+    # §4.5 requires the chief financial officer's signature; §4.6 names no signer, and the CFO signs both. Another
+    # form names its own signer (any officer: the CFO still signs).
+    signer = obligation.terms.adjustment_notice_signer
+    office = "cfo" if signer == "any_officer" else signer
     return Letter(
         dated=drafting.dated, company=state.name or "", company_address=state.address or "", delivery=DELIVERY,
         to_name=warrant.holder.name, to_address=warrant.holder.address, regarding=drafting.regarding(),
-        subject=subject, blocks=blocks, signer=state.officers.get("cfo", ""),
-        # §4.5 requires the chief financial officer's signature; §4.6 names no signer, and the CFO signs both.
-        signer_title="Chief Financial Officer", calculation=calculation,
+        subject=subject, blocks=blocks, signer=state.officers.get(office, ""),
+        signer_title=TITLES[office], calculation=calculation,
     )
+
+
+TITLES = {"cfo": "Chief Financial Officer", "ceo": "Chief Executive Officer", "secretary": "Secretary"}
 
 
 def _unknown(asked, found: list[Obligation], name: str) -> errors.Refused:  # type: ignore[no-untyped-def]

@@ -128,6 +128,16 @@ class UnknownGrant(Refused):
     code = "unknown_grant"
 
 
+class UnknownForm(Refused):
+    code = "unknown_form"
+
+
+class FormInvalid(Refused):
+    """A form file that does not say what a form must (captable/forms/*.toml)."""
+
+    code = "form_invalid"
+
+
 class UnknownEvent(Refused):
     code = "unknown_event"
 

@@ -36,18 +36,37 @@ def warrant_of(state: CompanyState, warrant_id: str) -> Warrant:
 
 
 def _open_units(state: CompanyState, warrant_id: str, at: datetime, requested: Requested,
-                fractional: type[errors.Refused]) -> tuple[Warrant, Fraction]:
+                fractional: type[errors.Refused], method: str) -> tuple[Warrant, Fraction]:
     warrant = warrant_of(state, warrant_id)
     expiry.require_open(warrant.expires, at, state.zone)
+    _require_method(warrant, method)
     return warrant, units_to_exercise(requested, warrant.units, fractional)
 
 
+def _require_method(warrant: Warrant, method: str) -> None:
+    """The warrant's form allows this way of exercising (cash, §1(a); net, §1(b) of the 1997 form: both)."""
+    form = warrant.terms_of
+    if method not in form.terms.exercise_methods:
+        allowed = " or ".join(form.terms.exercise_methods)
+        raise errors.MethodNotAvailable(
+            f"warrant {warrant.id} is on the form {form.name}, which allows exercise by {allowed} only "
+            f"({form.cite('exercise_methods')}); a {method} exercise is not available",
+            field="type", value=method, section=form.cite("exercise_methods"))
+
+
 def _delivery(state: CompanyState, warrant: Warrant, surrendered: Fraction, delivered_units: Fraction,
-              deliver_to: str | None, reason: str, new_certificate: str | None) -> dict[str, Any]:
+              deliver_to: str | None, reason: str, new_certificate: str | None,
+              per_share_price: Fraction | None = None) -> dict[str, Any]:
     """§1(a), §16, §5: what the units deliver, registered to the holder or the named person, and the
-    certificates cancelled and issued: the fields every exercise outcome shares."""
-    delivered = deliver(delivered_units, warrant.units, warrant.price, warrant.security, warrant.basket,
-                        warrant.entitlements, reason)
+    certificates cancelled and issued: the fields every exercise outcome shares. A fraction is paid as the
+    warrant's form says: at the Stock Purchase Price (§16 of the 1997 form), at the Per Share Price (a net
+    exercise; a cash one has none and pays at P), or not at all (rounded down)."""
+    form = warrant.terms_of
+    rule = form.terms.fractions
+    at_psp = rule == "cash_at_per_share_price" and per_share_price is not None
+    fraction_price = per_share_price if at_psp and per_share_price is not None else warrant.price
+    delivered = deliver(delivered_units, warrant.units, fraction_price, warrant.security, warrant.basket,
+                        warrant.entitlements, reason, pay_fractions=rule != "round_down")
     holder = warrant.holder.name
     recipient = deliver_to or holder
     tax = f"; registered in another name: §5 issue tax borne by {holder}" if recipient != holder else ""
@@ -62,8 +81,10 @@ def _delivery(state: CompanyState, warrant: Warrant, surrendered: Fraction, deli
             deliveries.append(ev.Delivery(name=recipient, reason=f"{item.reason}: {format_exact(item.quantity)} × "
                                                                  f"{item.description}"))
     if delivered.cash_in_lieu:
-        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu,
-                                      reason="§16 cash in lieu of fractional shares, at the Stock Purchase Price"))
+        at = "the Per Share Price" if at_psp else "the Stock Purchase Price"
+        reason = (f"§16 cash in lieu of fractional shares, at {at}" if form.speaks_as_1997("fractions")
+                  else f"cash in lieu of fractional shares, at {at} ({form.cite('fractions')})")
+        deliveries.append(ev.Delivery(name=holder, cash=delivered.cash_in_lieu, reason=reason))
     return {
         "units": surrendered,
         "price": warrant.price,
@@ -91,7 +112,7 @@ def _balance_certificate(warrant: Warrant, units: Fraction, chosen: str | None) 
 def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: Requested,
                  deliver_to: str | None = None, new_certificate: str | None = None) -> ev.ExerciseOutcome:
     """§1(a), §16: what a cash exercise of ``requested`` units at ``at`` delivers and costs."""
-    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalCashExercise)
+    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalCashExercise, "cash")
     return ev.ExerciseOutcome(
         payment_due=payment_due(units, warrant.price),
         **_delivery(state, warrant, units, units, deliver_to, "§1(a) shares purchased", new_certificate),
@@ -100,7 +121,14 @@ def cash_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: 
 
 def per_share_price(state: CompanyState, warrant: Warrant, at: datetime, method: str,
                     offering: str | None) -> ev.PerSharePrice:
-    """§1(c) on the election date, as-converted while the warrant is for unconverted preferred."""
+    """§1(c) on the election date, as-converted while the warrant is for unconverted preferred; by a method
+    the warrant's form allows, over its number of trading days."""
+    form = warrant.terms_of
+    if method not in form.terms.per_share_price_methods:
+        raise errors.MethodNotAvailable(
+            f"warrant {warrant.id} is on the form {form.name}, whose Per Share Price is by "
+            f"{' or '.join(form.terms.per_share_price_methods)} only ({form.cite('per_share_price_methods')})",
+            field="method", value=method, section=form.cite("per_share_price_methods"))
     day = state.local_day(at)
     own = warrant.security.class_
     share_class = state.classes.get(own) if warrant.security.issuer == state.name else None
@@ -109,7 +137,7 @@ def per_share_price(state: CompanyState, warrant: Warrant, at: datetime, method:
     common = share_class.converts_to if convertible else own  # type: ignore[union-attr]
     exchange = state.listings.get(common)  # type: ignore[arg-type]
     if method == "market":
-        return psp.market(day, exchange, state.quotes.get(common, {}), ratio)  # type: ignore[arg-type]
+        return psp.market(day, exchange, state.quotes.get(common, {}), ratio, form.terms)  # type: ignore[arg-type]
     if method == "public_offering":
         return psp.public_offering(day, offering, state.offerings.get(offering or ""), common, own, ratio,
                                     list(state.offerings))  # type: ignore[arg-type]
@@ -123,7 +151,7 @@ def net_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: R
                 offering: str | None = None, deliver_to: str | None = None,
                 new_certificate: str | None = None) -> ev.NetExerciseOutcome:
     """§1(b), §1(c), §16: what surrendering ``requested`` units at ``at`` delivers, nothing paid."""
-    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalExercise)
+    warrant, units = _open_units(state, warrant_id, at, requested, errors.FractionalExercise, "net")
     price = per_share_price(state, warrant, at, method, offering)
     received = net_exercise.units_received(units, price.price, warrant.price)
     return ev.NetExerciseOutcome(
@@ -131,5 +159,5 @@ def net_outcome(state: CompanyState, at: datetime, warrant_id: str, requested: R
         units_received=received,
         formula=net_exercise.formula(units, price.price, warrant.price, received),
         **_delivery(state, warrant, units, received, deliver_to, "§1(b) shares issued on net exercise",
-                    new_certificate),
+                    new_certificate, price.price),
     )

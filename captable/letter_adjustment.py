@@ -30,7 +30,35 @@ from captable.letter_explain import (
     stop,
 )
 from captable.letter_parts import Block, Calculation, Drafting, closing, opening
+from captable.forms import Form
 from captable.prose import exact_text
+
+
+FRACTIONS = {
+    "cash_at_price": "the Company will pay cash for any fraction of a share, at the Stock Purchase Price then in effect",
+    "cash_at_per_share_price": "the Company will pay cash for any fraction of a share, at the Per Share Price on a net "
+                               "exercise and at the Stock Purchase Price then in effect on an exercise for cash",
+    "round_down": "the number of shares issued is rounded down to a whole share and no cash is paid for the fraction",
+}
+
+
+def _fractions(form: Form) -> str:
+    """What the Warrant does with a fraction of a share: §16 of the 1997 form, or the form's own clause."""
+    if form.speaks_as_1997("fractions"):
+        return ("No fractional share will be issued upon exercise: under Section 16 of the Warrant the "
+                "Company will pay cash for any fraction of a share, at the Stock Purchase Price then in effect.")
+    return (f"No fractional share will be issued upon exercise: under {form.cite('fractions')}, "
+            f"{FRACTIONS[form.terms.fractions]}.")
+
+
+def _form_words(form: Form, section: str) -> list[Block]:
+    """For a warrant on another form than the 1997 one: the form, and the words of the clause applied."""
+    for parameter, clause in form.clauses.items():
+        if form.cite(parameter) == section and not form.speaks_as_1997(parameter):
+            words = f" It reads: \u201c{clause.quote}\u201d" if clause.quote else ""
+            return [f"The Warrant is on the form {form.name} ({form.title}); the adjustment applies "
+                    f"{clause.clause}.{words}"]
+    return []
 
 
 def body(drafting: Drafting) -> tuple[str, list[Block], Calculation]:
@@ -50,9 +78,10 @@ def body(drafting: Drafting) -> tuple[str, list[Block], Calculation]:
         f"Method of calculation. {explained.method} The Calculation attached to this notice sets out the method "
         "of calculation in reasonable detail, the facts upon which it is based, and the exact figures.",
     ]
+    form = after.warrants[warrant].terms_of
+    blocks[2:2] = _form_words(form, change.section)
     if change.shares_after.denominator != 1:
-        blocks.append("No fractional share will be issued upon exercise: under Section 16 of the Warrant the "
-                      "Company will pay cash for any fraction of a share, at the Stock Purchase Price then in effect.")
+        blocks.append(_fractions(form))
     if rounded:
         blocks.append("Figures marked \u201c(rounded)\u201d are rounded for reading only; the exact figures, which "
                       "govern any exercise, are set out in the attached Calculation.")

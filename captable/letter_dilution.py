@@ -53,7 +53,7 @@ def _base(state: CompanyState, a: Fraction) -> tuple[str, ...]:
             deemed["financing_warrant"] = deemed.get("financing_warrant", Fraction(0)) + common_equivalent(
                 state, warrant.security.class_, warrant.units)
     lines += [(f"Common Stock {DEEMED[k]}, deemed outstanding", v) for k, v in deemed.items() if v]
-    if len(lines) < 2 or sum((v for _, v in lines), Fraction(0)) != a or a != deemed_outstanding(state):
+    if len(lines) < 2 or sum((v for _, v in lines), Fraction(0)) != a or a != deemed_outstanding(state, DEEMED):
         return ()
     return tuple(f"{label}: {exact_text(value)}" for label, value in lines)
 

@@ -26,7 +26,8 @@ from captable import events as ev
 from captable import prose
 from captable.letter_parts import Block, Drafting, closing, opening
 from captable.rules.amounts import Security
-from captable.rules.notices import MAIL_BUSINESS_DAYS, PRIOR_NOTICE_DAYS, deemed_given
+from captable.forms import Terms
+from captable.rules.notices import deemed_given
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _takes_place(drafting: Drafting, event: Event, stock: str) -> str:
     if target is None:
         return (f"The date on which the {event.name} will take place has not yet been fixed. The Company will give "
                 f"you written notice of that date, and of the date on which the holders of {stock} will be entitled "
-                "to exchange their shares, at least 20 days before it.")
+                f"to exchange their shares, at least {_terms(drafting).prior_notice_days} days before it.")
     fixed = isinstance(drafting.trigger, ev.Reclassification) or _completed(drafting)
     day = prose.day(target)
     if target < drafting.dated:
@@ -181,20 +182,31 @@ def _takes_place(drafting: Drafting, event: Event, stock: str) -> str:
             f"their shares for {deliverable} securities or other property deliverable upon the {event.name}.")
 
 
+def _terms(drafting: Drafting) -> Terms:
+    return drafting.state.warrants[drafting.obligation.warrant].terms_of.terms
+
+
 def _completed(drafting: Drafting) -> bool:
     agreement = drafting.state.agreements.get(drafting.obligation.trigger)
     return agreement is not None and agreement.completed_by is not None
 
 
 def _timing(drafting: Drafting, record: bool) -> str:
-    """The 20 days of §4.6 and the mail of §12; whether this letter, mailed on its date, is in time."""
+    """The days of notice of §4.6 and the mail of §12 (the warrant's form's); whether this letter, mailed on its
+    date, is in time. A form other than the 1997 one is named with its clauses."""
     of = "the record date" if record else "that date"
-    text = (f"Section 4.6 of the Warrant calls for at least {PRIOR_NOTICE_DAYS} days\u2019 written notice of {of}. "
+    form = drafting.state.warrants[drafting.obligation.warrant].terms_of
+    terms = form.terms
+    notice = ("Section 4.6 of the Warrant calls" if form.speaks_as_1997("prior_notice_days")
+              else f"The Warrant ({form.cite('prior_notice_days')}) calls")
+    mail = ("under Section 12 of the Warrant" if form.speaks_as_1997("mail_deemed_days")
+            else f"under the Warrant ({form.cite('mail_deemed_days')})")
+    text = (f"{notice} for at least {terms.prior_notice_days} days\u2019 written notice of {of}. "
             "This notice is sent by certified first class mail, postage prepaid, to your address as shown on the "
-            f"books of the Company; under Section 12 of the Warrant it is given {prose.count(MAIL_BUSINESS_DAYS)} "
-            "business days after its deposit in the mail.")
+            f"books of the Company; {mail} it is given {prose.count(terms.mail_deemed_days)} "
+            f"{terms.mail_day_kind} days after its deposit in the mail.")
     deadline, target = drafting.obligation.deadline, drafting.obligation.target
-    given = deemed_given("mail", drafting.dated, None, None)
+    given = deemed_given("mail", drafting.dated, None, None, terms)
     if deadline is not None and target is not None and given is not None and given <= deadline:
         text += (f" Mailed on the date of this letter, it is given on {prose.day(given)}, "
                  f"{(target - given).days} days before {of}.")

@@ -106,7 +106,7 @@ def seal_event(company: str, position: int, recorded: datetime, fact: Event, pre
     """A fact sealed at ``position`` of the company's chain, after the event whose hash is ``prev``, with who
     recorded it."""
     cls = type(fact)
-    members = (f'"company":{json_text(company)},"class_version":{cls.class_version},'
+    members = (f'"company":{json_text(company)},"class_version":{fact.stored_version()},'
                f'"fact":{canonical_text(fact, _dumped)},"recorded":"{_iso(recorded)}","actor":{json_text(actor)}')
     digest, stored = seal(cls.TOPIC, position, members, prev)
     return Recorded(stream_id(company), position, recorded, company, fact, prev, digest, actor, stored)

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from captable import events as ev
-from projections.corporate_actions import why_no_dilution
+from captable import forms
+from projections.corporate_actions import unprotected, why_no_dilution
 from projections.obligations import Observer
 from projections.state import CompanyState, Warrant
 from projections.timeline import Entry
@@ -45,6 +46,35 @@ SECTIONS: dict[type[ev.Event], str] = {
     ev.BoardAdjustment: "§4.7", ev.NoticeSent: "§12", ev.ReportDelivered: "§18.7",
     ev.ShareholderMaterialsSent: "§18.7(iii)", ev.WaiverSigned: "§11", ev.RecordKept: "not modelled",
 }
+
+
+# The parameter of a warrant's form that decides how each kind of event changes it.
+DECIDED_BY: dict[type[ev.Event], tuple[str, ...]] = {
+    ev.SharesIssued: ("dilution_method", "shares_follow_price"), ev.OptionsIssued: ("dilution_method", "shares_follow_price"),
+    ev.BoardAdjustment: ("shares_follow_price",), ev.PreferredConverted: ("converts_with_preferred",),
+    ev.WarrantExercised: ("fractions",), ev.WarrantNetExercised: ("fractions", "per_share_price_methods"),
+}
+
+
+def form_findings(warrant: Warrant, fact: ev.Event) -> list[str]:
+    """For a warrant not on the 1997 form: its form, and the clause (with its words) that decided the change.
+    A warrant on that form's own terms gets none, so its trail reads as it always did."""
+    form = warrant.terms_of
+    found = []
+    if isinstance(fact, ev.WarrantIssued) and (form.name != forms.DEFAULT or form.overridden):
+        own = f"; its own terms: {', '.join(form.overridden)}" if form.overridden else ""
+        found.append(f"{warrant.id} is on the form {form.name} ({form.title}){own}; `captable forms "
+                     f"{form.name}` shows its clauses")
+    for parameter in DECIDED_BY.get(type(fact), ()):
+        if form.speaks_as_1997(parameter) or (parameter == "shares_follow_price" and form.terms.shares_follow_price):
+            continue
+        clause = form.clauses[parameter]
+        value = getattr(form.terms, parameter)
+        shown = ", ".join(value) if isinstance(value, tuple) else str(value).lower()
+        words = f": \u201c{clause.quote}\u201d" if clause.quote and parameter not in form.overridden else ""
+        found.append(f"{warrant.id} is on the form {form.name}; {parameter} = {shown} under {form.cite(parameter)}"
+                     + words)
+    return found
 
 
 def terms(state: CompanyState, warrant: Warrant, instant: datetime) -> dict[str, Any]:
@@ -106,6 +136,9 @@ def _steps(observer: Observer, entries: Iterable[Entry], until: datetime, warran
         cured = {b.class_ for b in state.breaches.values()}
         issuance = isinstance(entry.fact, (ev.SharesIssued, ev.OptionsIssued)) and state.warrants
         finding = why_no_dilution(state, entry) if issuance else None  # read on the state just before
+        findings = [finding] if finding else []
+        if issuance and finding is None:
+            findings += filter(None, [unprotected(state, entry)])
         observer.step(entry)
         changes = []
         for w in state.warrants.values():
@@ -116,6 +149,7 @@ def _steps(observer: Observer, entries: Iterable[Entry], until: datetime, warran
             if after != old:
                 changes.append({"warrant": w.id, "before": old, "after": after,
                                 "adjustments": [adjustment_json(a) for a in w.adjustments[seen:]]})
+                findings += form_findings(w, entry.fact)
         created = [k for k in book.items if k not in known]
         discharged = [k for k, o in book.items.items() if k in known and o.given != known[k]]
         if warrant is not None and getattr(entry.fact, "warrant", warrant) != warrant:
@@ -135,7 +169,7 @@ def _steps(observer: Observer, entries: Iterable[Entry], until: datetime, warran
             },
             "sections": SECTIONS.get(type(entry.fact)),
             "conventions": sorted({a["convention"] for c in changes for a in c["adjustments"] if a["convention"]}),
-            "findings": [finding] if finding else [],
+            "findings": findings,
             "changes": changes,
             "obligations_created": created,
             "obligations_discharged": discharged,

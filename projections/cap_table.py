@@ -168,13 +168,17 @@ def preferred_converted(state: CompanyState, entry: Entry) -> None:
         warrant.entitlements = convert(warrant.entitlements, old, new, ratio)
         if old not in securities_in(warrant.basket):
             continue
-        if warrant.security == old and is_single_security(warrant.basket):
+        form = warrant.terms_of
+        # A form whose warrant does not convert with the preferred keeps its units and price: each unit then
+        # delivers the common its preferred share became.
+        if warrant.security == old and is_single_security(warrant.basket) and form.terms.converts_with_preferred:
             warrant.adjust(convert_warrant(warrant.price, warrant.units, ratio).for_event(event))
             warrant.security = new
             warrant.basket = (shares_of(new),)
         else:
             warrant.basket = convert(warrant.basket, old, new, ratio)
-            warrant.adjustments.append(_basket_change("§1(a)", warrant.price, warrant.units, warrant.basket, event))
+            warrant.adjustments.append(_basket_change(form.section_for("converts_with_preferred", "§1(a)"),
+                                                      warrant.price, warrant.units, warrant.basket, event))
 
 
 def conversion_ratio_adjusted(state: CompanyState, entry: Entry) -> None:

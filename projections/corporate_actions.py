@@ -4,6 +4,7 @@ reclassifications and mergers (§4.3).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from fractions import Fraction
 
 from captable.events import (
@@ -18,7 +19,9 @@ from captable.events import (
 from captable.numbers import format_exact, whole
 from captable.rules import dividends
 from captable.rules.amounts import Amount, Security, exchange, securities_in
-from captable.rules.dilutive_issuance import DEEMED_OUTSTANDING, weighted_average
+from captable.forms import Form
+from captable.rules.adjustment import Adjustment
+from captable.rules.dilutive_issuance import full_ratchet, protects, weighted_average
 from captable.rules.reorganization import reorganize
 from projections.state import Agreement, CompanyState, OptionGrant, Note, Warrant
 from projections.timeline import Entry
@@ -34,50 +37,61 @@ def common_equivalent(state: CompanyState, class_id: str, shares: Fraction) -> F
     return shares * share_class.conversion_ratio if share_class.kind == "preferred" else shares  # type: ignore[operator]
 
 
-def deemed_outstanding(state: CompanyState) -> Fraction:
-    """A: common outstanding as-converted, with everything §4.4 deems outstanding."""
+def common_outstanding(state: CompanyState) -> Fraction:
+    """A of a narrow-based average: the common outstanding alone."""
+    return sum((Fraction(c.outstanding) for c in state.classes.values()
+                if c.kind == "common" and c.exchanged_by is None), ZERO)
+
+
+def deemed_outstanding(state: CompanyState, categories: Collection[str]) -> Fraction:
+    """A: common outstanding as-converted, with everything the warrant's form deems outstanding (§4.4 of the
+    1997 form: preferred as converted, Board-approved plans, dividends and financing warrants)."""
     a = ZERO
     for share_class in state.classes.values():
         if share_class.exchanged_by is not None:
             continue
         if share_class.kind == "common":
             a += share_class.outstanding
-        elif not share_class.converted:
+        elif not share_class.converted and "preferred_conversion" in categories:
             a += share_class.outstanding * share_class.conversion_ratio  # type: ignore[operator]
     for grant in state.options:
-        if grant.category in DEEMED_OUTSTANDING and grant.class_ in state.classes:
+        if grant.category in categories and grant.class_ in state.classes:
             a += common_equivalent(state, grant.class_, grant.shares)
-    for warrant in state.warrants.values():
-        if warrant.category == "financing_warrant" and warrant.security.issuer == state.name and warrant.units > 0:
-            a += common_equivalent(state, warrant.security.class_, warrant.units)
+    if "financing_warrant" in categories:
+        for warrant in state.warrants.values():
+            if warrant.category == "financing_warrant" and warrant.security.issuer == state.name and warrant.units > 0:
+                a += common_equivalent(state, warrant.security.class_, warrant.units)
     return a
 
 
 def dilution_test(state: CompanyState, entry: Entry, class_id: str, shares: Fraction, consideration: Fraction,
                   category: str | None) -> tuple[Fraction, Fraction, list[Warrant]] | None:
-    """§4.4's first questions, on the state just before the issuance: S, the consideration per common
-    share, and the warrants priced above it; None for a deemed-outstanding category."""
-    if category in DEEMED_OUTSTANDING:
+    """The first questions, on the state just before the issuance: S, the consideration per common share, and
+    the warrants priced above it whose forms let such an issue adjust them; None when the issue's category is
+    carved out of every warrant's protection (deemed outstanding already, under the 1997 form's §4.4)."""
+    own = [w for w in state.outstanding_warrants(entry.effective) if w.units > 0 and w.security.issuer == state.name]
+    if category is not None and all(category in w.terms_of.terms.dilution_carve_outs for w in own):
         return None
     s = common_equivalent(state, class_id, shares)
     per_share = consideration / s
-    below = [w for w in state.outstanding_warrants(entry.effective)
-             if per_share < w.price and w.units > 0 and w.security.issuer == state.name]
+    below = [w for w in own if per_share < w.price and protects(w.terms_of, category)]
     return s, per_share, below
 
 
 def dilution(state: CompanyState, entry: Entry, class_id: str, shares: Fraction, consideration: Fraction,
              category: str | None) -> None:
-    """§4.4 for every warrant on the company's stock, against the state just before the issuance."""
+    """A cheap issue, for every warrant on the company's stock, against the state just before it, each by its
+    own form (§4.4 of the 1997 form)."""
     tested = dilution_test(state, entry, class_id, shares, consideration, category)
     if tested is None or not tested[2]:
         return
     s, _, below = tested
     event = entry.fact.id or ""
-    a = deemed_outstanding(state)
+    bases: dict[tuple[str, tuple[str, ...]], Fraction] = {}
     excluded = state.exclusions.get(event)
     for warrant in below:
-        change = weighted_average(warrant.price, warrant.units, a, consideration, s)
+        form = warrant.terms_of
+        change = _adjustment(state, warrant, form, consideration, s, bases)
         if change is None:
             continue
         if excluded and excluded[2] in ("", warrant.id):
@@ -87,6 +101,19 @@ def dilution(state: CompanyState, entry: Entry, class_id: str, shares: Fraction,
             continue
         warrant.adjust(change.for_event(event))
         state.requirement = None
+
+
+def _adjustment(state: CompanyState, warrant: Warrant, form: Form, c: Fraction, s: Fraction,
+                bases: dict[tuple[str, tuple[str, ...]], Fraction]) -> Adjustment | None:
+    """The warrant's form's answer to the issue; A is counted once per kind of base."""
+    method = form.terms.dilution_method
+    if method == "full_ratchet":
+        return full_ratchet(warrant.price, warrant.units, c, s, form)
+    key = (method, form.terms.deemed_outstanding if method == "broad_based_weighted_average" else ())
+    if key not in bases:
+        bases[key] = (deemed_outstanding(state, key[1]) if method == "broad_based_weighted_average"
+                      else common_outstanding(state))
+    return weighted_average(warrant.price, warrant.units, bases[key], c, s, form)
 
 
 def why_no_dilution(state: CompanyState, entry: Entry) -> str | None:
@@ -99,7 +126,39 @@ def why_no_dilution(state: CompanyState, entry: Entry) -> str | None:
     if below:
         return None
     return (f"no §4.4 adjustment: consideration per common share C / S = {format_exact(consideration)} / "
-            f"{format_exact(s)} = {format_exact(per_share)}, not below any Stock Purchase Price in effect")
+            f"{format_exact(s)} = {format_exact(per_share)}, not below any Stock Purchase Price in effect"
+            + _unprotected(state, entry, per_share, category))
+
+
+def unprotected(state: CompanyState, entry: Entry) -> str | None:
+    """For the audit of an issue that adjusts some warrant: the warrants priced above it that their forms do
+    not protect (a form without price protection, or one that carves the issue's kind out), or None."""
+    class_id, shares, consideration, category = issuance_terms(entry.fact)  # type: ignore[arg-type]
+    tested = dilution_test(state, entry, class_id, shares, consideration, category)
+    if tested is None or not tested[2]:
+        return None
+    text = _unprotected(state, entry, tested[1], category)
+    return text.removeprefix(" that its form protects; ") or None
+
+
+def _unprotected(state: CompanyState, entry: Entry, per_share: Fraction, category: str | None) -> str:
+    """The warrants priced above the issue that their forms do not protect, each with its clause."""
+    found = [w for w in state.outstanding_warrants(entry.effective)
+             if w.units > 0 and w.security.issuer == state.name and per_share < w.price
+             and not protects(w.terms_of, category)]
+    if not found:
+        return ""
+    return " that its form protects; " + "; ".join(_not_protected(w.terms_of, w.id) for w in found)
+
+
+def _not_protected(form: Form, warrant: str) -> str:
+    """Why a warrant priced above an issue is not adjusted, with the words of its form's clause."""
+    parameter = "dilution_method" if form.terms.dilution_method == "none" else "dilution_carve_outs"
+    clause = form.clauses[parameter]
+    words = f": \u201c{clause.quote}\u201d" if clause.quote and parameter not in form.overridden else ""
+    value = getattr(form.terms, parameter)
+    shown = ", ".join(value) if isinstance(value, tuple) else value
+    return f"{warrant} is not adjusted: {parameter} = {shown} under {form.cite(parameter)}{words}"
 
 
 def issuance_terms(fact: SharesIssued | OptionsIssued) -> tuple[str, Fraction, Fraction, str | None]:

@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from captable import events as ev
+from captable import forms
+from captable.forms import Terms
 from captable.rules import notices as delivery
 from captable.rules.reports import Period, report_periods
 from projections.fold import apply, initial_state
@@ -48,6 +51,19 @@ class Obligation:
     flags: list[str] = field(default_factory=list)  # notices that named it but did not discharge it
     waived_by: str | None = None
     lapsed: bool = False
+    # The warrant's form and terms (its §12 mail rule): last, and None for the 1997 form, so that a book of
+    # 1997 warrants keeps its bytes (book_codec leaves trailing Nones out).
+    form: str | None = None
+    form_terms: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, warrant: Warrant, *args: Any, **kwargs: Any) -> Obligation:
+        """An obligation to ``warrant``'s holder, timed by its form."""
+        return cls(*args, **kwargs, form=warrant.form, form_terms=warrant.terms)
+
+    @property
+    def terms(self) -> Terms:
+        return forms.resolve(self.form, self.form_terms).terms
 
     def status(self, today: date) -> str:
         if self.waived_by:
@@ -60,7 +76,7 @@ class Obligation:
 
     @property
     def latest_mailing(self) -> date | None:
-        return delivery.latest_mailing(self.deadline) if self.deadline else None
+        return delivery.latest_mailing(self.deadline, self.terms) if self.deadline else None
 
 
 @dataclass(slots=True)
@@ -131,15 +147,18 @@ def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
         for warrant in _concerned(state, fact, entry):
             _prior_notices(book, warrant, fact, kind, today)
     if isinstance(fact, ev.MergerCompleted):
-        _actual_closing(book, fact, today)
+        _actual_closing(state, book, fact, today)
     elif isinstance(fact, ev.NoticeSent):
         _notice(state, book, fact)
     elif isinstance(fact, ev.SuccessorAssumed):
         _assumed(state, book, fact)
     elif isinstance(fact, ev.ShareholderMaterialsSent):
         for warrant in state.outstanding_warrants(entry.effective):
-            book.add(Obligation(f"{warrant.id}/18.7(iii)/{fact.id}", "§18.7(iii)", "shareholder_materials",
-                                warrant.id, fact.id or "", today, f"copies of {fact.description}, promptly"))
+            form = warrant.terms_of
+            if "shareholder_materials" in form.terms.reports:
+                book.add(Obligation.of(warrant, f"{warrant.id}/18.7(iii)/{fact.id}", "§18.7(iii)",
+                                       "shareholder_materials", warrant.id, fact.id or "", today,
+                                       f"copies of {fact.description}, promptly" + form.under("reports")))
     elif isinstance(fact, ev.ReportDelivered):
         _report(state, book, fact)
     elif isinstance(fact, ev.WaiverSigned):
@@ -147,15 +166,17 @@ def _observe(state: CompanyState, book: Book, entry: Entry) -> None:
 
 
 def _adjustment_notices(book: Book, warrant: Warrant, today: date) -> None:
-    """§4.5: each change of P or N other than by exercise, no deadline."""
+    """§4.5: each change of P or N other than by exercise, no deadline; none when the form owes none."""
     seen = book.adjustments_seen.get(warrant.id, 0)
-    for change in warrant.adjustments[seen:]:
+    form = warrant.terms_of
+    for change in warrant.adjustments[seen:] if form.terms.adjustment_notice else ():
         if change.price_after == change.price_before and change.shares_after == change.shares_before:
             continue  # §4.5 speaks of a new price or number of shares; a new basket is a §4.6 matter
-        book.add(Obligation(
-            f"{warrant.id}/4.5/{change.event}", "§4.5", "notice_of_adjustment", warrant.id, change.event, today,
+        book.add(Obligation.of(
+            warrant, f"{warrant.id}/4.5/{change.event}", "§4.5", "notice_of_adjustment", warrant.id, change.event,
+            today,
             f"notice of adjustment under {change.section}: Stock Purchase Price {change.price_after}, "
-            f"shares purchasable {change.shares_after}",
+            f"shares purchasable {change.shares_after}" + form.under("adjustment_notice"),
         ))
     book.adjustments_seen[warrant.id] = len(warrant.adjustments)
 
@@ -176,25 +197,29 @@ def _concerned(state: CompanyState, fact: ev.Event, entry: Entry) -> list[Warran
 
 
 def _prior_notices(book: Book, warrant: Warrant, fact: ev.Event, kind: str, today: date) -> None:
-    """§4.6 (i) 20 days before the record date; (ii) for (d)–(f), 20 days before the action takes place."""
+    """§4.6 (i) N days before the record date; (ii) for (d)–(f), N days before the action takes place (N the
+    form's ``prior_notice_days``)."""
     name = fact.type_name
+    form = warrant.terms_of
+    days = form.terms.prior_notice_days
+    under = form.under("prior_notice_days") or form.under("mail_deemed_days") or form.under("mail_day_kind")
     record_date = getattr(fact, "record_date", None)
     if record_date is not None:
-        book.add(Obligation(
-            f"{warrant.id}/4.6(i)/{fact.id}", f"§4.6{kind}(i)", "notice_of_record_date", warrant.id, fact.id or "",
-            today, f"20 days' notice of the record date of {name}", target=record_date,
-            deadline=delivery.prior_notice_deadline(record_date),
+        book.add(Obligation.of(
+            warrant, f"{warrant.id}/4.6(i)/{fact.id}", f"§4.6{kind}(i)", "notice_of_record_date", warrant.id,
+            fact.id or "", today, f"{days} days' notice of the record date of {name}{under}", target=record_date,
+            deadline=delivery.prior_notice_deadline(record_date, form.terms),
         ))
     if kind in ("(d)", "(e)", "(f)"):
         takes_place = _takes_place(fact, today)
-        book.add(Obligation(
-            f"{warrant.id}/4.6(ii)/{fact.id}", f"§4.6{kind}(ii)", "notice_of_action", warrant.id, fact.id or "",
-            today, f"20 days' notice of the day {name} takes place", target=takes_place,
-            deadline=delivery.prior_notice_deadline(takes_place) if takes_place else None,
+        book.add(Obligation.of(
+            warrant, f"{warrant.id}/4.6(ii)/{fact.id}", f"§4.6{kind}(ii)", "notice_of_action", warrant.id,
+            fact.id or "", today, f"{days} days' notice of the day {name} takes place{under}", target=takes_place,
+            deadline=delivery.prior_notice_deadline(takes_place, form.terms) if takes_place else None,
         ))
         if isinstance(fact, ev.MergerAgreed):
-            book.add(Obligation(
-                f"{warrant.id}/4.3/{fact.id}", "§4.3", "successor_assumption", warrant.id, fact.id or "", today,
+            book.add(Obligation.of(
+                warrant, f"{warrant.id}/4.3/{fact.id}", "§4.3", "successor_assumption", warrant.id, fact.id or "", today,
                 f"the successor's written assumption of the warrant, before the closing with {fact.counterparty}",
                 target=takes_place, deadline=takes_place,
             ))
@@ -211,29 +236,33 @@ def _takes_place(fact: ev.Event, today: date) -> date | None:
     return today
 
 
-def _actual_closing(book: Book, fact: ev.MergerCompleted, today: date) -> None:
+def _actual_closing(state: CompanyState, book: Book, fact: ev.MergerCompleted, today: date) -> None:
     for obligation_id in book.agreements.get(fact.agreement, []):
         obligation = book.items[obligation_id]
         obligation.target = today
-        obligation.deadline = delivery.prior_notice_deadline(today) if obligation.section.endswith("(ii)") else today
+        obligation.deadline = (delivery.prior_notice_deadline(today, obligation.terms)
+                               if obligation.kind == "notice_of_action" else today)
 
 
 def _notice(state: CompanyState, book: Book, fact: ev.NoticeSent) -> None:
-    """§12 delivery; §4.5 also needs the CFO's signature; both go to the registered holder's address."""
-    given = delivery.deemed_given(fact.method, state.local_day(fact.sent),
-                                  state.local_day(fact.received) if fact.received else None,
-                                  state.local_day(fact.confirmed) if fact.confirmed else None)
+    """§12 delivery (by the warrant's form's mail rule); §4.5 also needs the signature the form names (the
+    CFO's); both go to the registered holder's address."""
+    sent = state.local_day(fact.sent)
+    received = state.local_day(fact.received) if fact.received else None
+    confirmed = state.local_day(fact.confirmed) if fact.confirmed else None
     for obligation_id in fact.obligations:
         obligation = book.items.get(obligation_id)
         if obligation is None:
             continue
+        given = delivery.deemed_given(fact.method, sent, received, confirmed, obligation.terms)
         problems = []
         warrant = state.warrants.get(obligation.warrant)
         if warrant is not None and fact.to != warrant.holder.address:
             problems.append(f"addressed to {fact.to!r}, not the registered holder's address {warrant.holder.address!r}")
-        cfo = state.officers.get("cfo")
-        if obligation.section == "§4.5" and fact.signed_by != cfo:
-            problems.append(f"signed by {fact.signed_by!r}, not the chief financial officer of record ({cfo!r})")
+        if obligation.kind == "notice_of_adjustment":
+            problem = _signature(state, obligation.terms, fact.signed_by)
+            if problem:
+                problems.append(problem)
         if given is None:
             problems.append(f"no {'confirmation' if fact.method == 'telecopy' else 'receipt'} recorded (§12)")
         if problems:
@@ -241,6 +270,19 @@ def _notice(state: CompanyState, book: Book, fact: ev.NoticeSent) -> None:
         elif obligation.given is None or given < obligation.given:
             obligation.given = given
             obligation.notices.append(fact.id or "")
+
+
+SIGNERS = {"cfo": "the chief financial officer", "ceo": "the chief executive officer", "secretary": "the secretary"}
+
+
+def _signature(state: CompanyState, terms: Terms, signed_by: str) -> str | None:
+    """Why a notice of adjustment is not signed as the form asks (§4.5 of the 1997 form: by the CFO), or None."""
+    signer = terms.adjustment_notice_signer
+    if signer == "any_officer":
+        officers = sorted(set(state.officers.values()))
+        return None if signed_by in officers else f"signed by {signed_by!r}, not an officer of record ({officers!r})"
+    officer = state.officers.get(signer)
+    return None if signed_by == officer else f"signed by {signed_by!r}, not {SIGNERS[signer]} of record ({officer!r})"
 
 
 def _assumed(state: CompanyState, book: Book, fact: ev.SuccessorAssumed) -> None:
@@ -281,14 +323,16 @@ def _periodic_reports(state: CompanyState, book: Book, until: datetime) -> None:
     today = state.local_day(until)
     for warrant in state.warrants.values():
         issued, ends = state.local_day(warrant.issued), _ends(state, warrant)
-        for period in report_periods(state.fiscal_year_end, issued, ends):
+        form = warrant.terms_of
+        for period in report_periods(state.fiscal_year_end, issued, ends, form.terms):
             arose = period.arises(issued)
             if arose > today:
                 continue  # not yet begun: listed from its first day, never before
-            obligation = Obligation(
-                report_id(warrant.id, period), "§18.7(i)" if period.kind == "annual" else "§18.7(ii)",
+            obligation = Obligation.of(
+                warrant, report_id(warrant.id, period),
+                "§18.7(i)" if period.kind == "annual" else "§18.7(ii)",
                 f"{period.kind}_report", warrant.id, warrant.issued_event, arose,
-                _report_description(period, ends), target=period.end, deadline=period.due,
+                _report_description(period, ends) + form.under(f"{period.kind}_report_days"), target=period.end, deadline=period.due,
                 lapsed=not period.owed,
             )
             for kind, label, day, event in book.reports:
@@ -313,7 +357,8 @@ def report_id(warrant: str, period: Period) -> str:
 
 def _periods(state: CompanyState, warrant: Warrant) -> list[Period]:
     """The warrant's §18.7 periods, from its issue date to the earlier of expiry and complete exercise."""
-    return report_periods(state.fiscal_year_end, state.local_day(warrant.issued), _ends(state, warrant))
+    return report_periods(state.fiscal_year_end, state.local_day(warrant.issued), _ends(state, warrant),
+                          warrant.terms_of.terms)
 
 
 def _ends(state: CompanyState, warrant: Warrant) -> date:

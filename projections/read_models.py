@@ -450,11 +450,12 @@ def _replace_obligations(db: Database, company: str, today: date, found: Sequenc
     _insert(db, "obligations", _obligation_rows(db, company, today, found, known))
 
 
-def _mailing_days(db: Database, company: str) -> dict[date, date]:
-    """The latest mailing day of each deadline the rows already show (§12: a function of the deadline alone)."""
-    found = db.execute("SELECT DISTINCT deadline, latest_mailing FROM obligations WHERE company = ? AND "
+def _mailing_days(db: Database, company: str) -> dict[tuple[str, date], date]:
+    """The latest mailing day of each warrant's deadline the rows already show (§12: a function of the deadline
+    and the warrant's form alone)."""
+    found = db.execute("SELECT DISTINCT warrant, deadline, latest_mailing FROM obligations WHERE company = ? AND "
                        "deadline IS NOT NULL AND latest_mailing IS NOT NULL", [company]).fetchall()
-    return {date.fromisoformat(deadline): date.fromisoformat(mailing) for deadline, mailing in found}
+    return {(warrant, date.fromisoformat(deadline)): date.fromisoformat(mailing) for warrant, deadline, mailing in found}
 
 
 class _Mailed:
@@ -471,12 +472,12 @@ class _Mailed:
 
 
 def _obligation_rows(db: Database, company: str, today: date, found: Sequence[Obligation],
-                     mailing: dict[date, date] | None = None) -> list[dict[str, Any]]:
+                     mailing: dict[tuple[str, date], date] | None = None) -> list[dict[str, Any]]:
     """As ``notices --as-of today --json`` gives them, each with the stream position of the event that made it
     (read from the ``events`` rows, which hold every stored event)."""
     mailing = mailing or {}
-    bodies = [obligation_json(_Mailed(o, mailing[o.deadline])  # type: ignore[arg-type]
-                              if o.deadline in mailing else o, today) for o in found]
+    bodies = [obligation_json(_Mailed(o, mailing[o.warrant, o.deadline])  # type: ignore[arg-type, index]
+                              if (o.warrant, o.deadline) in mailing else o, today) for o in found]
     triggers = sorted({b["trigger"] for b in bodies if b["trigger"] is not None})
     positions: dict[str, int] = {}
     for start in range(0, len(triggers), 500):

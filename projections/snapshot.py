@@ -125,9 +125,25 @@ def _encode_datetime(value: datetime) -> list[Any]:
     raise TypeError(f"a state's instants are in UTC, a fixed offset or a named zone, not {tz!r}")
 
 
+# Fields added after snapshots were first written, left out while None so that older states keep their bytes.
+TRAILING_OPTIONAL: dict[type, int] = {st.Warrant: 2}  # form, terms (a warrant on the 1997 form has neither)
+
+
 def _dataclass_encoder(cls: type) -> Callable[[Any], list[Any]]:
     tag, names = cls.__name__, tuple(f.name for f in fields(cls))
-    return lambda value: [tag, *[_encode(getattr(value, name)) for name in names]]
+    optional = TRAILING_OPTIONAL.get(cls, 0)
+    if not optional:
+        return lambda value: [tag, *[_encode(getattr(value, name)) for name in names]]
+
+    def encode(value: Any) -> list[Any]:
+        out = [tag, *[_encode(getattr(value, name)) for name in names]]
+        for _ in range(optional):
+            if out[-1] is not None:
+                break
+            out.pop()
+        return out
+
+    return encode
 
 
 _PRIMITIVES = frozenset({str, int, bool, NoneType})
@@ -246,9 +262,10 @@ def _dataclass_decoder(cls: type) -> Callable[[list[Any]], Any]:
     hints = typing.get_type_hints(cls)
     kinds = tuple(_runtime_kinds(hints[f.name]) for f in fields(cls))
     arity = len(kinds) + 1
+    shortest = arity - TRAILING_OPTIONAL.get(cls, 0)
 
     def build(value: list[Any]) -> Any:
-        if len(value) != arity:
+        if not shortest <= len(value) <= arity:
             raise SnapshotUnreadable(f"{cls.__name__} has {arity - 1} fields, not {len(value) - 1}")
         args = [_decode(v) for v in value[1:]]
         for arg, allowed, f in zip(args, kinds, fields(cls)):
@@ -311,12 +328,13 @@ def _imports(text: str) -> set[str]:
 
 
 def fold_sources(read: Callable[[Path], bytes] = Path.read_bytes) -> dict[Path, bytes]:
-    """Every file whose text defines the fold: the fold's imports, transitively, and the rules and events."""
+    """Every file whose text defines the fold: the fold's imports, transitively, the rules, events and forms."""
     found: dict[str, bytes] = {}
     seen: set[str] = set()
     pending = [os.path.join(_ROOT, "projections", "fold.py"), os.path.abspath(__file__)]
-    for folder in ("rules", "events"):
+    for folder in ("rules", "events", "forms"):
         pending += sorted(glob.glob(os.path.join(_ROOT, "captable", folder, "*.py")))
+    pending += sorted(glob.glob(os.path.join(_ROOT, "captable", "forms", "*.toml")))  # the forms' numbers
     while pending:
         path = pending.pop()
         if path in found:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any
 
 from zoneinfo import ZoneInfo
 
+from captable import forms
+from captable.forms import Form
 from captable.instants import zone
 from captable.rules.adjustment import Adjustment
 from captable.rules.amounts import Amount, Security
@@ -111,6 +114,14 @@ class Warrant:
     cancelled_on: datetime | None = None  # when a cancellation took the balance to nothing
     adjustments: list[Adjustment] = field(default_factory=list)
     exercises: list[Exercise] = field(default_factory=list)
+    # Last, and left out of a snapshot while None (the 1997 form), so a 1997 warrant's state keeps its bytes.
+    form: str | None = None
+    terms: dict[str, Any] | None = None
+
+    @property
+    def terms_of(self) -> Form:
+        """The warrant's form with its own terms applied: where its rules take their numbers from."""
+        return forms.resolve(self.form, self.terms)
 
     def status_at(self, instant: datetime) -> str:
         if self.units == 0 and self.cancelled_on is not None:

@@ -44,6 +44,8 @@ def warrant_issued(state: CompanyState, entry: Entry) -> None:
         issued=entry.effective,
         issued_event=fact.id or "",
         category=fact.category,
+        form=fact.form,
+        terms=dict(fact.terms) if fact.terms else None,
     )
 
 
@@ -131,7 +133,9 @@ def board_adjusted(state: CompanyState, entry: Entry) -> None:
     """§4.7: the Board's adjustment, applied as recorded with its reason."""
     fact: BoardAdjustment = entry.fact  # type: ignore[assignment]
     warrant = state.warrants[fact.warrant]
-    change = board_adjustment(warrant.price, warrant.units, fact.price, fact.shares, fact.reason)
+    form = warrant.terms_of
+    fixed = None if form.terms.shares_follow_price else form.cite("shares_follow_price")
+    change = board_adjustment(warrant.price, warrant.units, fact.price, fact.shares, fact.reason, fixed)
     warrant.adjust(change.for_event(fact.id or ""))
     if fact.security is not None:
         warrant.security = Security(fact.security.issuer, fact.security.class_)

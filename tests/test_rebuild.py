@@ -26,6 +26,7 @@ from captable.events import BY_TOPIC, BY_TYPE, CATALOGUE
 from captable.errors import Refused
 from captable.events.canonical import model_writer
 from captable.events.rebuild import constructor, rebuild
+from captable.forms import Terms
 from captable.intake import load_json, parse_event, read_lines
 from captable.ledger import Ledger
 from captable.rows import canonical
@@ -123,6 +124,12 @@ NUMBERS = st.one_of(st.integers(1, 10**12), st.fractions(min_value=Fraction(1, 1
     lambda q: q if isinstance(q, int) else str(q))
 
 
+def _bare(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
 def values(annotation: Any) -> st.SearchStrategy[Any]:
     """JSON values an input may give for ``annotation`` (validation decides which it takes)."""
     while get_origin(annotation) is Annotated:
@@ -146,7 +153,13 @@ def values(annotation: Any) -> st.SearchStrategy[Any]:
         return st.lists(values(get_args(annotation)[0]), min_size=1, max_size=3)
     if origin is dict:
         key, value = get_args(annotation)
+        if _bare(value) is Any:  # a warrant's terms: named parameters of its form
+            return st.dictionaries(st.sampled_from(sorted(Terms.model_fields)), values(value), min_size=1, max_size=2)
         return st.dictionaries(values(key), values(value), min_size=1, max_size=2)
+    if annotation is Any:
+        return st.one_of(st.sampled_from(["none", "full_ratchet", "business", "09:30:00", "America/New_York"]),
+                         st.integers(0, 400), st.booleans(),
+                         st.lists(st.sampled_from(["cash", "net", "annual", "registration"]), max_size=2))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return objects(annotation)
     raise AssertionError(f"no strategy for {annotation!r}")

@@ -74,6 +74,10 @@ class Event(Frozen):
         if type_field is not None and type_field.default:
             cls.TOPIC = f"captable.events:{type_field.default}"
 
+    def stored_version(self) -> int:
+        """The ``class_version`` this fact is sealed with: its class's, unless its shape is an older one's."""
+        return self.class_version
+
     @property
     def type_name(self) -> str:
         return self.type  # type: ignore[attr-defined,no-any-return]

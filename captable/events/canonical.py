@@ -8,6 +8,7 @@ writer derived from its own fields that writes the same text in one pass.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from fractions import Fraction
@@ -58,6 +59,8 @@ def writer(annotation: Any) -> Write:
         annotation = get_args(annotation)[0]
     if annotation in _SCALARS:
         return _SCALARS[annotation]
+    if annotation is Any:  # a form parameter's value, kept as JSON gave it
+        return lambda value: json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     origin = get_origin(annotation)
     if origin in (Union, UnionType):
         members = [m for m in get_args(annotation) if m is not NoneType]

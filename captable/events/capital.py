@@ -19,11 +19,12 @@ ClassId = Id
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")
 Category = Literal["option_plan", "preferred_conversion", "dividend", "financing_warrant"]
 
-_CATEGORY = ("A §4.4 kind deemed outstanding, which never adjusts the Stock Purchase Price: option_plan (a "
-             "Board-approved plan), preferred_conversion, dividend, or financing_warrant (issued with a "
-             "Board-approved lease or financing).")
-_RECORD_DATE = "Who holds shares of the class at the end of this day receives it; the §4.6(i) notice is due 20 days before."
-_VOTE_RECORD_DATE = "The record date for the shareholders' vote, if one is taken; the §4.6(i) notice is due 20 days before."
+_CATEGORY = ("A §4.4 kind deemed outstanding, which never adjusts the Stock Purchase Price of a warrant on the "
+             "1997 form (another form names the kinds it carves out): option_plan (a Board-approved plan), "
+             "preferred_conversion, dividend, or financing_warrant (issued with a Board-approved lease or "
+             "financing).")
+_RECORD_DATE = "Who holds shares of the class at the end of this day receives it; the §4.6(i) notice is due 20 days before (the warrant's form's days)."
+_VOTE_RECORD_DATE = "The record date for the shareholders' vote, if one is taken; the §4.6(i) notice is due 20 days before (the warrant's form's days)."
 
 
 class CompanyFormed(Event):
@@ -276,7 +277,7 @@ class DissolutionApproved(Event):
     voluntary: bool = Field(description="true for a voluntary dissolution, false for an involuntary one.")
     record_date: Day | None = Field(None, description=_VOTE_RECORD_DATE)
     expected_effective: Day = Field(description="The day it is expected to take effect; the §4.6(ii) notice is "
-                                                "due 20 days before.")
+                                                "due 20 days before (the warrant's form's days).")
 
 
 class OtherActionProposed(Event):
@@ -287,7 +288,8 @@ class OtherActionProposed(Event):
     description: Text = Field(description="The action.")
     record_date: Day | None = Field(None, description=_VOTE_RECORD_DATE)
     expected_effective: Day | None = Field(None, description="The day it is expected to take place; the "
-                                                             "§4.6(ii) notice is due 20 days before.")
+                                                             "§4.6(ii) notice is due 20 days before (the "
+                                                             "warrant's form's days).")
 
 
 class PreferredConverted(Event):

@@ -24,6 +24,7 @@ from captable import events
 from captable.events import BY_TYPE, CATALOGUE, Event
 from captable.events.base import Id, Text
 from captable.events.examples import examples
+from captable.events.warrants import TermValue
 from captable.instants import Day, Moment, When
 from captable.numbers import Exact, NonNegative, Positive, WholeShares, format_exact
 from captable.suggest import nearest_first
@@ -41,6 +42,7 @@ _NAMED: list[tuple[Any, str]] = [
     (Text, "text"),
     (str, "text"),
     (bool, "true or false"),
+    (TermValue, "text, whole number, true or false, or list of text (the parameter's own type)"),
 ]
 
 

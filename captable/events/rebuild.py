@@ -80,6 +80,13 @@ def _when(value: Any) -> date | datetime:
 _SCALARS: dict[Any, Convert] = {Fraction: _fraction, str: _text, bool: _flag, date: _day, datetime: _moment}
 
 
+def _plain(value: Any) -> Any:
+    """A value kept as JSON gave it (a form parameter's): text, a whole number, true or false, a list of text."""
+    if type(value) in (str, int, bool) or (type(value) is list and all(type(v) is str for v in value)):
+        return value
+    raise TypeError("not a parameter's value")
+
+
 def _bare(annotation: Any) -> Any:
     """The type inside ``Annotated[...]`` (the validators it carries were run when the fact was stored)."""
     while get_origin(annotation) is Annotated:
@@ -92,6 +99,8 @@ def converter(annotation: Any) -> Convert:
     annotation = _bare(annotation)
     if annotation in _SCALARS:
         return _SCALARS[annotation]
+    if annotation is Any:
+        return _plain
     origin = get_origin(annotation)
     if origin in (Union, UnionType):
         return _union([_bare(a) for a in get_args(annotation)])

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from captable import forms
+from captable.suggest import valid_ones
 from captable.events.base import Event, Frozen, Id, Party, SecurityRef, Text, class_field
 from captable.instants import Day, Moment, When, precedes
 from captable.numbers import Exact, NonNegative, Positive
 
 Units = Positive | Literal["all"]
+TermValue = Annotated[Any, "a form parameter's value"]  # a choice, a count of days, a list of names: checked against the form
 
 _WARRANT = "The warrant, by the id its WarrantIssued gave it."
 _DELIVER_TO = ("Register the shares in this name instead of the holder's; the holder then bears any transfer "
@@ -40,6 +43,48 @@ class WarrantIssued(Event):
     category: Literal["financing_warrant"] | None = Field(None, description=(
         "financing_warrant when issued with a Board-approved lease or financing: its shares then count as "
         "outstanding in §4.4."))
+    form: Id | None = Field(None, description=(
+        "The form of warrant whose terms apply, by name (`captable forms` lists them). Absent means "
+        "warrant_1997, the 1997 form; written as warrant_1997 it is stored as if absent."))
+    terms: dict[str, TermValue] | None = Field(None, description=(
+        "This warrant's own values of named parameters of its form, over the form's (`captable forms NAME` "
+        'shows them), e.g. {"dilution_method": "full_ratchet"}. An unknown parameter or a bad value is refused.'))
+
+    # v1 had neither form nor terms. A v2 event without them is stored exactly as v1 was (class_version 1),
+    # so histories recorded before forms existed keep every byte and hash.
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(fact: dict[str, Any]) -> None:
+        """A v1 WarrantIssued is on the 1997 form, which is what an absent ``form`` means: nothing to add."""
+
+    def stored_version(self) -> int:
+        return 1 if self.form is None and self.terms is None else 2
+
+    @field_validator("form")
+    @classmethod
+    def _a_known_form(cls, name: str | None) -> str | None:
+        if name is None or name == forms.DEFAULT:
+            return None
+        if name not in forms.names():
+            raise ValueError(f"no form of warrant is called {name!r}" + valid_ones(name, forms.names(), "forms"))
+        return name
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_of_the_form(cls, terms: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        if not terms:
+            return None
+        if "form" not in info.data:
+            return terms  # the form itself was refused; that is the error to report
+        problem = forms.terms_error(terms, forms.by_name(info.data["form"] or forms.DEFAULT))
+        if problem:
+            raise ValueError(problem)
+        return terms
+
+    @property
+    def form_name(self) -> str:
+        return self.form or forms.DEFAULT
 
 
 class Delivery(Frozen):

@@ -19,11 +19,20 @@ from captable.rules.preamble import shares_after_price_change
 
 
 def board_adjustment(
-    price: Fraction, shares: Fraction, new_price: Fraction | None, new_shares: Fraction | None, reason: str
+    price: Fraction, shares: Fraction, new_price: Fraction | None, new_shares: Fraction | None, reason: str,
+    shares_fixed_by: str | None = None,
 ) -> Adjustment:
-    """§4.7: applied as recorded; a price alone moves N by the §4 preamble, a share count is used as given."""
+    """§4.7: applied as recorded; a price alone moves N by the §4 preamble, a share count is used as given.
+
+    ``shares_fixed_by`` names the clause of a form whose number of shares does not follow its price.
+    """
     price_after = price if new_price is None else new_price
-    if new_shares is not None:
+    if new_shares is None and shares_fixed_by is not None:
+        shares_after = shares
+        formula = (f"P' = {x(price_after)} as recorded by the Board; N' = N = {x(shares)} (the number of shares "
+                   f"is fixed: {shares_fixed_by})")
+        convention = None
+    elif new_shares is not None:
         shares_after = new_shares
         formula = f"as recorded by the Board: P' = {x(price_after)}, N' = {x(shares_after)}"
         convention = None

@@ -39,8 +39,10 @@ class Delivery:
 def deliver(
     units: Fraction, balance: Fraction, price: Fraction, security: Security,
     basket: Sequence[Amount], entitlements: Sequence[Amount], reason: str = "§1(a) shares purchased",
+    pay_fractions: bool = True,
 ) -> Delivery:
-    """The units' baskets and their share of the accrued entitlements, fractions settled in cash."""
+    """The units' baskets and their share of the accrued entitlements, fractions settled in cash at ``price``
+    (or dropped, where the warrant's form rounds down and pays nothing)."""
     items: list[Item] = []
     fractional_value = ZERO
     primary = (ZERO, ZERO)
@@ -72,7 +74,7 @@ def deliver(
             items.append(Item("cash", to_cents(part), reason))
         elif part:
             items.append(Item("property", part, reason, description=amount.description))
-    return Delivery(tuple(items), primary[0], primary[1], to_cents(fractional_value))
+    return Delivery(tuple(items), primary[0], primary[1], to_cents(fractional_value) if pay_fractions else ZERO)
 
 
 def left_after(entitlements: Sequence[Amount], units: Fraction, balance: Fraction) -> tuple[Amount, ...]:

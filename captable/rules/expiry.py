@@ -9,9 +9,23 @@ instant carries its offset; comparing instants (not wall-clock texts) makes
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-from captable.errors import WarrantExpired
+from captable.errors import InvalidEvent, WarrantExpired
+from captable.forms import Form
 from captable.rules import conventions
+
+
+def require_form_time(expires: datetime, form: Form) -> None:
+    """A warrant that names its form expires at that form's time of day in its zone (5:00 p.m. Pacific for the
+    1997 form). A warrant recorded without a form keeps the instant it was given, as it always did."""
+    local = expires.astimezone(ZoneInfo(form.terms.expiry_zone))
+    if local.time().isoformat() != form.terms.expiry_time:
+        raise InvalidEvent(
+            f"the form {form.name} expires at {form.terms.expiry_time} {form.terms.expiry_zone} "
+            f"({form.cite('expiry_time')}); {expires.isoformat()} is {local.time().isoformat()} there: "
+            f"write the expiry date at that time, e.g. {local.replace(hour=int(form.terms.expiry_time[:2]), minute=int(form.terms.expiry_time[3:5]), second=int(form.terms.expiry_time[6:])).isoformat()}",
+            field="expires", value=expires.isoformat(), section=form.cite("expiry_time"))
 
 
 def is_open(expires: datetime, instant: datetime) -> bool:

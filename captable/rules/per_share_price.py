@@ -19,9 +19,8 @@ from typing import Protocol
 from captable.calendars import trading_days_before
 from captable.errors import MethodNotAvailable, MissingQuote, NoBoardValuation, NotListed, UnknownOffering
 from captable.events import PerSharePrice, QuoteUsed
+from captable.forms import Terms, default_terms
 from captable.rules import conventions
-
-TRADING_DAYS = 10
 
 
 class Closing(Protocol):
@@ -30,32 +29,36 @@ class Closing(Protocol):
     event: str
 
 
-def market_average(election_day: date, quotes: Mapping[date, Closing]) -> tuple[Fraction, list[QuoteUsed]]:
-    """§1(c)(i): the mean of each day's (bid + asked) / 2 over the 10 trading days before the election date."""
+def market_average(election_day: date, quotes: Mapping[date, Closing],
+                   terms: Terms | None = None) -> tuple[Fraction, list[QuoteUsed]]:
+    """§1(c)(i): the mean of each day's (bid + asked) / 2 over the N trading days before the election date (N
+    and the day's price, the midpoint or the closing bid, are the warrant's form's)."""
+    terms = terms or default_terms()
+    count, midpoints = terms.per_share_price_trading_days, terms.per_share_price_market == "mean_of_bid_ask_midpoints"
+    reading = conventions.MARKET_PRICE_MEAN_OF_MIDPOINTS.name if midpoints else "per_share_price_market"
     used = []
-    for day in trading_days_before(election_day, TRADING_DAYS):
+    for day in trading_days_before(election_day, count):
         quote = quotes.get(day)
         if quote is None:
             raise MissingQuote(
-                f"no closing bid and asked for {day.isoformat()}, one of the {TRADING_DAYS} trading days before "
-                f"the election on {election_day.isoformat()} (convention "
-                f"{conventions.MARKET_PRICE_MEAN_OF_MIDPOINTS.name}); record MarketQuotes for it",
+                f"no closing bid and asked for {day.isoformat()}, one of the {count} trading days before "
+                f"the election on {election_day.isoformat()} (convention {reading}); record MarketQuotes for it",
                 field="quotes", value=day.isoformat(),
             )
-        used.append(QuoteUsed(date=day, bid=quote.bid, ask=quote.ask, mean=(quote.bid + quote.ask) / 2,
-                              event=quote.event))
+        mean = (quote.bid + quote.ask) / 2 if midpoints else quote.bid
+        used.append(QuoteUsed(date=day, bid=quote.bid, ask=quote.ask, mean=mean, event=quote.event))
     return sum((q.mean for q in used), Fraction(0)) / len(used), used
 
 
 def market(election_day: date, exchange: str | None, quotes: Mapping[date, Closing],
-           ratio: Fraction | None) -> PerSharePrice:
+           ratio: Fraction | None, terms: Terms | None = None) -> PerSharePrice:
     if exchange is None:
         raise NotListed(
             f"the common stock is not listed on {election_day.isoformat()}, so §1(c)(i) does not apply; "
             "use the board method (§1(c)(iii)) or a public offering (§1(c)(ii))",
             field="method", value="market",
         )
-    common, used = market_average(election_day, quotes)
+    common, used = market_average(election_day, quotes, terms)
     return _priced("market", common, ratio, exchange=exchange, quotes=used)
 
 

@@ -1,4 +1,5 @@
-"""§18.7 financial reports: "up to the earlier of the Expiration Date or the complete
+"""§18.7 financial reports (the 1997 form; a form sets its own days, or none): "up to the earlier of the
+Expiration Date or the complete
 exercise of this Warrant, the Company shall furnish to Holder (i) within 120 days
 after the close of each fiscal year … audited [statements] …; (ii) within 45
 days after the close of each fiscal quarter … unaudited [statements] …; and
@@ -18,8 +19,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-ANNUAL_DAYS = 120
-QUARTERLY_DAYS = 45
+from captable.forms import Terms, default_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +54,23 @@ def fiscal_quarter_ends(fiscal_year_end: str, fiscal_year: int) -> list[date]:
     return ends
 
 
-def report_periods(fiscal_year_end: str, issued: date, warrant_ends: date) -> list[Period]:
-    """Every §18.7 period of the warrant's life (issue date to its end, overlapping), in order of due date."""
+def report_periods(fiscal_year_end: str, issued: date, warrant_ends: date,
+                   terms: Terms | None = None) -> list[Period]:
+    """Every §18.7 period of the warrant's life (issue date to its end, overlapping), in order of due date;
+    only the kinds its form owes (``reports``), due the form's days after the period ends."""
+    terms = terms or default_terms()
+    days = {"annual": terms.annual_report_days, "quarterly": terms.quarterly_report_days}
     periods = []
     for year in range(issued.year, warrant_ends.year + 2):
         # The day after the previous fiscal year's last quarter end opens this year's first quarter.
         starts = [fiscal_quarter_ends(fiscal_year_end, year - 1)[-1] + timedelta(days=1)]
         quarters = fiscal_quarter_ends(fiscal_year_end, year)
         starts += [end + timedelta(days=1) for end in quarters[:-1]]
-        candidates = [("quarterly", f"{year}-Q{n}", start, end, QUARTERLY_DAYS)
+        candidates = [("quarterly", f"{year}-Q{n}", start, end)
                       for n, (start, end) in enumerate(zip(starts, quarters), start=1)]
-        candidates.append(("annual", str(year), starts[0], quarters[-1], ANNUAL_DAYS))
-        for kind, label, start, end, days in candidates:
-            if end >= issued and start <= warrant_ends:
-                due = end + timedelta(days=days)
+        candidates.append(("annual", str(year), starts[0], quarters[-1]))
+        for kind, label, start, end in candidates:
+            if kind in terms.reports and end >= issued and start <= warrant_ends:
+                due = end + timedelta(days=days[kind])
                 periods.append(Period(kind, label, start, end, due, due <= warrant_ends))
     return sorted(periods, key=lambda p: (p.due, p.kind))
