@@ -254,7 +254,6 @@ class CompanyState:
     warrants: dict[str, Warrant] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     options: list[OptionGrant] = field(default_factory=list)
-    convertibles: dict[str, Convertible] = field(default_factory=dict)  # outstanding, by id
     agreements: dict[str, Agreement] = field(default_factory=dict)
     successors: dict[str, Security] = field(default_factory=dict)  # class id → the successor's security
     exclusions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # issuance → (section, event, warrant)
@@ -272,6 +271,8 @@ class CompanyState:
     requirement_until: datetime | None = None
     events_applied: int = 0
     last_event: str | None = None
+    # Last, and left out of a snapshot while empty, so a history without convertibles keeps its checkpoint bytes.
+    convertibles: dict[str, Convertible] = field(default_factory=dict)  # outstanding, by id
 
     def copy(self) -> CompanyState:
         return replace(
