@@ -19,7 +19,7 @@ from captable.suggest import valid_ones
 from captable.exercises import cash_outcome, net_outcome, warrant_of
 from captable.rules import expiry
 from captable.rules.cash_exercise import require_payment
-from projections.state import CompanyState, Warrant
+from projections.state import CompanyState, OptionGrant, Warrant
 from projections.timeline import Entry
 
 Decider = Callable[[CompanyState, Entry], ev.Event]
@@ -350,12 +350,61 @@ def check_retraction(fact: ev.EventRetracted, known: Mapping[str, ev.Event], ret
                                       field="event", value=fact.event)
 
 
+def _grant_holding(state: CompanyState, grant: str, shares: Fraction) -> OptionGrant:
+    """The grant an options fact draws on: it exists at this instant and still holds ``shares``."""
+    found = next((g for g in state.options if g.event == grant), None)
+    if found is None:
+        raise errors.UnknownGrant(f"no grant {grant!r} (an OptionsIssued or OptionsTransferred) holds options at "
+                                  "this instant" + valid_ones(grant, [g.event for g in state.options], "grants"),
+                                  field="grant", value=grant)
+    if shares > found.shares:
+        raise errors.InsufficientShares(f"grant {grant!r} holds options for {format_exact(found.shares)} shares, "
+                                        f"not {format_exact(shares)}", field="shares", value=shares)
+    return found
+
+
+def _options_exercised(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.OptionsExercised = entry.fact  # type: ignore[assignment]
+    grant = _grant_holding(state, fact.grant, fact.shares)
+    _require_class(state, grant.class_, "grant")
+    _require_room(state, grant.class_, fact.shares, "shares")
+    return fact
+
+
+def _options_moved(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.OptionsCancelled | ev.OptionsTransferred = entry.fact  # type: ignore[assignment]
+    _grant_holding(state, fact.grant, fact.shares)
+    return fact
+
+
+def _convertible_issued(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.ConvertibleIssued = entry.fact  # type: ignore[assignment]
+    if fact.convertible in state.convertibles:
+        raise errors.UnknownConvertible(f"convertible {fact.convertible!r} is already outstanding",
+                                        field="convertible", value=fact.convertible)
+    return fact
+
+
+def _convertible_ended(state: CompanyState, entry: Entry) -> ev.Event:
+    fact: ev.ConvertibleEnded = entry.fact  # type: ignore[assignment]
+    if fact.convertible not in state.convertibles:
+        raise errors.UnknownConvertible(f"no convertible {fact.convertible!r} is outstanding at this instant"
+                                        + valid_ones(fact.convertible, state.convertibles, "convertibles"),
+                                        field="convertible", value=fact.convertible)
+    return fact
+
+
 DECIDERS: dict[type[ev.Event], Decider] = {
     ev.CompanyFormed: _company_formed,
     ev.ShareClassCreated: _class_created,
     ev.AuthorizedSharesChanged: _authorized_changed,
     ev.SharesIssued: _shares_issued,
     ev.SharesCancelled: _shares_cancelled,
+    ev.OptionsExercised: _options_exercised,
+    ev.OptionsCancelled: _options_moved,
+    ev.OptionsTransferred: _options_moved,
+    ev.ConvertibleIssued: _convertible_issued,
+    ev.ConvertibleEnded: _convertible_ended,
     ev.SharesTransferred: _shares_transferred,
     ev.SharesConverted: _shares_converted,
     ev.StockSplit: _stock_split,

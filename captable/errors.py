@@ -116,6 +116,18 @@ class DuplicateWarrant(Refused):
     code = "duplicate_warrant"
 
 
+class UnknownConvertible(Refused):
+    """A convertible's ending names none outstanding, or an issue repeats an outstanding one's id."""
+
+    code = "unknown_convertible"
+
+
+class UnknownGrant(Refused):
+    """An exercise, cancellation or transfer of options names no grant (OptionsIssued) that holds them."""
+
+    code = "unknown_grant"
+
+
 class UnknownForm(Refused):
     code = "unknown_form"
 

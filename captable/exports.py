@@ -97,6 +97,18 @@ WARRANTS = (
     Column("delivers", "Each unit delivers"), Column("entitlements", "Accrued entitlements (§4.2)"),
     Column("expires", "Expires", "instant"),
 )
+# Rights granted and convertibles outstanding (``state --json`` has them only when there are some).
+OPTIONS = (
+    Column("grant", "Grant"), Column("holder", "Holder"), Column("class", "Class"),
+    Column("shares", "Shares it acquires", "count"), Column("kind", "Kind"), Column("category", "§4.4 category"),
+)
+CONVERTIBLES = (
+    Column("convertible", "Convertible"), Column("holder", "Holder"), Column("kind", "Kind"),
+    Column("investment", "Investment", "money", True), Column("valuation_cap", "Valuation cap", "money", True),
+    Column("discount", "Discount", "percent", True), Column("interest_rate", "Interest rate", "percent", True),
+    Column("maturity", "Maturity", "date"), Column("issued", "Issued", "date"), Column("status", "Status"),
+    Column("terms", "Terms"),
+)
 # The warrant ledger's changes of terms (``audit``) and the obligations (``notices``).
 ADJUSTMENTS = (
     Column("warrant", "Warrant"), Column("effective", "Effective", "instant"), Column("event", "Event"),
@@ -158,9 +170,15 @@ def cap_table(state: dict[str, Any]) -> list[Table]:
         "class": w["security"]["class"], "delivers": basket_text(w["basket"]),
         "entitlements": entitlements_text(w["entitlements"]),
     } for w in state["warrants"]]
-    return [Table("Classes", "The cap table by class", CLASSES, classes),
-            Table("Holders", "The cap table by class and holder", HOLDERS, holders),
-            Table("Warrants", "Each warrant's terms", WARRANTS, warrants)]
+    found = [Table("Classes", "The cap table by class", CLASSES, classes),
+             Table("Holders", "The cap table by class and holder", HOLDERS, holders),
+             Table("Warrants", "Each warrant's terms", WARRANTS, warrants)]
+    if state.get("options"):
+        found.append(Table("Options", "Rights granted and still outstanding", OPTIONS, state["options"]))
+    if state.get("convertibles"):
+        found.append(Table("Convertibles", "SAFEs and notes outstanding, with their terms (their conversion is "
+                                           "not modelled)", CONVERTIBLES, state["convertibles"]))
+    return found
 
 
 def adjustments(trail: dict[str, Any]) -> Table:
@@ -187,10 +205,19 @@ CSV_COLUMNS = (
     Column("aggregate_purchase_price", "aggregate_purchase_price", "money", True),
     Column("common_equivalent", "common_equivalent", "count", True), Column("expires", "expires", "instant"),
 )
+# Added after the columns above only when the state has options or convertibles, so other files keep their bytes.
+CSV_RIGHTS_COLUMNS = (
+    Column("grant", "grant"), Column("convertible", "convertible"), Column("kind", "kind"),
+    Column("category", "category"), Column("investment", "investment", "money", True),
+    Column("valuation_cap", "valuation_cap", "money", True), Column("discount", "discount", "percent", True),
+    Column("interest_rate", "interest_rate", "percent", True), Column("maturity", "maturity", "date"),
+    Column("issued", "issued", "date"), Column("terms", "terms"),
+)
 
 
 def state_csv(state: dict[str, Any]) -> str:
-    """The cap table (by class, then by class and holder) and the warrants, as CSV.
+    """The cap table (by class, then by class and holder), the warrants, and any options and convertibles
+    outstanding, as CSV.
 
     Every exact quantity is its reduced text; a quantity that may be a
     fraction has ``<column>_decimal`` beside it, rounded to ten places, for
@@ -202,15 +229,18 @@ def state_csv(state: dict[str, Any]) -> str:
              for c in state["classes"] for h in c["holders"]]
     rows += [{"row": "warrant", **w, "holder": w["holder"]["name"], "issuer": w["security"]["issuer"],
               "class": w["security"]["class"], "shares": w["shares_purchasable"]} for w in state["warrants"]]
+    rows += [{"row": "option", "issuer": company, **g} for g in state.get("options", [])]
+    rows += [{"row": "convertible", "issuer": company, **c} for c in state.get("convertibles", [])]
+    columns = CSV_COLUMNS + (CSV_RIGHTS_COLUMNS if state.get("options") or state.get("convertibles") else ())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     header = ["as_of"]
-    for column in CSV_COLUMNS:
+    for column in columns:
         header += [column.key] + ([f"{column.key}_decimal"] if column.exact else [])
     writer.writerow(header)
     for row in rows:
         cells = [state["as_of"]]
-        for column in CSV_COLUMNS:
+        for column in columns:
             value = row.get(column.key)
             cells.append("" if value is None else value)
             if column.exact:

@@ -47,13 +47,33 @@ WARRANT = _object({"warrant": {"type": "string"}, "holder": {"type": "object"}, 
                   "A warrant's terms at the instant.")
 SHARE_CLASS = _object({"class": {"type": "string"}, "authorized": EXACT, "outstanding": EXACT, "reserved": EXACT,
                        "conversion_ratio": {"anyOf": [EXACT, {"type": "null"}]}}, "A class of the cap table.")
+EXACT_OR_NULL: dict[str, Any] = {"anyOf": [EXACT, {"type": "null"}]}
+OPTION_GRANT = _object({"grant": {"type": "string"}, "class": {"type": "string"}, "holder": {"type": "string"},
+                        "shares": EXACT, "kind": {"enum": ["option", "warrant", "convertible"]},
+                        "category": TEXT_OR_NULL},
+                       "Rights granted by an OptionsIssued (or moved by an OptionsTransferred), still outstanding.")
+CONVERTIBLE = _object({"convertible": {"type": "string"}, "holder": {"type": "string"},
+                       "kind": {"enum": ["safe", "note", "other"]}, "investment": EXACT, "valuation_cap": EXACT_OR_NULL,
+                       "discount": EXACT_OR_NULL, "interest_rate": EXACT_OR_NULL, "maturity": TEXT_OR_NULL,
+                       "terms": TEXT_OR_NULL, "issued": {"type": "string"}, "status": {"enum": ["outstanding"]}},
+                      "A SAFE or note outstanding, with its terms (its conversion is not modelled).")
+
+
+def _state() -> dict[str, Any]:
+    """`state --json`: "options" and "convertibles" appear only when there are some outstanding."""
+    schema = _object({"company": {"type": "string"}, "as_of": {"type": "string"}, "known_at": TEXT_OR_NULL,
+                      "warrants": {"type": "array", "items": WARRANT},
+                      "classes": {"type": "array", "items": SHARE_CLASS}},
+                     "The warrant terms and the cap table (`state --json`); `options` and `convertibles` only "
+                     "when some are outstanding.")
+    schema["properties"] |= {"options": {"type": "array", "items": OPTION_GRANT},
+                             "convertibles": {"type": "array", "items": CONVERTIBLE}}
+    return schema
+
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Refusal": REFUSAL,
-    "State": _object({"company": {"type": "string"}, "as_of": {"type": "string"}, "known_at": TEXT_OR_NULL,
-                      "warrants": {"type": "array", "items": WARRANT},
-                      "classes": {"type": "array", "items": SHARE_CLASS}},
-                     "The warrant terms and the cap table (`state --json`)."),
+    "State": _state(),
     "ExerciseQuote": _object({"warrant": {"type": "string"}, "at": {"type": "string"}, "method": {"type": "string"},
                       "units": EXACT, "stock_purchase_price": EXACT, "balance_after": EXACT},
                      "What an exercise would deliver and cost (`exercise-quote --json`)."),

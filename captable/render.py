@@ -84,6 +84,7 @@ def state_tables(console: Console, body: dict[str, Any]) -> None:
             holders.add_row(c["class"], h["holder"], approx(h["shares"]))
     if holders.row_count:
         console.print(holders)
+    _rights_tables(console, body)
     covenant = body["covenant"]
     if covenant["breaches"] or not covenant["holds"]:
         console.print("[bold]§3 reservation covenant[/bold]: " + ("holds now" if covenant["holds"] else "[red]in breach[/red]"))
@@ -93,6 +94,26 @@ def state_tables(console: Console, body: dict[str, Any]) -> None:
                           f"caused by {b['event']} at {b['since']}{cured}", highlight=False)
     for note in body["notes"]:
         console.print(f"[yellow]note[/yellow] {note['event']}: {note['message']}")
+
+
+def _rights_tables(console: Console, body: dict[str, Any]) -> None:
+    """Options and convertibles outstanding, when the state lists any."""
+    if body.get("options"):
+        options = Table(title="Options outstanding (§4.4 reads them at grant)")
+        for column in ("grant", "class", "holder", "shares", "category"):
+            options.add_column(column, justify="right" if column == "shares" else "left")
+        for o in body["options"]:
+            options.add_row(o["grant"], o["class"], o["holder"], approx(o["shares"]), o["category"] or "—")
+        console.print(options)
+    if body.get("convertibles"):
+        convertibles = Table(title="Convertibles outstanding (conversion not modelled)")
+        for column in ("convertible", "holder", "kind", "investment", "cap", "discount", "interest", "maturity"):
+            convertibles.add_column(column)
+        for c in body["convertibles"]:
+            convertibles.add_row(c["convertible"], c["holder"], c["kind"], money(c["investment"]),
+                                 money(c["valuation_cap"]) if c["valuation_cap"] else "—", c["discount"] or "—",
+                                 c["interest_rate"] or "—", c["maturity"] or "—")
+        console.print(convertibles)
 
 
 def quote_table(console: Console, quote: dict[str, Any]) -> None:

@@ -137,6 +137,45 @@ class ShareClass:
                    {h["holder"]: exact(h["shares"]) for h in row.get("holders", [])})
 
 
+@dataclass(frozen=True)
+class OptionGrant:
+    """Rights granted by an OptionsIssued (or moved by an OptionsTransferred) and still outstanding."""
+
+    grant: str  # the id of the event that made or moved it
+    class_: str
+    holder: str
+    shares: Fraction
+    kind: str  # option, warrant or convertible
+    category: str | None  # its §4.4 deemed-outstanding category, if any
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> OptionGrant:
+        return cls(row["grant"], row["class"], row["holder"], exact(row["shares"]), row["kind"], row["category"])
+
+
+@dataclass(frozen=True)
+class Convertible:
+    """A SAFE or note outstanding, with its terms (its conversion is not modelled)."""
+
+    convertible: str
+    holder: str
+    kind: str  # safe, note or other
+    investment: Fraction
+    valuation_cap: Fraction | None
+    discount: Fraction | None
+    interest_rate: Fraction | None
+    maturity: date | None
+    terms: str | None
+    issued: date
+    status: str
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> Convertible:
+        return cls(row["convertible"], row["holder"], row["kind"], exact(row["investment"]),
+                   _q(row["valuation_cap"]), _q(row["discount"]), _q(row["interest_rate"]), _day(row["maturity"]),
+                   row["terms"], date.fromisoformat(row["issued"]), row["status"])
+
+
 class State(Answer):
     """The warrant terms and the cap table as of ``as_of``, as the books stood at ``known_at`` (None: now)."""
 
@@ -164,6 +203,16 @@ class State(Answer):
     @cached_property
     def classes(self) -> tuple[ShareClass, ...]:
         return tuple(ShareClass.of(c) for c in self.body["classes"])
+
+    @cached_property
+    def options(self) -> tuple[OptionGrant, ...]:
+        """Grants outstanding; empty when the history has none (the JSON then has no "options")."""
+        return tuple(OptionGrant.of(g) for g in self.body.get("options", []))
+
+    @cached_property
+    def convertibles(self) -> tuple[Convertible, ...]:
+        """SAFEs and notes outstanding; empty when there are none (the JSON then has no "convertibles")."""
+        return tuple(Convertible.of(c) for c in self.body.get("convertibles", []))
 
     def warrant(self, warrant_id: str) -> Warrant:
         """One warrant's terms; a ``KeyError`` names the id when there is none."""

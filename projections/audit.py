@@ -32,7 +32,9 @@ from projections.views import (
 # What each kind of event is read under (the adjustments add the exact clause and convention they used).
 SECTIONS: dict[type[ev.Event], str] = {
     ev.ShareClassCreated: "charter", ev.AuthorizedSharesChanged: "charter; §3",
-    ev.SharesIssued: "§4.4", ev.OptionsIssued: "§4.4", ev.SharesConverted: "charter",
+    ev.SharesIssued: "§4.4", ev.OptionsIssued: "§4.4", ev.OptionsExercised: "§4.4", ev.OptionsCancelled: "§4.4",
+    ev.OptionsTransferred: "§4.4", ev.ConvertibleIssued: "not modelled", ev.ConvertibleEnded: "not modelled",
+    ev.SharesConverted: "charter",
     ev.StockSplit: "§4.1", ev.StockDividend: "§4.2", ev.CashDividend: "§4.6(a)", ev.Distribution: "§4.2",
     ev.SubscriptionOffered: "§4.6(c)", ev.Reclassification: "§4.2(c); §4.3", ev.MergerAgreed: "§4.3; §4.6(d)",
     ev.MergerCompleted: "§4.3", ev.SuccessorAssumed: "§4.3", ev.DissolutionApproved: "§4.6(e)",

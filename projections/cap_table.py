@@ -34,6 +34,7 @@ from captable.rules.splits import (
     conversion_ratio_after_preferred_split,
     subdivide_or_combine,
 )
+from projections.option_grants import split_grants
 from projections.state import CompanyState, RatioChange, ShareClass
 from projections.timeline import Entry
 
@@ -102,6 +103,7 @@ def stock_split(state: CompanyState, entry: Entry) -> None:
     share_class = state.classes.get(fact.class_) if security == state.own(fact.class_) else None
     if share_class is not None:
         _split_holdings(share_class, k)
+        split_grants(state, share_class.id, k)
         _split_conversion_ratios(state, share_class, k, entry)
 
     event = fact.id or ""

@@ -27,7 +27,7 @@ CHANGES_REQUIREMENT = frozenset({
 })
 # Events after which the covenant is checked: those, and those that move authorized or outstanding.
 TRIGGERS = CHANGES_REQUIREMENT | {ev.AuthorizedSharesChanged, ev.SharesIssued, ev.SharesCancelled,
-                                  ev.SharesConverted, ev.OptionsIssued}
+                                  ev.SharesConverted, ev.OptionsIssued, ev.OptionsExercised}
 
 
 def required_by_class(state: CompanyState, instant: datetime) -> dict[str, int]:

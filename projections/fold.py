@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from captable import events as ev
-from projections import cap_table, corporate_actions, covenant, market, warrant_terms
+from projections import cap_table, convertibles, corporate_actions, covenant, market, option_grants, warrant_terms
 from projections.state import CompanyState
 from projections.timeline import Entry
 
@@ -27,6 +27,11 @@ HANDLERS: dict[type[ev.Event], Handler] = {
     ev.AuthorizedSharesChanged: cap_table.authorized_shares_changed,
     ev.SharesIssued: corporate_actions.shares_issued,  # §4.4
     ev.OptionsIssued: corporate_actions.options_issued,  # §4.4
+    ev.OptionsExercised: option_grants.options_exercised,
+    ev.OptionsCancelled: option_grants.options_cancelled,
+    ev.OptionsTransferred: option_grants.options_transferred,
+    ev.ConvertibleIssued: convertibles.convertible_issued,  # shown, not read by §4.4
+    ev.ConvertibleEnded: convertibles.convertible_ended,
     ev.SharesCancelled: cap_table.shares_cancelled,
     ev.SharesTransferred: cap_table.shares_transferred,
     ev.SharesConverted: cap_table.shares_converted,

@@ -56,7 +56,7 @@ import os
 import re
 import typing
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -79,7 +79,7 @@ class SnapshotUnreadable(ValueError):
 # The closed set of dataclasses a state holds, by tag (the class name).
 CLASSES: tuple[type, ...] = (
     st.CompanyState, st.ShareClass, st.Warrant, st.Holder, st.RatioChange, st.Note, st.Exercise,
-    st.OptionGrant, st.Agreement, st.Breach, st.ClosingQuote, st.Offering, st.Valuation, st.ClosedBooks,
+    st.OptionGrant, st.Convertible, st.Agreement, st.Breach, st.ClosingQuote, st.Offering, st.Valuation, st.ClosedBooks,
     st.BooksClosedBreach, Adjustment, Amount, Security,
 )
 
@@ -125,8 +125,17 @@ def _encode_datetime(value: datetime) -> list[Any]:
     raise TypeError(f"a state's instants are in UTC, a fixed offset or a named zone, not {tz!r}")
 
 
-# Fields added after snapshots were first written, left out while None so that older states keep their bytes.
-TRAILING_OPTIONAL: dict[type, int] = {st.Warrant: 2}  # form, terms (a warrant on the 1997 form has neither)
+# Fields added after snapshots were first written, left out while at their default (None, or an empty mapping),
+# last first, so that older states keep their bytes; a decoded state takes the default back.
+TRAILING_OPTIONAL: dict[type, int] = {
+    st.Warrant: 2,  # form, terms (a warrant on the 1997 form has neither)
+    st.CompanyState: 1,  # convertibles (a history without SAFEs or notes has none outstanding)
+}
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Whether a trailing field holds its default (``{}`` is not ``None``: only what decodes back the same)."""
+    return type(value) is type(default) and value == default
 
 
 def _dataclass_encoder(cls: type) -> Callable[[Any], list[Any]]:
@@ -135,13 +144,16 @@ def _dataclass_encoder(cls: type) -> Callable[[Any], list[Any]]:
     if not optional:
         return lambda value: [tag, *[_encode(getattr(value, name)) for name in names]]
 
+    trailing = [(f.name, f.default if f.default is not MISSING else f.default_factory())  # type: ignore[misc]
+                for f in fields(cls)[-optional:]]
+
     def encode(value: Any) -> list[Any]:
-        out = [tag, *[_encode(getattr(value, name)) for name in names]]
-        for _ in range(optional):
-            if out[-1] is not None:
+        kept = len(names)
+        for name, default in reversed(trailing):
+            if not _same(getattr(value, name), default):
                 break
-            out.pop()
-        return out
+            kept -= 1
+        return [tag, *[_encode(getattr(value, name)) for name in names[:kept]]]
 
     return encode
 

@@ -197,6 +197,23 @@ class Offering:
 
 
 @dataclass(frozen=True, slots=True)
+class Convertible:
+    """A SAFE or note outstanding, with its terms (its conversion is not modelled)."""
+
+    event: str
+    id: str
+    holder: str
+    kind: str
+    investment: Fraction
+    valuation_cap: Fraction | None
+    discount: Fraction | None
+    interest_rate: Fraction | None
+    maturity: date | None
+    terms: str | None
+    issued: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Valuation:
     """The Board's good-faith price per share (§1(c)(iii))."""
 
@@ -254,6 +271,8 @@ class CompanyState:
     requirement_until: datetime | None = None
     events_applied: int = 0
     last_event: str | None = None
+    # Last, and left out of a snapshot while empty, so a history without convertibles keeps its checkpoint bytes.
+    convertibles: dict[str, Convertible] = field(default_factory=dict)  # outstanding, by id
 
     def copy(self) -> CompanyState:
         return replace(
@@ -263,6 +282,7 @@ class CompanyState:
             warrants={k: w.copy() for k, w in self.warrants.items()},
             notes=list(self.notes),
             options=list(self.options),
+            convertibles=dict(self.convertibles),
             agreements=dict(self.agreements),
             successors=dict(self.successors),
             breaches=dict(self.breaches),

@@ -156,7 +156,30 @@ def state_json(
             + [books_breach_json(b, state.zone) for b in state.books_breaches],
         },
         "notes": [{"event": n.event, "code": n.code, "message": n.message} for n in state.notes],
-    }
+    } | grants_json(state) | convertibles_json(state)
+
+
+def convertibles_json(state: CompanyState) -> dict[str, Any]:
+    """SAFEs and notes outstanding, with their terms: only when there are some (their conversion is not modelled,
+    so they are listed beside the classes, not counted in them)."""
+    if not state.convertibles:
+        return {}
+    day = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"convertibles": [
+        {"convertible": c.id, "holder": c.holder, "kind": c.kind, "investment": exact_text(c.investment),
+         "valuation_cap": exact_text(c.valuation_cap), "discount": exact_text(c.discount),
+         "interest_rate": exact_text(c.interest_rate),
+         "maturity": day(c.maturity), "terms": c.terms, "issued": day(c.issued.astimezone(state.zone).date()),
+         "status": "outstanding"} for c in state.convertibles.values()]}
+
+
+def grants_json(state: CompanyState) -> dict[str, Any]:
+    """Options, and other rights granted by OptionsIssued, still outstanding: only when there are some, so a
+    history without them answers as it always has."""
+    if not state.options:
+        return {}
+    return {"options": [{"grant": g.event, "class": g.class_, "holder": g.holder, "shares": exact_text(g.shares),
+                         "kind": g.kind, "category": g.category} for g in state.options]}
 
 
 def obligation_json(obligation: Obligation, today: date) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def normalised(folder: Path) -> list[str]:
         if key == "stakeholder_id":
             return names.get(value, value)
         if key in ("amount", "quantity", "new_shares_authorized", "initial_shares_authorized", "numerator",
-                   "denominator", "quantity_converted", "converts_to_quantity"):
+                   "denominator", "quantity_converted", "converts_to_quantity", "conversion_discount", "rate"):
             from fractions import Fraction
             return str(Fraction(value))
         return value
@@ -110,14 +110,20 @@ def normalised(folder: Path) -> list[str]:
 
 # Objects an OCF import keeps as RecordKept facts: written back as they were, so they name stakeholders and
 # securities by the package's own ids, which the engine does not keep for the objects it maps.
-KEPT_TYPES = ("TX_STOCK_ACCEPTANCE", "TX_EQUITY_COMPENSATION_")
+KEPT_TYPES = ("TX_STOCK_ACCEPTANCE", "TX_WARRANT_ACCEPTANCE", "TX_EQUITY_COMPENSATION_ACCEPTANCE")
+# What the engine keeps of an option grant: its holder, class, shares, exercise price and plan (OptionsIssued);
+# not whether it is an ISO or an NSO, when it expires, or its termination windows.
+GRANT_NOT_KEPT = ("expiration_date", "termination_exercise_windows", "option_grant_type", "early_exercisable",
+                  "vesting_terms_id", "vestings")
 
 
 def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
     """What the engine does not keep of a package it imports (docs/ocf.md, "What a round trip loses"), made
     the same on both sides so that everything else is compared: a repurchase is a cancellation (its price is
     not kept), a security that results from a transfer or cancellation keeps no price of its own, a warrant's
-    trigger is renamed, an issuance under a plan names the first plan kept, and a kept object's references are to the package's own ids."""
+    trigger is renamed, an issuance under a plan names the first plan kept, an option grant keeps no subtype,
+    expiration or termination windows, a convertible's trigger is kept as its terms, and a kept acceptance names
+    the exported security of the same holding."""
     item = dict(item)
     if item["object_type"] == "TX_STOCK_REPURCHASE":
         item = {k: v for k, v in item.items() if k != "price"}
@@ -128,6 +134,13 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
         item.pop("share_price", None)
     if item["object_type"] == "TX_STOCK_ISSUANCE":
         item.pop("stock_plan_id", None)  # the engine keeps only that shares were issued under a plan
+    if item["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE":
+        item = {k: v for k, v in item.items() if k not in GRANT_NOT_KEPT}
+        if str(item.get("compensation_type", "")).startswith("OPTION"):
+            item["compensation_type"] = "OPTION"
+    if item["object_type"] == "TX_CONVERTIBLE_ISSUANCE":
+        item = {k: v for k, v in item.items() if k != "pro_rata"}
+        item["conversion_triggers"] = [convertible_trigger(t) for t in item.get("conversion_triggers", [])]
     item.pop("trigger_id", None)
     for trigger in item.get("exercise_triggers", []):
         trigger.pop("trigger_id", None)
@@ -135,6 +148,18 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
         for key in ("stakeholder_id", "security_id", "resulting_security_ids"):
             item.pop(key, None)
     return item
+
+
+def convertible_trigger(trigger: dict[str, Any]) -> dict[str, Any]:
+    """What the engine keeps of a convertible's conversion trigger: its mechanism's cap, discount and interest
+    rates, and a date trigger's date (a note's maturity); its kind, condition and timing only as the terms text."""
+    right = dict(trigger["conversion_right"])
+    right["conversion_mechanism"] = {k: v for k, v in right["conversion_mechanism"].items()
+                                     if k != "conversion_timing"}
+    kept = {"conversion_right": right}
+    if trigger.get("type") == "AUTOMATIC_ON_DATE":
+        kept["trigger_date"] = trigger["trigger_date"]
+    return kept
 
 
 def _one_line(address: dict[str, Any]) -> str:

@@ -233,3 +233,33 @@ def test_the_same_history_gives_the_same_sheets(store, tmp_path):
     for name in first.sheetnames:
         assert list(first[name].iter_rows(values_only=True)) == list(again[name].iter_rows(values_only=True))
     assert date(2004, 1, 15).isoformat() in dict(first["About"].iter_rows(values_only=True, max_row=5))["Made"]
+
+
+@pytest.fixture
+def cobalt(tmp_path: Path) -> str:
+    db = str(tmp_path / "cobalt.db")
+    assert captable("--db", db, "ocf", "import", str(JUNIPER.parent / "ocf" / "cobalt_health")).exit_code == 0
+    return db
+
+
+def test_options_and_convertibles_have_csv_rows_and_sheets_only_when_outstanding(cobalt, store, tmp_path):
+    rows = csv_rows(captable("--db", cobalt, "state", "--as-of", "2022-12-31", "--csv").stdout)
+    options = [r for r in rows if r["row"] == "option"]
+    assert [(r["grant"], r["holder"], r["shares"], r["category"]) for r in options] == [
+        ("ocf:grant-eq-1", "Priya Nair", "300000", "option_plan"),
+        ("ocf:grant-eq-2", "Tom Becker", "200000", "option_plan")]
+    [safe] = [r for r in rows if r["row"] == "convertible"]
+    assert (safe["convertible"], safe["investment"], safe["discount"], safe["discount_decimal"], safe["issued"]) == (
+        "SAFE-2", "750000", "3/20", "0.15", "2022-10-03")
+    plain = captable("--db", store, "state", "--as-of", "1999-06-30", "--csv").stdout
+    assert "grant" not in plain.splitlines()[0]  # a history without them keeps its columns
+    target = tmp_path / "cobalt.xlsx"
+    result = captable("--db", cobalt, "views", "export", "--xlsx", str(target), "--as-of", "2022-12-31")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["About", "Classes", "Holders", "Warrants", "Options", "Convertibles", "Adjustments",
+                               "Obligations"]
+    [convertible] = sheet_rows(book, "Convertibles")
+    assert convertible["Investment"] == 750000 and str(convertible["Discount"]) == "0.15"
+    assert convertible["Issued"] == datetime(2022, 10, 3)
+    assert [r["Shares it acquires"] for r in sheet_rows(book, "Options")] == [300000, 200000]

@@ -146,3 +146,24 @@ def test_docs_library_md_names_every_public_member_of_books():
     members = [name for name in dir(Books) if not name.startswith("_")] + ["db", "actor", "company"]
     missing = [name for name in members if not re.search(rf"`(books\.)?{name}[`(]", documented)]
     assert missing == [], f"docs/library.md does not document Books.{missing}"
+
+
+def test_options_and_convertibles_are_typed_and_the_command_lines_json(tmp_path):
+    db = str(tmp_path / "cobalt.db")
+    assert run(db, "ocf", "import", str(ROOT / "fixtures" / "ocf" / "cobalt_health")).exit_code == 0
+    printed = run(db, "state", "--as-of", "2022-12-31", "--json")
+    with captable.open(db) as books:
+        state = books.state(as_of="2022-12-31")
+        assert json_text(state.to_json()) == printed.stdout
+        before = books.state(as_of="2018-12-31")
+        juniper_like = books.state(as_of="2018-06-30")  # before any grant or SAFE
+    assert [(g.grant, g.holder, g.shares, g.category) for g in state.options] == [
+        ("ocf:grant-eq-1", "Priya Nair", Fraction(300000), "option_plan"),
+        ("ocf:grant-eq-2", "Tom Becker", Fraction(200000), "option_plan")]
+    [safe] = state.convertibles
+    assert (safe.convertible, safe.investment, safe.valuation_cap, safe.discount, safe.issued) == (
+        "SAFE-2", Fraction(750000), Fraction(30000000), Fraction(3, 20), date(2022, 10, 3))
+    assert safe.interest_rate is None and safe.maturity is None
+    assert [c.convertible for c in before.convertibles] == ["SAFE-1"] and before.options == ()
+    assert juniper_like.options == () and juniper_like.convertibles == ()
+    assert "options" not in juniper_like.to_json() and "convertibles" not in juniper_like.to_json()

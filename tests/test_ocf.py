@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import zipfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,13 @@ def test_the_import_gives_the_cap_table_the_readme_works_out(tmp_path: Path) -> 
     result = runner.invoke(app, ["--db", db, "ocf", "import", str(RIDGELINE), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["company"], report["timezone"], report["stored"]) == ("ridgeline", "America/Los_Angeles", 22)
+    assert (report["company"], report["timezone"], report["stored"]) == ("ridgeline", "America/Los_Angeles", 21)
     assert {k: len(v) for k, v in report["mapped"].items()} == {
         "ISSUER": 1, "STAKEHOLDER": 7, "STOCK_CLASS": 3, "TX_STOCK_ISSUANCE": 9, "TX_STOCK_TRANSFER": 1,
         "TX_STOCK_REPURCHASE": 1, "TX_STOCK_CLASS_SPLIT": 1, "TX_STOCK_CLASS_CONVERSION_RATIO_ADJUSTMENT": 2,
-        "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": 1, "TX_WARRANT_ISSUANCE": 1, "TX_WARRANT_EXERCISE": 1}
-    assert sorted(k["id"] for k in report["kept"]) == ["409a-2021", "acc-cs-1", "ex-eq-1", "grant-eq-1", "plan-2020"]
+        "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": 1, "TX_WARRANT_ISSUANCE": 1, "TX_WARRANT_EXERCISE": 1,
+        "TX_STOCK_ACCEPTANCE": 1, "TX_EQUITY_COMPENSATION_ISSUANCE": 1, "TX_EQUITY_COMPENSATION_EXERCISE": 1}
+    assert sorted(k["id"] for k in report["kept"]) == ["409a-2021", "plan-2020"]
     assert report["refused"] == [] and report["warnings"] == []
     want = expected()
     got = state(db, want["as_of"])
@@ -85,25 +87,30 @@ def test_each_event_names_its_ocf_file_and_object_and_the_exercise_pays_units_ti
 def test_what_the_engine_does_not_model_is_kept_as_a_fact_with_the_object_as_written(tmp_path: Path) -> None:
     _, out = load(RIDGELINE)
     kept = {e.fact.record_id: e.fact for e in out.events if e.fact.type_name == "RecordKept"}
-    assert sorted(kept) == ["409a-2021", "acc-cs-1", "ex-eq-1", "grant-eq-1", "plan-2020"]
-    grant = kept["grant-eq-1"]
-    assert (grant.id, grant.system, grant.record_type, str(grant.effective)) == (
-        "ocf:grant-eq-1", "OCF 1.2.0", "TX_EQUITY_COMPENSATION_ISSUANCE", "2020-11-02")
+    assert sorted(kept) == ["409a-2021", "acc-cs-1", "plan-2020"]
+    acceptance = kept["acc-cs-1"]
+    assert (acceptance.id, acceptance.system, acceptance.record_type, str(acceptance.effective)) == (
+        "ocf:acc-cs-1", "OCF 1.2.0", "TX_STOCK_ACCEPTANCE", "2019-03-05")
     written = json.loads((RIDGELINE / "Transactions.ocf.json").read_text(encoding="utf-8"))
-    assert json.loads(grant.original) == by_id(written["items"], "grant-eq-1")
+    assert json.loads(acceptance.original) == by_id(written["items"], "acc-cs-1")
     assert str(kept["plan-2020"].effective) == "2020-02-10"  # a plan has no date: its board approval's
 
 
-def test_shares_an_option_exercise_issued_are_under_the_plan_and_do_not_adjust_the_warrant(tmp_path: Path) -> None:
+def test_an_option_exercise_draws_on_the_plan_grant_and_does_not_adjust_the_warrant(tmp_path: Path) -> None:
     _, out = load(RIDGELINE)
-    issued = next(e.fact for e in out.events if e.fact.id == "ocf:iss-cs-6")
-    assert (issued.holder, issued.shares, issued.category) == ("Dev Patel", 40000, "option_plan")
+    grant = next(e.fact for e in out.events if e.fact.id == "ocf:grant-eq-1")
+    assert (grant.type_name, grant.holder, grant.shares, grant.exercise_price, grant.category) == (
+        "OptionsIssued", "Dev Patel", 120000, Fraction(2, 5), "option_plan")
+    exercise = next(e.fact for e in out.events if e.fact.id == "ocf:ex-eq-1")
+    assert (exercise.type_name, exercise.grant, exercise.shares) == ("OptionsExercised", "ocf:grant-eq-1", 40000)
+    assert not any(e.fact.id == "ocf:iss-cs-6" for e in out.events)  # the exercise's own shares
     folder = copy(tmp_path)
     edit(folder, lambda items: items.remove(by_id(items, "ex-eq-1")))  # the same shares, as a plain issuance
     db = str(tmp_path / "r.db")
     assert runner.invoke(app, ["--db", db, "ocf", "import", str(folder)]).exit_code == 0
     [warrant] = state(db, "2023-12-31")["warrants"]
-    assert (warrant["stock_purchase_price"], warrant["adjustments"][0]["section"]) == ("40784/10215", "§4.4")
+    # A counts the plan's 240,000 split-adjusted options as deemed outstanding: (20,630,000 × 4 + 8,000) / 20,670,000.
+    assert (warrant["stock_purchase_price"], warrant["adjustments"][0]["section"]) == ("41264/10335", "§4.4")
 
 
 def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path) -> None:
@@ -118,8 +125,8 @@ def test_before_the_split_the_founders_hold_what_they_were_issued(tmp_path: Path
 def test_importing_the_same_package_again_stores_nothing(ledger: Ledger) -> None:
     first = import_package(ledger, RIDGELINE)
     again = import_package(ledger, RIDGELINE)
-    assert (first["stored"], first["already_stored"]) == (22, 0)
-    assert (again["stored"], again["already_stored"]) == (0, 22)
+    assert (first["stored"], first["already_stored"]) == (21, 0)
+    assert (again["stored"], again["already_stored"]) == (0, 21)
 
 
 @pytest.mark.parametrize("form", ["folder", "manifest", "zip"])
@@ -131,7 +138,7 @@ def test_a_package_is_read_from_its_folder_its_manifest_or_a_zip(tmp_path: Path,
             for file in RIDGELINE.glob("*.json"):
                 archive.write(file, f"ridgeline/{file.name}")
     _, out = load(path)
-    assert len(out.events) == 22 and not out.refused
+    assert len(out.events) == 21 and not out.refused
 
 
 def test_a_checksum_that_does_not_match_is_a_warning_not_a_refusal(tmp_path: Path) -> None:
@@ -171,7 +178,7 @@ def test_a_quantity_beyond_the_holding_is_refused_by_its_id_and_nothing_is_store
 def test_every_refused_object_is_reported_together(tmp_path: Path) -> None:
     def two(items: list[dict[str, Any]]) -> None:
         by_id(items, "xfer-cs-2").update(security_id="CS-99")
-        items.append({"object_type": "TX_STOCK_RETRACTION", "id": "ret-ps-1", "security_id": "PS-1",
+        items.append({"object_type": "TX_STOCK_RETRACTION", "id": "ret-ps-1", "security_id": "PS-9",
                       "date": "2020-03-01", "reason_text": "Issued in error"})
     body, _ = refused(tmp_path, two)
     # In date order; the repurchase of CS-3 falls with the refused transfer that would have created it.
@@ -245,7 +252,7 @@ def test_the_report_for_a_person_names_what_was_mapped_and_kept(tmp_path: Path) 
     assert "  TX_STOCK_TRANSFER: 1" in lines
     assert ("  VALUATION 409a-2021 (Valuations.ocf.json): kept as a RecordKept fact: valuations are not modelled yet"
             in lines)
-    assert lines[-1] == "Stored 22 of 22 events; 0 already stored."
+    assert lines[-1] == "Stored 21 of 21 events; 0 already stored."
 
 
 def test_company_and_timezone_options_name_the_new_company_and_its_zone(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ from tests.ocf_checks import files, normalised, pyocf_check, schema_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 RIDGELINE = ROOT / "fixtures" / "ocf" / "ridgeline_robotics"
+COBALT = ROOT / "fixtures" / "ocf" / "cobalt_health"
+# Cobalt Health's days worth comparing: a SAFE outstanding, converted, options granted, exercised, the split.
+COBALT_DAYS = ("2018-12-31", "2019-06-30", "2019-12-31", "2021-12-31", "2022-06-30", "2022-12-31", "2023-12-31")
 runner = CliRunner()
 
 
@@ -120,6 +123,36 @@ def test_ridgeline_through_the_engine_gives_the_same_package_up_to_ids(ridgeline
     export_package(ridgeline, tmp_path / "out", as_of="2023-12-31")
     assert_valid(tmp_path / "out")
     assert normalised(tmp_path / "out") == normalised(RIDGELINE)
+
+
+@pytest.mark.parametrize("comments", ["kept", "removed"])
+def test_cobalt_health_through_the_engine_gives_the_same_package_and_cap_table(tmp_path: Path, comments: str) -> None:
+    """SAFEs issued and converted, option grants exercised: the same package up to ids and what the engine does
+    not keep, and the same state, options and convertibles included, whether read by its comments or not."""
+    cobalt = Ledger(str(tmp_path / "cobalt.db"))
+    again = Ledger(str(tmp_path / "again.db"))
+    try:
+        import_package(cobalt, COBALT)
+        out = tmp_path / "out"
+        report = export_package(cobalt, out)
+        assert report["not_written"] == [] and report["events_in_comments_only"] == []
+        assert report["objects"]["TX_CONVERTIBLE_CONVERSION"] == 1
+        assert report["objects"]["TX_EQUITY_COMPENSATION_EXERCISE"] == 2
+        assert_valid(out)
+        assert normalised(out) == normalised(COBALT)
+        if comments == "removed":
+            manifest = json.loads((out / "Manifest.ocf.json").read_text(encoding="utf-8"))
+            manifest["comments"] = [c for c in manifest["comments"] if not c.startswith(MARKER)]
+            (out / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+        reread = import_package(again, out)
+        assert reread["refused"] == []
+        for day in COBALT_DAYS:
+            got, want = state(again, day), state(cobalt, day)
+            assert got == want, day
+        assert state(cobalt, "2018-12-31")["convertibles"] and state(cobalt, "2021-12-31")["options"]
+    finally:
+        cobalt.close()
+        again.close()
 
 
 def test_an_exported_package_read_as_any_package_gives_the_same_cap_table(ridgeline: Ledger, tmp_path: Path) -> None:
@@ -324,3 +357,81 @@ def test_the_juniper_package_as_reviewed(juniper: Ledger, tmp_path: Path, name: 
 
     export_package(juniper, tmp_path / "out", as_of="2000-07-01")
     golden(f"ocf_juniper/{name}", (tmp_path / "out" / name).read_text(encoding="utf-8"))
+
+
+V1_2_FIXTURES = sorted(p.parent for p in (ROOT / "fixtures" / "ocf").glob("*/Manifest.ocf.json")
+                       if json.loads(p.read_text(encoding="utf-8")).get("ocf_version") == "1.2.0")
+
+
+@pytest.mark.parametrize("fixture", V1_2_FIXTURES, ids=[p.name for p in V1_2_FIXTURES])
+def test_every_v1_2_fixture_package_is_valid_ocf(fixture: Path) -> None:
+    """The hand-written packages are what a v1.2.0 exporter would write: valid under the coalition's schemas
+    and pyocf, as the exports compared with them are."""
+    assert_valid(fixture)
+
+
+def test_the_v1_2_fixtures_are_found() -> None:
+    assert {p.name for p in V1_2_FIXTURES} >= {"ridgeline_robotics", "cobalt_health"}
+
+
+def test_grants_moved_and_a_note_ended_round_trip_through_ocf(tmp_path: Path) -> None:
+    """What Ridgeline and Cobalt lack: an option transfer, a cancellation with a balance, acceptances of an option
+    and of a warrant, and a convertible note with a maturity and interest, cancelled. The export writes each as
+    its OCF object, valid, and the objects alone (without the export's comments) give the same state."""
+    from tests.test_ocf_transactions import grant, package, stock
+
+    trust = {"object_type": "STAKEHOLDER", "id": "sh-patel-trust", "name": {"legal_name": "Patel Family Trust"},
+             "stakeholder_type": "INSTITUTION"}
+    note = {"object_type": "TX_CONVERTIBLE_ISSUANCE", "id": "iss-note-1", "security_id": "NOTE-1",
+            "custom_id": "NOTE-1", "date": "2022-02-01", "stakeholder_id": "sh-foothill-seed",
+            "investment_amount": {"amount": "250000", "currency": "USD"}, "convertible_type": "NOTE", "seniority": 1,
+            "security_law_exemptions": [], "conversion_triggers": [{
+                "trigger_id": "NOTE-1.T1", "type": "AUTOMATIC_ON_DATE", "trigger_date": "2024-02-01",
+                "trigger_description": "Converts at maturity into the next round's preferred",
+                "conversion_right": {"type": "CONVERTIBLE_CONVERSION_RIGHT", "conversion_mechanism": {
+                    "type": "CONVERTIBLE_NOTE_CONVERSION", "interest_rates": [
+                        {"rate": "0.06", "accrual_start_date": "2022-02-01"}],
+                    "day_count_convention": "ACTUAL_365", "interest_payout": "DEFERRED",
+                    "interest_accrual_period": "ANNUAL", "compounding_type": "SIMPLE",
+                    "conversion_discount": "0.2", "conversion_valuation_cap": {"amount": "12000000",
+                                                                               "currency": "USD"}}}}]}
+    items = (
+        {"object_type": "TX_WARRANT_ACCEPTANCE", "id": "acc-w-1", "security_id": "W-1", "date": "2021-07-01"},
+        note,
+        {"object_type": "TX_EQUITY_COMPENSATION_TRANSFER", "id": "xfer-eq-1", "security_id": "EQ-1",
+         "date": "2023-10-01", "quantity": "60000", "resulting_security_ids": ["EQ-3"], "balance_security_id": "EQ-4"},
+        grant("EQ-3", "sh-patel-trust", "60000", "2023-10-01"), grant("EQ-4", "sh-dev-patel", "140000", "2023-10-01"),
+        {"object_type": "TX_EQUITY_COMPENSATION_ACCEPTANCE", "id": "acc-eq-3", "security_id": "EQ-3",
+         "date": "2023-10-02"},
+        {"object_type": "TX_EQUITY_COMPENSATION_EXERCISE", "id": "ex-eq-3", "security_id": "EQ-3",
+         "date": "2023-11-01", "quantity": "10000", "resulting_security_ids": ["CS-12"]},
+        stock("CS-12", "sh-patel-trust", "common", "10000", "2023-11-01", "0.20"),
+        {"object_type": "TX_EQUITY_COMPENSATION_CANCELLATION", "id": "can-eq-4", "security_id": "EQ-4",
+         "date": "2023-12-01", "quantity": "40000", "reason_text": "Unvested options forfeited on termination"},
+        {"object_type": "TX_CONVERTIBLE_CANCELLATION", "id": "can-note-1", "security_id": "NOTE-1",
+         "date": "2023-12-15", "amount": {"amount": "250000", "currency": "USD"}, "reason_text": "Repaid in cash"},
+    )
+    first, again = Ledger(str(tmp_path / "first.db")), Ledger(str(tmp_path / "again.db"))
+    try:
+        import_package(first, package(tmp_path, *items, stakeholders=(trust,)))
+        out = tmp_path / "out"
+        report = export_package(first, out, as_of="2023-12-31")
+        assert report["not_written"] == [] and report["events_in_comments_only"] == []
+        assert_valid(out)
+        written = {i["id"]: i for i in files(out)["Transactions.ocf.json"]["items"]}
+        assert written["acc-w-1"]["security_id"] == "W-1" and written["acc-eq-3"]["security_id"] == "xfer-eq-1/to"
+        assert written["can-eq-4"]["reason_text"] == "Unvested options forfeited on termination"
+        note_trigger = written["iss-note-1"]["conversion_triggers"][0]
+        assert (note_trigger["type"], note_trigger["trigger_date"]) == ("AUTOMATIC_ON_DATE", "2024-02-01")
+        manifest = json.loads((out / "Manifest.ocf.json").read_text(encoding="utf-8"))
+        manifest["comments"] = [c for c in manifest["comments"] if not c.startswith(MARKER)]
+        (out / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+        assert import_package(again, out)["refused"] == []
+        for day in ("2022-06-30", "2023-10-15", "2023-11-15", "2023-12-31"):
+            assert state(again, day) == state(first, day), day
+        assert state(first, "2022-06-30")["convertibles"][0]["interest_rate"] == "3/50"
+        assert [(g["holder"], g["shares"]) for g in state(first, "2023-12-31")["options"]] == [
+            ("Dev Patel", "100000"), ("Patel Family Trust", "50000")]
+    finally:
+        first.close()
+        again.close()

@@ -274,3 +274,26 @@ def test_serve_answers_over_loopback(juniper):
         server.terminate()
         server.wait(timeout=10)
     assert body == run(juniper, "state", "--as-of", "2000-07-01", "--json").stdout_bytes
+
+
+def test_options_and_convertibles_are_the_command_lines_bytes_and_in_the_state_schema(tmp_path):
+    """A cap table with grants and a SAFE outstanding (Cobalt Health): the same bytes over HTTP, and the
+    OpenAPI State schema names both lists, which appear only when some are outstanding."""
+    from jsonschema import Draft202012Validator
+
+    db = str(tmp_path / "cobalt.db")
+    assert run(db, "ocf", "import", str(ROOT / "fixtures" / "ocf" / "cobalt_health")).exit_code == 0
+    service = TestClient(create_app(db))
+    printed = run(db, "state", "--as-of", "2022-12-31", "--json")
+    answered = service.get("/state?as_of=2022-12-31")
+    assert answered.status_code == 200 and answered.content == printed.stdout_bytes
+    body = answered.json()
+    assert [g["grant"] for g in body["options"]] == ["ocf:grant-eq-1", "ocf:grant-eq-2"]
+    assert [c["convertible"] for c in body["convertibles"]] == ["SAFE-2"]
+    document = service.get("/openapi.json").json()
+    schema = document["components"]["schemas"]["State"]
+    assert {"options", "convertibles"} <= set(schema["properties"]) and "options" not in schema["required"]
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors(body)) == []
+    body["convertibles"][0]["investment"] = 750000
+    assert list(validator.iter_errors(body)) != []

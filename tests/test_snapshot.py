@@ -142,6 +142,23 @@ def test_ints_stay_ints_and_fractions_stay_fractions():
     assert type(warrant.price) is Fraction and type(warrant.exercised) is Fraction
 
 
+def test_convertibles_are_written_only_when_outstanding():
+    """An empty mapping of convertibles is left out, so a history without SAFEs or notes keeps the bytes its
+    checkpoints had before convertibles were folded; one outstanding is written and read back."""
+    from projections.state import Convertible
+
+    empty = CompanyState(name="Acme")
+    assert snapshot._encode(empty)[0] == "CompanyState"
+    assert len(snapshot._encode(empty)) == len(fields(CompanyState))  # the tag, and every field but the last
+    assert loads(dumps(empty)) == empty
+    safe = Convertible("ocf:iss-safe-1", "SAFE-1", "Prairie Angels", "safe", Fraction(500000), Fraction(6000000),
+                       Fraction(1, 5), None, None, "post-money conversion",
+                       datetime(2018, 9, 1, 5, tzinfo=timezone.utc))
+    held = CompanyState(name="Acme", convertibles={"SAFE-1": safe})
+    assert len(snapshot._encode(held)) == len(fields(CompanyState)) + 1
+    assert loads(dumps(held)) == held
+
+
 def test_a_value_outside_the_closed_set_is_not_written():
     state = CompanyState(officers={"cfo": 1.5})  # type: ignore[dict-item]
     with pytest.raises(TypeError):

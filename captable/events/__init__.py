@@ -38,7 +38,9 @@ from captable.events.capital import (
     SuccessorAssumed,
     TransferBooksClosed,
 )
+from captable.events.convertibles import ConvertibleEnded, ConvertibleIssued
 from captable.events.kept import RecordKept
+from captable.events.options import OptionsCancelled, OptionsExercised, OptionsTransferred
 from captable.events.warrants import (
     BoardAdjustment,
     Delivery,
@@ -66,6 +68,11 @@ CATALOGUE: tuple[type[Event], ...] = (
     AuthorizedSharesChanged,
     SharesIssued,
     OptionsIssued,
+    OptionsExercised,
+    OptionsCancelled,
+    OptionsTransferred,
+    ConvertibleIssued,
+    ConvertibleEnded,
     SharesCancelled,
     SharesTransferred,
     SharesConverted,

@@ -17,13 +17,13 @@ from captable.ocf.payments import price_exercises
 from captable.ocf.translate import Translator
 from captable.ocf.zones import issuer_zone
 
-ISSUANCES = ("TX_STOCK_ISSUANCE", "TX_WARRANT_ISSUANCE")
-# Transactions whose resulting securities are the same shares on new certificates, not new shares.
-RESULTING = ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE", "TX_WARRANT_EXERCISE",
-             "TX_WARRANT_CANCELLATION")
-# An option's (or plan security's) exercise is kept, not modelled; the shares it issued are mapped, as issued
-# under a Board-approved plan.
-PLAN_EXERCISES = ("TX_EQUITY_COMPENSATION_EXERCISE", "TX_PLAN_SECURITY_EXERCISE")
+ISSUANCES = ("TX_STOCK_ISSUANCE", "TX_WARRANT_ISSUANCE", "TX_EQUITY_COMPENSATION_ISSUANCE")
+# Transactions whose resulting securities the transaction itself maps (the transferee's shares, a balance, the
+# shares an exercise or conversion issues): their issuances are not new issues.
+RESULTING = ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE", "TX_STOCK_CONVERSION",
+             "TX_STOCK_REISSUANCE", "TX_STOCK_CONSOLIDATION", "TX_WARRANT_EXERCISE", "TX_WARRANT_CANCELLATION",
+             "TX_WARRANT_TRANSFER", "TX_EQUITY_COMPENSATION_EXERCISE", "TX_EQUITY_COMPENSATION_RELEASE",
+             "TX_EQUITY_COMPENSATION_CANCELLATION", "TX_EQUITY_COMPENSATION_TRANSFER")
 
 
 def load(path: Path, company: str | None = None, timezone: str | None = None) -> tuple[Package, Mapping]:
@@ -50,13 +50,12 @@ def translate(package: Package, company: str | None = None, timezone: str | None
         results = item.data.get("resulting_security_ids")
         results = results if isinstance(results, list) else []  # another shape is refused when the object is mapped
         if item.object_type in RESULTING:
-            for result in [*results, item.data.get("balance_security_id")]:
+            for result in [*results, item.data.get("balance_security_id"), item.data.get("resulting_security_id")]:
                 if result is not None:
                     translator.consumed[str(result)] = item.id
-        if item.object_type in PLAN_EXERCISES:
-            translator.from_plans.update(str(r) for r in results)
     if stakeholders:
         out.mapped["STAKEHOLDER"] = list(stakeholders)
+    out.reordered = reordered(package.items)
     for item in ordered(package.items):
         if item.object_type != "STAKEHOLDER":
             translator.map(item)
@@ -76,6 +75,21 @@ def ordered(items: list[Item]) -> list[Item]:
             return (1, "", 0, item.file, item.index)
         return (2, when, 0, item.file, item.index)
     return sorted(items, key=key)
+
+
+def reordered(items: list[Item]) -> list[dict[str, str]]:
+    """The transactions a package lists after one of a later date: applied by their dates, and reported."""
+    moved, latest = [], None
+    for item in items:
+        when = item.data.get("date")
+        if not item.object_type.startswith(("TX_", "CE_")) or not isinstance(when, str):
+            continue
+        if latest is not None and when < str(latest.data["date"]):
+            moved.append({"file": item.file, "object_type": item.object_type, "id": item.id, "date": when,
+                          "applied_before": latest.id, "its_date": str(latest.data["date"])})
+        elif latest is None or when > str(latest.data["date"]):
+            latest = item
+    return moved
 
 
 def _company_formed(package: Package, out: Mapping) -> str | None:

@@ -91,6 +91,7 @@ def build(ledger: Ledger, company: str | None, as_of: str | None, known: str | N
     state = writer.state
     for warrant in state.warrants.values():  # the address notices go to now (§12)
         objects.holders[warrant.holder.name] = warrant.holder.address
+    writer.conversion_results()
     writer.stakeholders()
     _adjustment_comments(objects, state_json(state, until, asked.as_of_text, None))
 

@@ -100,6 +100,9 @@ class WriterBase:
         self.state = state  # the engine's fold, advanced entry by entry beside the writer
         self.securities: dict[tuple[str, str], list[Security]] = {}  # (holder, class) -> open securities
         self.warrants: dict[str, Security] = {}  # warrant id -> its current OCF security
+        self.grants: dict[str, Any] = {}  # grant (an OptionsIssued's or OptionsTransferred's id) -> its Grant
+        self.convertibles: dict[str, Any] = {}  # convertible id -> its ConvertibleIssued
+        self.conversions: list[tuple[dict[str, Any], str]] = []  # each conversion written, and whose it was
         self.plans: list[str] = []  # the OCF stock plans an import kept, by id
 
     def day(self, entry: Entry) -> str:

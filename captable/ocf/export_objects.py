@@ -6,28 +6,32 @@ only by consuming it: a transfer, cancellation or conversion names the securitie
 holder's remainder (``balance_security_id``). The engine keeps holdings by holder and class, so the writer
 keeps them as OCF securities, first issued first drawn.
 
-The writer is built in three parts: ``export_base`` (ids, addresses, the securities followed),
-``export_rights`` (warrants and options) and this module (the issuer, classes, stock, valuations, kept
-records, and which handler each event type has).
+The writer is built in four parts: ``export_base`` (ids, addresses, the securities followed),
+``export_rights`` (warrants and options), ``export_convertibles`` (SAFEs and notes) and this module (the
+issuer, classes, stock, valuations, kept records, and which handler each event type has).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable.events import (
-    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, Event, OptionsIssued, RecordKept,
+    AuthorizedSharesChanged, BoardValuation, CompanyFormed, ConversionRatioAdjusted, ConvertibleEnded,
+    ConvertibleIssued, Event, OptionsCancelled, OptionsExercised, OptionsIssued, OptionsTransferred, RecordKept,
     ShareClassCreated, SharesCancelled, SharesIssued, SharesTransferred, StockSplit, WarrantCancelled,
     WarrantExercised, WarrantIssued, WarrantNetExercised, WarrantTransferred,
 )
 from captable.ocf.export_base import (
     NOT_RECORDED, Objects, Security, address, comment, made_after, object_id, stakeholder_id, without_comments,
 )
+from captable.ocf.export_convertibles import ConvertiblesWriter
 from captable.ocf.export_rights import RightsWriter
+from captable.ocf.holding_changes import ACCEPTED_PATTERN
 from captable.ocf.numeric import exact_note, money, numeric, ratio
 from projections.fold import apply
 from projections.state import CompanyState
@@ -42,7 +46,7 @@ KEPT_FILES = {
 READS_BEFORE = (WarrantExercised, WarrantNetExercised, WarrantTransferred, WarrantCancelled)
 
 
-class Writer(RightsWriter):
+class Writer(RightsWriter, ConvertiblesWriter):
     """Writes each entry of the fold as OCF objects, following the holdings as OCF securities."""
 
     def __init__(self, zone: ZoneInfo, state: CompanyState) -> None:
@@ -55,6 +59,9 @@ class Writer(RightsWriter):
             WarrantExercised: self.warrant_exercised, WarrantNetExercised: self.warrant_exercised,
             WarrantTransferred: self.warrant_transferred, WarrantCancelled: self.warrant_cancelled,
             BoardValuation: self.valuation, RecordKept: self.kept, OptionsIssued: self.options_issued,
+            OptionsExercised: self.options_exercised, OptionsCancelled: self.options_cancelled,
+            OptionsTransferred: self.options_transferred, ConvertibleIssued: self.convertible_issued,
+            ConvertibleEnded: self.convertible_ended,
         }
 
     def write(self, entry: Entry) -> None:
@@ -115,6 +122,9 @@ class Writer(RightsWriter):
             if class_ == fact.class_:
                 for security in held:
                     security.remaining *= fact.ratio
+        for grant in self.grants.values():  # a grant is scaled as the holdings are (projections.option_grants)
+            if grant.class_ == fact.class_:
+                grant.remaining, grant.price = grant.remaining * fact.ratio, grant.price / fact.ratio
         self.out.add("transactions", fact, {
             "id": object_id(fact), "object_type": "TX_STOCK_CLASS_SPLIT", "date": self.day(entry),
             "stock_class_id": fact.class_, "split_ratio": ratio(fact.ratio)})
@@ -244,9 +254,24 @@ class Writer(RightsWriter):
         if not fact.system.startswith("OCF") or not file:
             return  # another system's record: it travels in the manifest's comments only
         item = json.loads(fact.original, parse_float=str)
+        accepted = ACCEPTED_PATTERN.match(fact.handling) if kind.endswith("_ACCEPTANCE") else None
+        if accepted:
+            item["security_id"] = self._accepted(accepted, item.get("security_id"))
         if kind == "STOCK_PLAN":
             self.plans.append(str(item.get("id")))
         self.out.add(file, fact, item)
+
+    def _accepted(self, accepted: re.Match[str], written: Any) -> Any:
+        """The security this export issued for the holding an acceptance names (its first open one of a holder's
+        shares of a class); the package's own id when the export holds none (an import then refuses it)."""
+        if accepted["warrant"]:
+            found = self.warrants.get(accepted["warrant"])
+            return found.id if found else written
+        if accepted["grant"]:
+            grant = self.grants.get(accepted["grant"])
+            return grant.security_id if grant else written
+        held = self.securities.get((accepted["holder"], accepted["class_"]))
+        return held[0].id if held else written
 
     def stakeholders(self) -> None:
         for name, where in self.out.holders.items():

@@ -1,18 +1,37 @@
-"""Rights to shares as OCF objects: the engine's warrants (issued, exercised, transferred, cancelled) and the
-options and warrants §4.4 counts (``OptionsIssued``)."""
+"""Rights to shares as OCF objects: the engine's warrants (issued, exercised, transferred, cancelled), the
+options and warrants §4.4 counts (``OptionsIssued``), and what moves a grant of options afterwards (exercised,
+cancelled, transferred), as the OCF equity compensation transactions an import reads them from."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from captable.events import (
-    Event, OptionsIssued, WarrantCancelled, WarrantExercised, WarrantIssued, WarrantNetExercised, WarrantTransferred,
+    Event, OptionsCancelled, OptionsExercised, OptionsIssued, OptionsTransferred, WarrantCancelled, WarrantExercised,
+    WarrantIssued, WarrantNetExercised, WarrantTransferred,
 )
 from captable.ocf.export_base import NOT_RECORDED, Security, WriterBase, comment, object_id
 from captable.ocf.numeric import exact_note, money, numeric
 from projections.state import CompanyState
 from projections.timeline import Entry
+
+
+# What an import writes before a cancellation's own reason (``equity_compensation``): not written back twice.
+CANCELLED_PREFIXES = ("OCF equity compensation cancellation: ", "OCF equity compensation retraction: ")
+
+
+@dataclass
+class Grant:
+    """A grant of options as the OCF security that holds it: whose, of which class, how many shares are left
+    and at what exercise price (a split of the class scales both, as it scales the grant)."""
+
+    security_id: str
+    holder: str
+    class_: str
+    remaining: Fraction
+    price: Fraction
 
 
 class RightsWriter(WriterBase):
@@ -36,6 +55,8 @@ class RightsWriter(WriterBase):
                 "expiration_date": None, "termination_exercise_windows": [], "security_law_exemptions": []}
             if fact.category == "option_plan" and self.plans:
                 item["stock_plan_id"] = self.plans[0]
+            self.grants[str(fact.id)] = Grant(item_id, fact.holder, fact.class_, Fraction(fact.shares),
+                                              fact.exercise_price)
         elif fact.kind == "warrant":
             item = self._warrant(item_id, item_id, item_id, self.day(entry), self._mention(fact.holder), fact.class_,
                                  Fraction(fact.shares), fact.exercise_price, None)
@@ -44,6 +65,57 @@ class RightsWriter(WriterBase):
         else:
             return
         self.out.add("transactions", fact, comment(item, *notes, exact_note("exercise_price", fact.exercise_price)))
+
+    # Grants of options after they are issued -------------------------------------------------------
+
+    def options_exercised(self, fact: Event, entry: Entry, _: CompanyState) -> None:
+        """The exercise consumes the grant's security for the shares it issues (what is left stays on it, as
+        an OCF exercise without a balance security says) and results in a stock issuance at the exercise price."""
+        assert isinstance(fact, OptionsExercised)
+        grant = self.grants[fact.grant]
+        shares = Fraction(fact.shares)
+        result = self._issue(fact, entry, f"{object_id(fact)}/shares", grant.holder, grant.class_, shares,
+                             grant.price, "the shares the exercise issued")
+        grant.remaining -= shares
+        item = {"id": self._fresh(object_id(fact)), "object_type": "TX_EQUITY_COMPENSATION_EXERCISE",
+                "date": self.day(entry), "security_id": grant.security_id, "quantity": numeric(shares),
+                "resulting_security_ids": [result]}
+        objects = self.out.files["transactions"]
+        self.out.add("transactions", fact, comment(item, exact_note("quantity", shares)))
+        objects.insert(len(objects) - 2, objects.pop())  # the exercise before the shares it results in
+
+    def options_cancelled(self, fact: Event, entry: Entry, _: CompanyState) -> None:
+        assert isinstance(fact, OptionsCancelled)
+        grant = self.grants[fact.grant]
+        shares = Fraction(fact.shares)
+        grant.remaining -= shares
+        reason = next((fact.reason[len(p):] for p in CANCELLED_PREFIXES if fact.reason.startswith(p)), fact.reason)
+        self.out.add("transactions", fact, comment({
+            "id": self._fresh(object_id(fact)), "object_type": "TX_EQUITY_COMPENSATION_CANCELLATION",
+            "date": self.day(entry), "security_id": grant.security_id, "quantity": numeric(shares),
+            "reason_text": reason}, exact_note("quantity", shares)))
+
+    def options_transferred(self, fact: Event, entry: Entry, _: CompanyState) -> None:
+        """The transfer results in a grant of the same terms for the new holder: an equity compensation issuance
+        that an import reads as the transfer's result, not as a new grant."""
+        assert isinstance(fact, OptionsTransferred)
+        grant = self.grants[fact.grant]
+        shares = Fraction(fact.shares)
+        grant.remaining -= shares
+        base = self._fresh(object_id(fact))
+        issued = next(i for i in self.out.files["transactions"] if i["id"] == grant.security_id)
+        new_id = self._fresh(f"{base}/to")
+        result = {**{k: v for k, v in issued.items() if k != "comments"}, "id": new_id, "security_id": new_id,
+                  "custom_id": new_id, "date": self.day(entry), "stakeholder_id": self._mention(fact.to),
+                  "quantity": numeric(shares), "exercise_price": money(grant.price)}
+        self.out.add("transactions", fact, comment({
+            "id": base, "object_type": "TX_EQUITY_COMPENSATION_TRANSFER", "date": self.day(entry),
+            "security_id": grant.security_id, "quantity": numeric(shares), "resulting_security_ids": [new_id]},
+            exact_note("quantity", shares)))
+        self.out.add("transactions", fact, comment(result, f"grant {fact.grant} as transferred: its terms then",
+                                                   exact_note("quantity", shares),
+                                                   exact_note("exercise_price", grant.price)))
+        self.grants[str(fact.id)] = Grant(new_id, fact.to, grant.class_, shares, grant.price)
 
     # Warrants --------------------------------------------------------------------------------------
 

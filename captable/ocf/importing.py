@@ -63,6 +63,8 @@ def report(package: Package, out: Mapping, stored: ImportReport | None) -> dict[
         "mapped": {kind: ids for kind, ids in sorted(out.mapped.items())},
         "kept": [p.to_json("handling") for p in out.kept],
         "refused": [p.to_json("reason") for p in out.refused],
+        "reordered": out.reordered,
+        "upgraded": package.upgraded,
         "warnings": package.warnings,
         "events": len(out.events),
         "stored": sum(stored.stored.values()) if stored else 0,
@@ -78,6 +80,13 @@ def report_text(body: dict[str, Any]) -> list[str]:
     if body["kept"]:
         lines.append("Kept, not modelled:")
         lines += [f"  {k['object_type']} {k['id']} ({k['file']}): {k['handling']}" for k in body["kept"]]
+    if body["upgraded"]:
+        lines.append(f"Upgraded from OCF {body['ocf_version']}:")
+        lines += [f"  {step}" for step in body["upgraded"]]
+    if body["reordered"]:
+        lines.append("Reordered (applied by date, not in the order listed):")
+        lines += [f"  {r['object_type']} {r['id']} ({r['file']}, {r['date']}) before {r['applied_before']} "
+                  f"({r['its_date']}), which is listed first" for r in body["reordered"]]
     lines += [f"Warning: {w}" for w in body["warnings"]]
     lines.append(f"Stored {body['stored']} of {body['events']} events; {body['already_stored']} already stored.")
     return lines

@@ -5,9 +5,8 @@ stores nothing new; its ``source`` names the package file and the object. Dates 
 zone (DESIGN §3). Transactions apply by date, and within a day in the order of their files.
 
 An object the engine does not model is kept as a ``RecordKept`` fact (the object as written, and what the
-engine does with it) and reported as kept. A transaction that
-changes a holding the engine does model, and that the import cannot map yet, is refused: importing the
-rest without it would misstate the cap table.
+engine does with it) and reported as kept. A transaction that does not fit the package's own holdings is
+refused, and with it the package: importing the rest without it would misstate the cap table.
 """
 
 from __future__ import annotations
@@ -29,26 +28,22 @@ from captable.ocf.securities import Inconsistent, Securities, Security
 
 # What happens to the objects the engine does not model yet, by OCF object type (or its prefix).
 KEPT: dict[str, str] = {
-    "TX_STOCK_ACCEPTANCE": "an acceptance changes no holding",
-    "TX_WARRANT_ACCEPTANCE": "an acceptance changes no holding",
-    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class only",
-    "TX_EQUITY_COMPENSATION_": "options and awards are not modelled yet (shares issued on their "
-                               "exercise are mapped as issuances)",
-    "TX_PLAN_SECURITY_": "plan securities are not modelled yet",
-    "TX_STOCK_PLAN_": "stock plans are not modelled yet",
-    "TX_CONVERTIBLE_": "convertibles (SAFEs, notes) are not modelled yet",
+    "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": "the engine keeps authorized shares by class (the charter's limit "
+                                              "per class is what §3 reads); the issuer's total is not checked",
+    "TX_EQUITY_COMPENSATION_REPRICING": "the grant keeps the exercise price §4.4 read when it was granted",
+    "TX_STOCK_PLAN_": "a plan's reserve pool is not modelled: §4.4 deems the options granted under it "
+                      "outstanding, not the pool",
+    "TX_CONVERTIBLE_": "a convertible's transfer or acceptance is not modelled: the convertible stays shown as "
+                       "its issuance left it",
     "TX_VESTING_": "vesting is not modelled",
     "CE_STAKEHOLDER_": "stakeholder relationships are not modelled",
-    "STOCK_PLAN": "stock plans are not modelled yet",
+    "STOCK_PLAN": "a plan's reserve pool is not modelled: its grants are (OptionsIssued, option_plan)",
     "STOCK_LEGEND_TEMPLATE": "legends are not modelled",
     "VESTING_TERMS": "vesting is not modelled",
     "VALUATION": "valuations are not modelled yet",
     "FINANCING": "financings are not modelled",
     "DOCUMENT": "documents are not modelled",
 }
-# Transactions on holdings the engine models, which this import does not map yet: refused, not dropped.
-NOT_MAPPED = ("TX_STOCK_RETRACTION", "TX_STOCK_REISSUANCE", "TX_STOCK_CONVERSION", "TX_STOCK_CONSOLIDATION",
-              "TX_WARRANT_TRANSFER", "TX_WARRANT_RETRACTION")
 WARRANT_EXPIRY = time(23, 59, 59)  # OCF gives the expiration day only: the warrant is void after that day ends
 
 
@@ -77,9 +72,10 @@ class Mapping:
     mapped: dict[str, list[str]] = field(default_factory=dict)  # OCF object type -> object ids
     kept: list[Problem] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
+    reordered: list[dict[str, str]] = field(default_factory=list)  # transactions applied before earlier lines
 
 
-def event_id(object_id: str, part: int | None = None) -> str:
+def event_id(object_id: str, part: int | str | None = None) -> str:
     return f"ocf:{object_id}" if part is None else f"ocf:{object_id}#{part}"
 
 
@@ -101,6 +97,11 @@ def ratio(value: Any) -> Fraction:
     if denominator == 0:
         raise Inconsistent("a ratio's denominator is zero")
     return amount(value.get("numerator")) / denominator
+
+
+def given(value: Any) -> bool:
+    """Whether an optional field is written: an exporter's placeholder (absent, null, blank) is not."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def listed(data: dict[str, Any], key: str) -> list[Any]:

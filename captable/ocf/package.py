@@ -2,8 +2,9 @@
 
 The files are read as JSON with the project's own reader (``intake.load_json``): exact numbers, a repeated
 key refused. The package is read against the OCF v1.2.0 JSON schemas by hand rather than with ``pyocf``:
-pyocf 1.2.0 refuses a whole file for one object type it does not know (an exporter on a newer OCF), and the
-import must report such an object, not lose the file.
+pyocf 1.2.0 refuses a manifest of any other ``ocf_version`` and a whole file for one object type it does not
+know (an exporter on a newer OCF), and the import must upgrade an older package (``upgrade``) and report such
+an object, not lose the file.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Item:
     file: str
     index: int  # its place in the file: within a day, transactions apply in the file's order
     data: dict[str, Any]
+    written: dict[str, Any] | None = None  # the object as the package wrote it, when an upgrade changed it
 
     @property
     def object_type(self) -> str:
@@ -60,6 +62,7 @@ class Package:
     manifest: dict[str, Any]
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    upgraded: list[str] = field(default_factory=list)  # the version steps its objects were read through
 
     @property
     def version(self) -> str:
@@ -152,7 +155,8 @@ def _read(name: str, candidates: list[str] | None, read: Reader, first: str | No
                     raise errors.InvalidEvent(f"{relative}: item {index} is not an object", field="items",
                                               value=relative)
                 package.items.append(Item(relative, index, data))
-    return package
+    from captable.ocf.upgrade import to_current  # it reads Package and Item: imported where they exist
+    return to_current(package)
 
 
 def _raw(read: Reader, name: str) -> bytes:

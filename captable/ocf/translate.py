@@ -5,8 +5,9 @@
 | issuer (manifest) | CompanyFormed |
 | STOCK_CLASS | ShareClassCreated (preferred: its RATIO_CONVERSION right) |
 | STAKEHOLDER | the holder's name (and a warrant holder's address) |
-| TX_STOCK_ISSUANCE | SharesIssued, unless it is the result of a transfer, cancellation, repurchase or warrant |
-|  | exercise; under a plan (its stock_plan_id, or an option's exercise) in §4.4's option_plan category |
+| TX_STOCK_ISSUANCE | SharesIssued, unless another transaction results in it (a transfer, cancellation, |
+|  | repurchase, exercise); restricted stock under a plan (its stock_plan_id) is a plan grant (OptionsIssued, |
+|  | option_plan) exercised the same day (OptionsExercised) |
 | TX_STOCK_TRANSFER | SharesTransferred, one per resulting security |
 | TX_STOCK_CANCELLATION, TX_STOCK_REPURCHASE | SharesCancelled |
 | TX_STOCK_CLASS_SPLIT | StockSplit |
@@ -15,6 +16,9 @@
 | TX_WARRANT_ISSUANCE | WarrantIssued |
 | TX_WARRANT_EXERCISE | WarrantExercised (its shares issue to the holder, as the engine's exercise issues them) |
 | TX_WARRANT_CANCELLATION | WarrantCancelled (a balance security stays the same warrant) |
+
+Other stock and warrant transactions are in ``holding_changes``, equity compensation in ``equity_compensation``,
+convertibles in ``convertibles``.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from captable.ocf import mapping as m
+from captable.ocf.convertibles import PARTLY_MODELLED, Convertibles
+from captable.ocf.equity_compensation import EquityCompensation
+from captable.ocf.holding_changes import HoldingChanges
 from captable.ocf.mapping import Inconsistent, Item, Mapping
 from captable.ocf.securities import Securities
 
 
-class Translator:
+class Translator(HoldingChanges, EquityCompensation, Convertibles):
     """Maps one package in order, following its securities (``Securities``)."""
 
     def __init__(self, out: Mapping, formed: str, issuances: dict[str, Item], stakeholders: dict[str, Item],
@@ -44,7 +51,9 @@ class Translator:
         self.classes: dict[str, str] = {}  # class id -> COMMON or PREFERRED
         self.securities = Securities()
         self.consumed: dict[str, str] = {}  # an issuance's security_id -> the transaction that results in it
-        self.from_plans: set[str] = set()  # the shares an option or plan security's exercise issued
+        self.plans: dict[str, dict[str, Any]] = {}  # STOCK_PLAN objects by id: the class a grant acquires
+        self.grants: dict[str, str] = {}  # an option security's id -> the event id of the grant that holds it
+        self.ratios: dict[str, tuple[str, Fraction]] = {}  # preferred class -> (its common, the ratio in effect)
         self.table: dict[str, Callable[[Item], list[dict[str, Any]]]] = {
             "STOCK_CLASS": self.stock_class,
             "TX_STOCK_ISSUANCE": self.stock_issuance,
@@ -57,12 +66,33 @@ class Translator:
             "TX_WARRANT_ISSUANCE": self.warrant_issuance,
             "TX_WARRANT_EXERCISE": self.warrant_exercise,
             "TX_WARRANT_CANCELLATION": self.warrant_cancellation,
+            "TX_STOCK_RETRACTION": self.stock_retraction,
+            "TX_STOCK_CONVERSION": self.stock_conversion,
+            "TX_STOCK_REISSUANCE": self.stock_reissuance,
+            "TX_STOCK_CONSOLIDATION": self.stock_consolidation,
+            "TX_STOCK_ACCEPTANCE": self.acceptance,
+            "TX_WARRANT_ACCEPTANCE": self.acceptance,
+            "TX_WARRANT_TRANSFER": self.warrant_transfer,
+            "TX_WARRANT_RETRACTION": self.warrant_retraction,
+            "TX_EQUITY_COMPENSATION_ISSUANCE": self.option_grant,
+            "TX_EQUITY_COMPENSATION_EXERCISE": self.option_exercise,
+            "TX_EQUITY_COMPENSATION_RELEASE": self.option_exercise,
+            "TX_EQUITY_COMPENSATION_CANCELLATION": self.option_cancellation,
+            "TX_EQUITY_COMPENSATION_RETRACTION": self.option_cancellation,
+            "TX_EQUITY_COMPENSATION_TRANSFER": self.option_transfer,
+            "TX_EQUITY_COMPENSATION_ACCEPTANCE": self.acceptance,
+            "TX_CONVERTIBLE_ISSUANCE": self.convertible_issuance,
+            "TX_CONVERTIBLE_CONVERSION": self.convertible_end,
+            "TX_CONVERTIBLE_CANCELLATION": self.convertible_end,
+            "TX_CONVERTIBLE_RETRACTION": self.convertible_end,
         }
         self.warrants: dict[str, str] = {}  # a warrant security's id -> the engine's warrant (its first security)
 
     def map(self, item: Item) -> None:
         """One object into events, or into the report as kept or refused."""
         kind = item.object_type
+        if kind == "STOCK_PLAN":  # kept, and read for the class its grants acquire
+            self.plans[item.id] = item.data
         handler = self.table.get(kind)
         if handler is None:
             self._unmapped(item)
@@ -76,20 +106,23 @@ class Translator:
         self.out.events.extend(events)
         self.out.origins.extend(item for _ in events)
         self.out.mapped.setdefault(kind, []).append(item.id)
+        if kind in PARTLY_MODELLED:
+            self.out.kept.append(m.Problem(item.file, kind, item.id, PARTLY_MODELLED[kind]))
+
+    def _noted(self, item: Item, text: str) -> list[dict[str, Any]]:
+        """A mapped object that changes no answer: kept in the history as written, with what it did."""
+        return [{"type": "RecordKept", "id": m.event_id(item.id), "effective": m.kept_on(item, self.formed),
+                 "system": self.system, "record_type": item.object_type, "record_id": item.id, "handling": text,
+                 "original": m.original(item.written or item.data)}]
 
     def _unmapped(self, item: Item) -> None:
         kind = item.object_type
-        if kind in m.NOT_MAPPED:
-            self.out.refused.append(m.Problem(item.file, kind, item.id, (
-                "changes a holding the engine models, and this import does not map it yet: importing the rest "
-                "without it would misstate the cap table")))
-            return
         text = m.kept_text(kind) or "an OCF object type this import does not know"
         try:
             event = m.parsed(item, {"type": "RecordKept", "id": m.event_id(item.id),
                                     "effective": m.kept_on(item, self.formed), "system": self.system,
                                     "record_type": kind, "record_id": item.id, "handling": text,
-                                    "original": m.original(item.data)})
+                                    "original": m.original(item.written or item.data)})
         except Inconsistent as problem:
             self.out.refused.append(m.Problem(item.file, kind, item.id, str(problem)))
             return
@@ -115,6 +148,7 @@ class Translator:
         if kind == "PREFERRED":
             target, conversion = self._ratio_conversion(m.listed(data, "conversion_rights"))
             event.update(converts_to=target, conversion_ratio=m.format_exact(conversion))
+            self.ratios[item.id] = (target, conversion)
         self.classes[item.id] = kind
         return [event]
 
@@ -153,12 +187,18 @@ class Translator:
         if security_id in self.consumed:  # its shares come from the transaction that results in it
             return []
         self.securities.issue(m.security_of(item, "stock", holder, class_, quantity))
-        event = {"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
-                 "class": class_, "holder": holder, "shares": m.format_exact(quantity),
-                 "price_per_share": m.format_exact(m.amount(item.data.get("share_price") or "0"))}
-        if item.data.get("stock_plan_id") or security_id in self.from_plans:
-            event["category"] = "option_plan"  # §4.4: issued under a Board-approved plan, deemed outstanding
-        return [event]
+        price = m.format_exact(m.amount(item.data.get("share_price") or "0"))
+        if item.data.get("stock_plan_id"):
+            # Restricted stock under a plan: a plan grant exercised the day it is made, so §4.4 deems it
+            # outstanding (option_plan) and it draws on no other holder's grant.
+            grant = m.event_id(item.id, "grant")
+            return [{"type": "OptionsIssued", "id": grant, "effective": item.data.get("date"), "class": class_,
+                     "holder": holder, "shares": m.format_exact(quantity), "exercise_price": price, "kind": "option",
+                     "category": "option_plan"},
+                    {"type": "OptionsExercised", "id": m.event_id(item.id), "effective": item.data.get("date"),
+                     "grant": grant, "shares": m.format_exact(quantity)}]
+        return [{"type": "SharesIssued", "id": m.event_id(item.id), "effective": item.data.get("date"),
+                 "class": class_, "holder": holder, "shares": m.format_exact(quantity), "price_per_share": price}]
 
     def _resulting(self, item: Item, ids: list[Any], kind: str = "TX_STOCK_ISSUANCE") -> list[Item]:
         found = []
@@ -214,6 +254,11 @@ class Translator:
         class_ = self.known_class(item.data.get("stock_class_id"))
         split_ratio = m.ratio(item.data.get("split_ratio"))
         self.securities.split(class_, split_ratio)
+        for preferred, (target, conversion) in list(self.ratios.items()):  # the charter's ratio effects (§6 item 3)
+            if target == class_:
+                self.ratios[preferred] = (target, conversion * split_ratio)
+            elif preferred == class_:
+                self.ratios[preferred] = (target, conversion / split_ratio)
         return [{"type": "StockSplit", "id": m.event_id(item.id), "effective": item.data.get("date"),
                  "class": class_, "ratio": m.format_exact(split_ratio)}]
 
@@ -222,6 +267,7 @@ class Translator:
         if self.classes[class_] != "PREFERRED":
             raise Inconsistent(f"stock class {class_!r} is common: only a preferred class has a conversion ratio")
         mechanism = m.member(item.data, "new_ratio_conversion_mechanism")
+        self.ratios[class_] = (self.ratios[class_][0], m.ratio(mechanism.get("ratio")))
         comments = [str(c) for c in m.listed(item.data, "comments")]
         return [{"type": "ConversionRatioAdjusted", "id": m.event_id(item.id), "effective": item.data.get("date"),
                  "class": class_, "conversion_ratio": m.format_exact(m.ratio(mechanism.get("ratio"))),
