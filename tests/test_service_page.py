@@ -103,6 +103,12 @@ def test_the_links_step_event_by_event(client, store):
     assert "No later event" in client.get("/", params={"as_of": "2003-12-31"}).text
 
 
+def test_a_day_before_the_books_begin_says_so_in_each_part(client):
+    page = text(client.get("/", params={"as_of": "1990-01-01"}).text)
+    assert all(said in page for said in ("No earlier event", "No warrant issued by this day.",
+                                         "No class of shares by this day.", "Nothing owed on this day."))
+
+
 def test_a_date_time_is_shown_as_that_instant_and_steps_by_its_day(client):
     page = client.get("/", params={"as_of": "1999-06-30T12:00:00-07:00"}).text
     assert "as of June 30, 1999, 12:00 (UTC-07:00)" in text(page)
