@@ -77,20 +77,22 @@ def test_a_mutated_history_posted_is_stored_or_refused_and_then_answered_or_refu
     note(f"stored first: {prefix} lines; the body:\n{body.decode('utf-8', 'replace')}")
     try:
         before = rows(db)
-        service = TestClient(create_app(str(db)))
-        single = _render(lines[data.draw(st.integers(0, len(lines) - 1), label="posted alone")])
-        outcome = answered_or_refused(service.post("/events", content=single.encode("utf-8", "surrogatepass")))
-        if outcome.startswith("refused"):
-            assert rows(db) == before, f"the refused event ({outcome}) changed the store"
-        before = rows(db)
-        outcome = answered_or_refused(service.post("/import", content=body))
-        event(f"import {outcome}")
-        if outcome.startswith("refused"):
-            assert rows(db) == before, f"the refused import ({outcome}) changed the store"
-        else:
-            ask_everything(service)
+        # the service's lifespan closes the ledgers it keeps open, before the file is removed below
+        with TestClient(create_app(str(db))) as service:
+            single = _render(lines[data.draw(st.integers(0, len(lines) - 1), label="posted alone")])
+            outcome = answered_or_refused(service.post("/events", content=single.encode("utf-8", "surrogatepass")))
+            if outcome.startswith("refused"):
+                assert rows(db) == before, f"the refused event ({outcome}) changed the store"
+            before = rows(db)
+            outcome = answered_or_refused(service.post("/import", content=body))
+            event(f"import {outcome}")
+            if outcome.startswith("refused"):
+                assert rows(db) == before, f"the refused import ({outcome}) changed the store"
+            else:
+                ask_everything(service)
     finally:
-        db.unlink(missing_ok=True)
+        for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            path.unlink(missing_ok=True)  # a later example may draw the same name: no stale journal may remain
 
 
 # The command lines -----------------------------------------------------------------------------------------
