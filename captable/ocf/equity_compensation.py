@@ -3,7 +3,7 @@ move a grant): in the cap table by holder, and in §4.4's base by their plan.
 
 | OCF object | event |
 | --- | --- |
-| TX_EQUITY_COMPENSATION_ISSUANCE | OptionsIssued (kind option, with its type, expiry and termination windows; under a plan in §4.4's option_plan category) |
+| TX_EQUITY_COMPENSATION_ISSUANCE | OptionsIssued (kind option, its OCF terms kept; under a plan in §4.4's option_plan) |
 | TX_EQUITY_COMPENSATION_EXERCISE, _RELEASE | OptionsExercised (the shares it results in issue to the holder) |
 | TX_EQUITY_COMPENSATION_CANCELLATION, _RETRACTION | OptionsCancelled |
 | TX_EQUITY_COMPENSATION_TRANSFER | OptionsTransferred, one per resulting security |
