@@ -157,6 +157,7 @@ def option_terms(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def termination_window(window: Any) -> dict[str, Any]:
+    """An OCF termination exercise window as OptionsIssued's: its enums in lower case, its period whole."""
     if not isinstance(window, dict):
         raise Inconsistent("a termination exercise window must be an object of reason, period and period_type")
     reason, period, unit = window.get("reason"), window.get("period"), window.get("period_type")
