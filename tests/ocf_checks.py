@@ -111,18 +111,18 @@ def normalised(folder: Path) -> list[str]:
 # Objects an OCF import keeps as RecordKept facts: written back as they were, so they name stakeholders and
 # securities by the package's own ids, which the engine does not keep for the objects it maps.
 KEPT_TYPES = ("TX_STOCK_ACCEPTANCE", "TX_WARRANT_ACCEPTANCE", "TX_EQUITY_COMPENSATION_ACCEPTANCE")
-# What the engine keeps of an option grant: its holder, class, shares, exercise price and plan (OptionsIssued);
-# not whether it is an ISO or an NSO, when it expires, or its termination windows.
-GRANT_NOT_KEPT = ("expiration_date", "termination_exercise_windows", "option_grant_type", "early_exercisable",
-                  "vesting_terms_id", "vestings")
+# What the engine keeps of an option grant: its holder, class, shares, exercise price, plan, compensation type,
+# expiration date and termination windows (OptionsIssued); not the deprecated option_grant_type (compensation_type
+# says the same), whether it may be exercised early, or its vesting.
+GRANT_NOT_KEPT = ("option_grant_type", "early_exercisable", "vesting_terms_id", "vestings")
 
 
 def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
     """What the engine does not keep of a package it imports (docs/ocf.md, "What a round trip loses"), made
     the same on both sides so that everything else is compared: a repurchase is a cancellation (its price is
     not kept), a security that results from a transfer or cancellation keeps no price of its own, a warrant's
-    trigger is renamed, an issuance under a plan names the first plan kept, an option grant keeps no subtype,
-    expiration or termination windows, a convertible's trigger is kept as its terms, and a kept acceptance names
+    trigger is renamed, an issuance under a plan names the first plan kept, an option grant keeps no vesting
+    and no deprecated option_grant_type, a convertible's trigger is kept as its terms, and a kept acceptance names
     the exported security of the same holding."""
     item = dict(item)
     if item["object_type"] == "TX_STOCK_REPURCHASE":
@@ -136,8 +136,6 @@ def known_losses(item: dict[str, Any], resulting: set[str]) -> dict[str, Any]:
         item.pop("stock_plan_id", None)  # the engine keeps only that shares were issued under a plan
     if item["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE":
         item = {k: v for k, v in item.items() if k not in GRANT_NOT_KEPT}
-        if str(item.get("compensation_type", "")).startswith("OPTION"):
-            item["compensation_type"] = "OPTION"
     if item["object_type"] == "TX_CONVERTIBLE_ISSUANCE":
         item = {k: v for k, v in item.items() if k != "pro_rata"}
         item["conversion_triggers"] = [convertible_trigger(t) for t in item.get("conversion_triggers", [])]

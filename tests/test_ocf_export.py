@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -435,3 +436,36 @@ def test_grants_moved_and_a_note_ended_round_trip_through_ocf(tmp_path: Path) ->
     finally:
         first.close()
         again.close()
+
+
+def test_each_kind_of_grant_keeps_its_type_expiry_and_termination_windows_through_the_engine(tmp_path: Path) -> None:
+    """An NSO with its windows, a stock SAR at its base price, an RSU without a price and an option of unstated
+    kind without an expiry: the package through the engine gives the same objects, terms included."""
+    from tests.test_ocf_transactions import grant, package
+
+    windows = [{"reason": "VOLUNTARY_OTHER", "period": 3, "period_type": "MONTHS"},
+               {"reason": "INVOLUNTARY_DEATH", "period": 1, "period_type": "YEARS"},
+               {"reason": "INVOLUNTARY_WITH_CAUSE", "period": 0, "period_type": "DAYS"}]
+    nso = {**grant("EQ-5", "sh-cora-lind", "1000", "2023-02-01"), "termination_exercise_windows": windows}
+    sar = {**grant("SAR-1", "sh-cora-lind", "2000", "2023-03-01", kind="SSAR", price=None),
+           "base_price": {"amount": "0.25", "currency": "USD"}}
+    rsu = grant("RSU-1", "sh-dev-patel", "3000", "2023-04-01", kind="RSU", price=None)
+    plain = {**grant("EQ-6", "sh-dev-patel", "4000", "2023-05-01", kind="OPTION"), "expiration_date": None}
+    folder = package(tmp_path, *({**g, "stock_class_id": "common"} for g in (nso, sar, rsu, plain)))
+    ledger = Ledger(str(tmp_path / "grants.db"))
+    try:
+        import_package(ledger, folder)
+        facts = {e.fact.id: e.fact for e in ledger.store.stream(ledger.companies()[0])}
+        assert (facts["ocf:grant-EQ-5"].grant_type, str(facts["ocf:grant-EQ-5"].expiration_date)) == ("nso",
+                                                                                                     "2033-01-01")
+        assert [(w.reason, w.period, w.unit) for w in facts["ocf:grant-EQ-5"].termination_windows] == [
+            ("voluntary_other", 3, "months"), ("involuntary_death", 1, "years"), ("involuntary_with_cause", 0, "days")]
+        assert (facts["ocf:grant-SAR-1"].grant_type, facts["ocf:grant-SAR-1"].exercise_price) == ("stock_sar",
+                                                                                                Fraction(1, 4))
+        assert facts["ocf:grant-EQ-6"].expiration_date is None and facts["ocf:grant-EQ-6"].termination_windows is None
+        out = tmp_path / "out"
+        export_package(ledger, out, as_of="2023-12-31")
+        assert_valid(out)
+        assert normalised(out) == normalised(folder)
+    finally:
+        ledger.close()

@@ -309,3 +309,18 @@ def test_a_pool_or_issuer_adjustment_is_kept_with_what_the_engine_does_with_it(t
     db, report = imported(tmp_path, package(tmp_path, body))
     [kept] = [k for k in report["kept"] if k["id"] == "adj-1"]
     assert kept["object_type"] == kind and "not" in kept["handling"]
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"compensation_type": "PHANTOM"}, "compensation_type 'PHANTOM'"),
+    ({"termination_exercise_windows": [{"reason": "QUIT", "period": 90, "period_type": "DAYS"}]}, "reason 'QUIT'"),
+    ({"termination_exercise_windows": [{"reason": "VOLUNTARY_OTHER", "period": "90", "period_type": "DAYS"}]},
+     "period '90'"),
+    ({"termination_exercise_windows": [{"reason": "VOLUNTARY_OTHER", "period": 90, "period_type": "WEEKS"}]},
+     "period_type 'WEEKS'"),
+    ({"expiration_date": "2033-02-30"}, "date '2033-02-30'"),
+])
+def test_a_grant_with_terms_the_engine_cannot_keep_is_refused_by_its_id(tmp_path: Path, change: dict[str, Any],
+                                                                        named: str) -> None:
+    error = refusal(tmp_path, package(tmp_path, {**grant("EQ-9", "sh-cora-lind", "1000", "2023-01-15"), **change}))
+    assert error["event"] == "grant-EQ-9" and named in error["message"]

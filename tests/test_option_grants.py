@@ -113,3 +113,64 @@ def test_ending_a_convertible_that_is_not_outstanding_is_refused(acme):
     with pytest.raises(errors.Refused) as again:
         record_all(acme, {**SAFE, "id": "safe-again"})
     assert again.value.code == "unknown_convertible"
+
+
+# OptionsIssued's option terms (class_version 2) --------------------------------------------------------------
+
+TERMS = {"grant_type": "iso", "expiration_date": "2008-01-14",
+         "termination_windows": [{"reason": "voluntary_other", "period": 90, "unit": "days"}]}
+
+
+def _sealed(event: dict):
+    from datetime import datetime, timezone
+
+    from captable.intake import parse_event
+    from captable.rows import seal_event
+    fact = parse_event(event).fact
+    return fact, seal_event("acme", 1, datetime(2020, 1, 1, tzinfo=timezone.utc), fact, "0" * 64, "clerk")
+
+
+def _read_back(fact, sealed):
+    from eventsourcing.persistence import StoredEvent
+
+    from captable.rows import parse_event as parse_row
+    return parse_row(StoredEvent(sealed.originator_id, 1, fact.TOPIC, sealed.stored)).fact
+
+
+def test_a_grant_without_option_terms_is_stored_byte_for_byte_as_version_1():
+    fact, sealed = _sealed(GRANT)
+    assert b'"class_version":1,' in sealed.stored
+    assert not any(name.encode() in sealed.stored for name in TERMS)
+    assert _read_back(fact, sealed) == fact
+
+
+def test_a_grant_with_option_terms_is_stored_as_version_2_and_read_back_exactly():
+    from datetime import date
+    fact, sealed = _sealed({**GRANT, **TERMS})
+    assert b'"class_version":2,' in sealed.stored
+    back = _read_back(fact, sealed)
+    assert back == fact and back.grant_type == "iso" and back.expiration_date == date(2008, 1, 14)
+    assert [(w.reason, w.period, w.unit) for w in back.termination_windows] == [("voluntary_other", 90, "days")]
+
+
+def test_option_terms_do_not_change_what_the_state_shows(ledger):
+    record_all(ledger, *COMPANY, GRANT)
+    plain = state(ledger, "1999-01-01")
+    record_all(ledger, {**GRANT, **TERMS, "id": "grant-2", "holder": "Kim Park"})
+    with_terms = state(ledger, "1999-01-01")
+    assert grants(with_terms) == {**grants(plain), "grant-2": ("Kim Park", "100000")}
+
+
+@pytest.mark.parametrize("extra, field", [
+    ({"grant_type": "incentive"}, "grant_type"),
+    ({"expiration_date": "2008-02-30"}, "expiration_date"),
+    ({"termination_windows": [{"reason": "voluntary_other", "period": -1, "unit": "days"}]}, "termination_windows"),
+    ({"termination_windows": [{"reason": "voluntary_other", "period": "90", "unit": "days"}]}, "termination_windows"),
+    ({"termination_windows": [{"reason": "quit", "period": 90, "unit": "days"}]}, "termination_windows"),
+    ({"kind": "warrant", "category": None, "grant_type": "nso"}, None),
+])
+def test_a_bad_option_term_is_refused_naming_the_field(extra, field):
+    from captable.intake import parse_event
+    with pytest.raises(errors.InvalidEvent) as refused:
+        parse_event({**GRANT, **extra})
+    assert (refused.value.field or "").startswith(field) if field else "terms of options" in str(refused.value)

@@ -141,6 +141,8 @@ def values(annotation: Any) -> st.SearchStrategy[Any]:
         return TEXT
     if annotation is bool:
         return st.booleans()
+    if annotation is int:
+        return st.integers(-2, 400)
     if annotation is date:
         return DAYS.map(date.isoformat)
     if annotation is datetime:

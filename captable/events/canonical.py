@@ -50,7 +50,7 @@ def _scalar(value: Any) -> str:
     raise Unsupported(type(value).__name__)
 
 
-_SCALARS: dict[Any, Write] = {Fraction: _exact, str: encode_basestring, bool: _flag, date: _instant,
+_SCALARS: dict[Any, Write] = {Fraction: _exact, str: encode_basestring, bool: _flag, int: str, date: _instant,
                               datetime: _instant}
 
 

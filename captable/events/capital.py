@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -119,6 +119,22 @@ class SharesIssued(Event):
     offering: Id | None = Field(None, description="The PublicOfferingPriced this issue belongs to, by its id.")
 
 
+# A count of days, months or years, as OCF writes a period: a JSON whole number.
+Period = Annotated[int, Field(ge=0)]
+GrantType = Literal["iso", "nso", "option", "rsu", "cash_sar", "stock_sar"]
+
+
+class TerminationWindow(Frozen):
+    """How long a holder may exercise options after service ends for a reason (OCF's termination exercise
+    window)."""
+
+    reason: Literal["voluntary_other", "voluntary_good_cause", "voluntary_retirement", "involuntary_other",
+                    "involuntary_death", "involuntary_disability", "involuntary_with_cause"] = Field(
+        description="Why service ended.")
+    period: Period = Field(description="How many units of time the holder may still exercise.")
+    unit: Literal["days", "months", "years"] = Field(description="The unit of period.")
+
+
 class OptionsIssued(Event):
     """The company grants options, warrants or convertible securities. For §4.4 their price per share is what
     was paid for the right plus the exercise or conversion price."""
@@ -131,6 +147,30 @@ class OptionsIssued(Event):
     exercise_price: NonNegative = Field(description="The price per share to exercise or convert.")
     kind: Literal["option", "warrant", "convertible"] = Field(description="option, warrant or convertible.")
     category: Category | None = Field(None, description=_CATEGORY)
+    grant_type: GrantType | None = Field(None, description=(
+        "For options, what was granted, as its OCF equity compensation type says: iso (an incentive stock "
+        "option), nso (a non-qualified one), option (either, unstated), rsu, cash_sar or stock_sar."))
+    expiration_date: Day | None = Field(None, description="The last day the rights may be exercised.")
+    termination_windows: list[TerminationWindow] | None = Field(None, description=(
+        "For options, how long the holder may still exercise after service ends, by the reason it ends."))
+
+    # v1 had none of grant_type, expiration_date, termination_windows. A v2 event without them is stored
+    # exactly as v1 was (class_version 1), so histories recorded before them keep every byte and hash.
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(fact: dict[str, Any]) -> None:
+        """A v1 OptionsIssued states no option terms, which is what their absence means: nothing to add."""
+
+    def stored_version(self) -> int:
+        terms = (self.grant_type, self.expiration_date, self.termination_windows)
+        return 1 if all(t is None for t in terms) else 2
+
+    @model_validator(mode="after")
+    def _option_terms_for_options(self) -> OptionsIssued:
+        if self.kind != "option" and (self.grant_type is not None or self.termination_windows is not None):
+            raise ValueError(f"grant_type and termination_windows are terms of options, not of a {self.kind}")
+        return self
 
 
 class SharesCancelled(Event):

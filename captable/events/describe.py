@@ -23,6 +23,7 @@ from captable import errors
 from captable import events
 from captable.events import BY_TYPE, CATALOGUE, Event
 from captable.events.base import Id, Text
+from captable.events.capital import Period
 from captable.events.examples import examples
 from captable.events.warrants import TermValue
 from captable.instants import Day, Moment, When
@@ -42,6 +43,7 @@ _NAMED: list[tuple[Any, str]] = [
     (Text, "text"),
     (str, "text"),
     (bool, "true or false"),
+    (Period, "whole number ≥ 0"),
     (TermValue, "text, whole number, true or false, or list of text (the parameter's own type)"),
 ]
 

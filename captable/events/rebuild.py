@@ -51,6 +51,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _whole(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not a whole number")
+    return value
+
+
 def _day(value: Any) -> date:
     if type(value) is not str or len(value) != 10:
         raise ValueError("not a date")
@@ -77,7 +83,8 @@ def _when(value: Any) -> date | datetime:
     return _day(value) if type(value) is str and len(value) == 10 else _moment(value)
 
 
-_SCALARS: dict[Any, Convert] = {Fraction: _fraction, str: _text, bool: _flag, date: _day, datetime: _moment}
+_SCALARS: dict[Any, Convert] = {Fraction: _fraction, str: _text, bool: _flag, int: _whole, date: _day,
+                                datetime: _moment}
 
 
 def _plain(value: Any) -> Any:

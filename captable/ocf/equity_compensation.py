@@ -3,7 +3,7 @@ move a grant): in the cap table by holder, and in §4.4's base by their plan.
 
 | OCF object | event |
 | --- | --- |
-| TX_EQUITY_COMPENSATION_ISSUANCE | OptionsIssued (kind option; under a plan in §4.4's option_plan category) |
+| TX_EQUITY_COMPENSATION_ISSUANCE | OptionsIssued (kind option, its OCF terms kept; under a plan in §4.4's option_plan) |
 | TX_EQUITY_COMPENSATION_EXERCISE, _RELEASE | OptionsExercised (the shares it results in issue to the holder) |
 | TX_EQUITY_COMPENSATION_CANCELLATION, _RETRACTION | OptionsCancelled |
 | TX_EQUITY_COMPENSATION_TRANSFER | OptionsTransferred, one per resulting security |
@@ -22,6 +22,13 @@ from captable.ocf import mapping as m
 from captable.ocf.mapping import Inconsistent, Item
 
 OPTIONS = ("OPTION", "OPTION_ISO", "OPTION_NSO")
+# OCF's compensation_type as OptionsIssued's grant_type, and back (export_rights).
+GRANT_TYPES = {"OPTION_ISO": "iso", "OPTION_NSO": "nso", "OPTION": "option", "RSU": "rsu", "CSAR": "cash_sar",
+               "SSAR": "stock_sar"}
+# A termination window's reason and period type as the catalogue writes them: OCF's enum in lower case.
+WINDOW_REASONS = ("VOLUNTARY_OTHER", "VOLUNTARY_GOOD_CAUSE", "VOLUNTARY_RETIREMENT", "INVOLUNTARY_OTHER",
+                  "INVOLUNTARY_DEATH", "INVOLUNTARY_DISABILITY", "INVOLUNTARY_WITH_CAUSE")
+PERIOD_TYPES = ("DAYS", "MONTHS", "YEARS")
 GRANT = "TX_EQUITY_COMPENSATION_ISSUANCE"
 
 
@@ -60,7 +67,7 @@ class EquityCompensation:
                  "exercise_price": m.format_exact(m.amount(price) if price is not None else Fraction(0))}
         if data.get("stock_plan_id"):
             event["category"] = "option_plan"  # §4.4: under a Board-approved plan, deemed outstanding
-        return [event]
+        return [{**event, **option_terms(data)}]
 
     def option_exercise(self, item: Item) -> list[dict[str, Any]]:
         """An exercise (or an RSU's release): the shares it results in, issued to the grant's holder."""
@@ -129,3 +136,35 @@ class EquityCompensation:
                                f"options for {taken.holder}")
         self.securities.issue(m.security_of(balance, "option", taken.holder, taken.class_, left))
         self.grants[str(balance_id)] = self.grants[taken.id]
+
+
+def option_terms(data: dict[str, Any]) -> dict[str, Any]:
+    """The grant's terms the engine keeps though §4.4 does not read them: what kind of grant it is, when it
+    expires and how long it may be exercised after service ends. An exporter's placeholder (null, blank, an
+    empty list) states nothing."""
+    terms: dict[str, Any] = {}
+    kind = data.get("compensation_type")
+    if m.given(kind):
+        if not isinstance(kind, str) or kind not in GRANT_TYPES:
+            raise Inconsistent(f"compensation_type {kind!r} is not one of {', '.join(GRANT_TYPES)}")
+        terms["grant_type"] = GRANT_TYPES[kind]
+    if m.given(data.get("expiration_date")):
+        terms["expiration_date"] = m.day(data["expiration_date"]).isoformat()
+    windows = [termination_window(w) for w in m.listed(data, "termination_exercise_windows")]
+    if windows:
+        terms["termination_windows"] = windows
+    return terms
+
+
+def termination_window(window: Any) -> dict[str, Any]:
+    """An OCF termination exercise window as OptionsIssued's: its enums in lower case, its period whole."""
+    if not isinstance(window, dict):
+        raise Inconsistent("a termination exercise window must be an object of reason, period and period_type")
+    reason, period, unit = window.get("reason"), window.get("period"), window.get("period_type")
+    if reason not in WINDOW_REASONS:
+        raise Inconsistent(f"termination exercise window reason {reason!r} is not one of {', '.join(WINDOW_REASONS)}")
+    if type(period) is not int or period < 0:
+        raise Inconsistent(f"termination exercise window period {period!r} must be a whole number ≥ 0")
+    if unit not in PERIOD_TYPES:
+        raise Inconsistent(f"termination exercise window period_type {unit!r} is not one of {', '.join(PERIOD_TYPES)}")
+    return {"reason": reason.lower(), "period": period, "unit": unit.lower()}

@@ -12,10 +12,25 @@ from captable.events import (
     Event, OptionsCancelled, OptionsExercised, OptionsIssued, OptionsTransferred, WarrantCancelled, WarrantExercised,
     WarrantIssued, WarrantNetExercised, WarrantTransferred,
 )
+from captable.ocf.equity_compensation import GRANT_TYPES
 from captable.ocf.export_base import NOT_RECORDED, Security, WriterBase, comment, object_id
 from captable.ocf.numeric import exact_note, money, numeric
 from projections.state import CompanyState
 from projections.timeline import Entry
+
+
+# OptionsIssued's grant_type as OCF's compensation_type (the inverse of the import's ``GRANT_TYPES``).
+COMPENSATION_TYPES = {kept: ocf for ocf, kept in GRANT_TYPES.items()}
+
+
+def grant_price(grant_type: str | None, price: Fraction) -> dict[str, Any]:
+    """What the holder pays per share, as OCF writes it for the kind of grant: an option's exercise price, a
+    SAR's base price, an RSU's nothing (the import reads an RSU without one as a grant at 0)."""
+    if grant_type in ("cash_sar", "stock_sar"):
+        return {"base_price": money(price)}
+    if grant_type == "rsu" and price == 0:
+        return {}
+    return {"exercise_price": money(price)}
 
 
 # What an import writes before a cancellation's own reason (``equity_compensation``): not written back twice.
@@ -25,13 +40,15 @@ CANCELLED_PREFIXES = ("OCF equity compensation cancellation: ", "OCF equity comp
 @dataclass
 class Grant:
     """A grant of options as the OCF security that holds it: whose, of which class, how many shares are left
-    and at what exercise price (a split of the class scales both, as it scales the grant)."""
+    and at what exercise price (a split of the class scales both, as it scales the grant), and what kind of grant
+    it is (OptionsIssued's grant_type), which decides how OCF writes that price."""
 
     security_id: str
     holder: str
     class_: str
     remaining: Fraction
     price: Fraction
+    grant_type: str | None = None
 
 
 class RightsWriter(WriterBase):
@@ -44,23 +61,31 @@ class RightsWriter(WriterBase):
         assert isinstance(fact, OptionsIssued)
         notes = [f"§4.4 category {fact.category}" if fact.category else None,
                  f"price paid for the right {fact.price_per_share} per share" if fact.price_per_share else None,
-                 NOT_RECORDED.format(what="an expiration date for these rights", value="none")]
+                 None if fact.expiration_date else NOT_RECORDED.format(what="an expiration date for these rights",
+                                                                       value="none")]
         item_id = self._fresh(object_id(fact))
         if fact.kind == "option":
             item: dict[str, Any] = {
                 "id": item_id, "object_type": "TX_EQUITY_COMPENSATION_ISSUANCE", "security_id": item_id,
                 "custom_id": item_id, "date": self.day(entry), "stakeholder_id": self._mention(fact.holder),
-                "stock_class_id": fact.class_, "compensation_type": "OPTION",
-                "quantity": numeric(Fraction(fact.shares)), "exercise_price": money(fact.exercise_price),
-                "expiration_date": None, "termination_exercise_windows": [], "security_law_exemptions": []}
+                "stock_class_id": fact.class_, "compensation_type": COMPENSATION_TYPES[fact.grant_type or "option"],
+                "quantity": numeric(Fraction(fact.shares)), **grant_price(fact.grant_type, fact.exercise_price),
+                "expiration_date": fact.expiration_date.isoformat() if fact.expiration_date else None,
+                "termination_exercise_windows": [
+                    {"reason": w.reason.upper(), "period": w.period, "period_type": w.unit.upper()}
+                    for w in fact.termination_windows or []],
+                "security_law_exemptions": []}
             if fact.category == "option_plan" and self.plans:
                 item["stock_plan_id"] = self.plans[0]
             self.grants[str(fact.id)] = Grant(item_id, fact.holder, fact.class_, Fraction(fact.shares),
-                                              fact.exercise_price)
+                                              fact.exercise_price, fact.grant_type)
         elif fact.kind == "warrant":
             item = self._warrant(item_id, item_id, item_id, self.day(entry), self._mention(fact.holder), fact.class_,
                                  Fraction(fact.shares), fact.exercise_price, None)
-            del item["warrant_expiration_date"]
+            if fact.expiration_date:
+                item["warrant_expiration_date"] = fact.expiration_date.isoformat()
+            else:
+                del item["warrant_expiration_date"]
             item["purchase_price"] = money(fact.price_per_share * fact.shares)
         else:
             return
@@ -107,7 +132,7 @@ class RightsWriter(WriterBase):
         new_id = self._fresh(f"{base}/to")
         result = {**{k: v for k, v in issued.items() if k != "comments"}, "id": new_id, "security_id": new_id,
                   "custom_id": new_id, "date": self.day(entry), "stakeholder_id": self._mention(fact.to),
-                  "quantity": numeric(shares), "exercise_price": money(grant.price)}
+                  "quantity": numeric(shares), **grant_price(grant.grant_type, grant.price)}
         self.out.add("transactions", fact, comment({
             "id": base, "object_type": "TX_EQUITY_COMPENSATION_TRANSFER", "date": self.day(entry),
             "security_id": grant.security_id, "quantity": numeric(shares), "resulting_security_ids": [new_id]},
@@ -115,7 +140,7 @@ class RightsWriter(WriterBase):
         self.out.add("transactions", fact, comment(result, f"grant {fact.grant} as transferred: its terms then",
                                                    exact_note("quantity", shares),
                                                    exact_note("exercise_price", grant.price)))
-        self.grants[str(fact.id)] = Grant(new_id, fact.to, grant.class_, shares, grant.price)
+        self.grants[str(fact.id)] = Grant(new_id, fact.to, grant.class_, shares, grant.price, grant.grant_type)
 
     # Warrants --------------------------------------------------------------------------------------
 
