@@ -9,10 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from captable import errors
 from captable.cli import app
-from captable.ocf import read_package, translate
-from captable.ocf.package import Item, Package
 from tests.test_scenarios import subset
 
 COBALT = Path(__file__).resolve().parents[1] / "fixtures" / "ocf" / "cobalt_health"
@@ -93,19 +90,3 @@ def test_importing_it_again_stores_nothing(tmp_path: Path) -> None:
     db, first = imported(tmp_path)
     again = json.loads(runner.invoke(app, ["--db", db, "ocf", "import", str(COBALT), "--json"]).stdout)
     assert (again["stored"], again["already_stored"]) == (0, first["stored"])
-
-
-def test_no_field_of_any_object_written_in_another_shape_ends_in_anything_but_a_refusal() -> None:
-    """As for Ridgeline: an exporter's bad value refuses the object or the package with a reason, never ends in a
-    traceback; here over the convertibles, grants and exercises too."""
-    package = read_package(COBALT)
-    for index, item in enumerate(package.items):
-        for key in item.data:
-            for value in (None, 7, "x", {}, ["x"]):
-                changed = Item(item.file, item.index, {**item.data, key: value})
-                trial = Package(package.name, package.manifest_file, package.manifest,
-                                [*package.items[:index], changed, *package.items[index + 1:]])
-                try:
-                    translate(trial)
-                except errors.Refused:
-                    pass
