@@ -190,6 +190,8 @@ class Ledger:
         self.store = Store(db, read_only=read_only)
         self._checkpoints = checkpoints
         self.warm: Any = None  # a service's warm books (``captable.warm_books``) answer states from memory
+        # a write's basis from elsewhere (a service's warm books: ``WarmBooks.basis``), or None: decide the cold way
+        self.basis_provider: Callable[[Ledger, str], Basis | None] | None = None
 
     @property
     def checkpoints(self) -> Checkpoints:
@@ -327,9 +329,13 @@ class Ledger:
         return report
 
     def _basis(self, company: str, group: Sequence[Incoming], listed: bool) -> Basis:
-        """Decide from the nearest checkpoint when the batch allows it (``NEEDS_WHOLE_HISTORY``), else from the
-        whole history (for a new company too: no rows may be stored for it yet)."""
+        """Decide from the nearest checkpoint when the batch allows it (``NEEDS_WHOLE_HISTORY``), or from what
+        the ``basis_provider`` holds in memory, else from the whole history (for a new company too: no rows may
+        be stored for it yet)."""
         if listed and not any(isinstance(i.fact, NEEDS_WHOLE_HISTORY) for i in group):
+            provided = self.basis_provider(self, company) if self.basis_provider is not None else None
+            if provided is not None:
+                return provided
             head = self.latest(company)
             if head is not None:
                 return self._cached_basis(company, head)

@@ -28,20 +28,21 @@ import os
 import threading
 import time
 import weakref
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from captable import errors
 from captable.api import Books
-from captable.catalog import micros
-from captable.events import OptionsIssued, SharesIssued
-from captable.ledger import NEEDS_WHOLE_HISTORY, History, Ledger
+from captable.catalog import instant_of, micros
+from captable.checkpoints import cache_errors
+from captable.events import Event, OptionsIssued, SharesIssued
+from captable.ledger import NEEDS_WHOLE_HISTORY, Basis, History, Ledger
 from captable.store import Recorded
 from captable.warm import tip_of
 from projections.fold import fold_into, initial_state
@@ -84,6 +85,9 @@ class Folded:
     every: int
     states: Sequence[CompanyState]  # states[i]: after the first i * every entries
     boards: frozenset[datetime]  # §4.7 adjustments' instants: an issuance at one changes §4.4(a)'s exclusions
+    # the state after every entry, once a write asked for it (``tail``): carried on by ``extended``, so that a
+    # write after the last entry folds only itself
+    tails: list[CompanyState] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def of(cls, history: History, every: int | None = None) -> Folded:
@@ -105,6 +109,30 @@ class Folded:
         fold_into(state, self.entries[index * self.every:n])
         return state
 
+    def tail(self) -> CompanyState:
+        """The state after every entry (never changed: copy it to fold on), made once."""
+        if not self.tails:
+            state = self.states[-1].copy()
+            fold_into(state, self.entries[(len(self.states) - 1) * self.every:])
+            self.tails.append(state)
+        return self.tails[0]
+
+    def decide(self, new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event] | None:
+        """The decision on ``new`` entries (a batch that needs no whole history, ``NEEDS_WHOLE_HISTORY``) from
+        the nearest state before the first, as ``Checkpoints.basis`` gives it from the persisted checkpoints; or
+        None when an issuance falls at a §4.7 adjustment's instant (§4.4(a): the exclusions change)."""
+        from captable.batch import decide_batch
+
+        if any(isinstance(e.fact, (SharesIssued, OptionsIssued)) and e.effective in self.boards for e in new):
+            return None
+        first, last = min(e.key for e in new), max(e.key for e in new)
+        before = bisect_left(self.entries, first, key=lambda e: e.key)
+        if before == len(self.entries):
+            return decide_batch([], new, lines, start=self.tail().copy())
+        index = min(before // self.every, len(self.states) - 1)
+        until = bisect_left(self.entries, last, key=lambda e: e.key)
+        return decide_batch(self.entries[index * self.every:until], new, lines, start=self.states[index].copy())
+
     def extended(self, records: Sequence[Recorded]) -> Folded | None:
         """This history with ``records`` (the events after ``version``, chain checked) folded on, or None when
         they do not all fall after the last entry or change what comes before it: then read it whole."""
@@ -125,9 +153,13 @@ class Folded:
         for start in range(len(states) * self.every, len(latest) + 1, self.every):
             fold_into(state, latest[start - self.every:start])
             states.append(state.copy())
+        tails = []
+        if self.tails:
+            tails.append(self.tails[0].copy())
+            fold_into(tails[0], new)
         last = records[-1]
         return Folded(self.company, self.zone, last.originator_version, last.hash, micros(last.timestamp), latest,
-                      [*self.instants, *(e.effective for e in new)], self.every, states, self.boards)
+                      [*self.instants, *(e.effective for e in new)], self.every, states, self.boards, tails)
 
 
 def _boards(latest: Sequence[Entry]) -> frozenset[datetime]:
@@ -153,6 +185,7 @@ class WarmBooks:
         self._lock = threading.Lock()
         self.rebuilt = 0  # whole histories read: a catch-up that folds on does not count
         self.folded_on = 0
+        self.warm_writes = 0  # writes decided from the warm books (``basis``)
         _QUIET.add(self)
 
     @contextmanager
@@ -206,6 +239,12 @@ class WarmBooks:
 
     def folded(self, ledger: Ledger, company: str, tip: Tip) -> Folded:
         """The company's folded history at ``tip`` or after it: as held, caught up, or read whole."""
+        found = self._folded(ledger, company, tip, whole=True)
+        assert found is not None  # read whole when it could not be caught up
+        return found
+
+    def _folded(self, ledger: Ledger, company: str, tip: Tip, *, whole: bool) -> Folded | None:
+        """``folded``; without ``whole``, None (and nothing changed) where the history would be read whole."""
         with self._lock:
             lock = self._locks.setdefault(company, threading.Lock())
         with lock:
@@ -223,6 +262,8 @@ class WarmBooks:
                     since = ledger.store.since(company, held.version, held.head)  # StoreTampered on a break
                     found = held.extended(since) if since is not None else None
                     self.folded_on += found is not None
+                if found is None and not whole:
+                    return None
                 if found is None:
                     history = ledger.history(company)  # checked from genesis; a commit means events
                     found = Folded.of(history, self.every)
@@ -233,6 +274,49 @@ class WarmBooks:
                 while len(self._held) > self.companies:
                     self._held.popitem(last=False)
             return found
+
+    def basis(self, ledger: Ledger, company: str) -> Basis | None:
+        """What deciding a write needs, from the warm books (``Ledger.basis_provider``), or None: decide it the
+        cold way (``Ledger._cached_basis``). Only a company held here, caught up to the head ``ledger`` (the
+        writer) reads now without reading its history whole, and whose persisted catalog is at that head too
+        (it finds the stored facts a new one's id may name, retracted ones included, as the cold way does).
+
+        Exactly as safe as the cold way: the batch is sealed on from the head read here (position and hash),
+        and the store takes it only at the position after the journal's last commit (``Store._batch``, the
+        positions' uniqueness): a writer that slipped in between makes it a ``ConcurrentWrite``."""
+        if self.companies < 1:
+            return None
+        with self._lock:
+            if company not in self._held:
+                return None  # not asked about yet: a write does not read a whole history into memory
+        tip = tip_of(ledger.store, company)
+        if tip is None:
+            return None
+        folded = self._folded(ledger, company, tip, whole=False)
+        if folded is None or (folded.version, folded.head) != (tip.position, tip.head):
+            return None
+        cache = ledger.checkpoints
+        try:
+            head = cache.head(company) if cache.tables.exist() else None
+        except cache_errors():
+            return None
+        if head is None or (head.version, head.head) != (tip.position, tip.head):
+            return None  # the cold way catches the catalog up
+
+        def stored(ids: Iterable[str]) -> Mapping[str, Event]:
+            try:
+                return cache.stored_facts(company, head, ids)
+            except cache_errors():
+                return Basis.of(ledger.history(company)).stored(ids)
+
+        def decide(new: Sequence[Entry], lines: Mapping[int, int | None]) -> dict[int, Event]:
+            decided = folded.decide(new, lines)
+            if decided is None:  # §4.4(a): decided from the whole history
+                return Basis.of(ledger.history(company)).decide(new, lines)
+            return decided
+
+        self.warm_writes += 1
+        return Basis(company, folded.version, folded.head, instant_of(folded.recorded), folded.zone, stored, decide)
 
     def state(self, ledger: Ledger, company: str, as_of: str | None, known: str | None) -> StateAnswer | None:
         """The state answer from the folded history, or None: past knowledge, or nothing recorded yet (asked
@@ -281,7 +365,8 @@ threading.Thread(target=_close_quiet, name="captable-quiet-ledgers", daemon=True
 
 class Kept(Books):
     """``Books`` over a kept ledger: reads answer from it (and from the warm books), a write opens its own
-    writable ledger for the request; closing releases that and gives the kept one back."""
+    writable ledger for the request (deciding from the warm books where it can: ``WarmBooks.basis``); closing
+    releases that and gives the kept one back."""
 
     def __init__(self, warm: WarmBooks, actor: str, company: str | None) -> None:
         super().__init__(warm.db, actor=actor, company=company)
@@ -296,6 +381,12 @@ class Kept(Books):
             self._reader = lent.__enter__()
             self._lent = lent
         return self._reader
+
+    def _write(self) -> Ledger:
+        """The request's writable ledger, deciding from the warm books where they hold the company at its head."""
+        writer = super()._write()
+        writer.basis_provider = self.warm.basis
+        return writer
 
     def __exit__(self, *exc: Any) -> None:
         if self._writer is not None:
