@@ -53,18 +53,9 @@ def weighted_average(price: Fraction, units: Fraction, a: Fraction, c: Fraction,
     if c / s >= price:
         return None
     price_after = (a * price + c) / (a + s)
-    shares_after, shares_formula = _shares(price, units, price_after, form)
-    return Adjustment(
-        section=_section(form),
-        convention=conventions.CONSIDERATION_PER_COMMON_SHARE.name,
-        price_before=price,
-        price_after=price_after,
-        shares_before=units,
-        shares_after=shares_after,
-        formula=f"P' = (A × P + C) / (A + S) = ({x(a)} × {x(price)} + {x(c)}) / ({x(a)} + {x(s)}) = {x(price_after)}; "
-        + shares_formula,
-        inputs={"A": a, "C": c, "S": s, "P": price, "P'": price_after},
-    )
+    return _adjusted(price, units, price_after, form,
+                     f"P' = (A × P + C) / (A + S) = ({x(a)} × {x(price)} + {x(c)}) / ({x(a)} + {x(s)}) = "
+                     f"{x(price_after)}", {"A": a, "C": c, "S": s})
 
 
 def full_ratchet(price: Fraction, units: Fraction, c: Fraction, s: Fraction, form: Form) -> Adjustment | None:
@@ -72,6 +63,13 @@ def full_ratchet(price: Fraction, units: Fraction, c: Fraction, s: Fraction, for
     price_after = c / s
     if price_after >= price:
         return None
+    return _adjusted(price, units, price_after, form, f"full ratchet: P' = C / S = {x(c)} / {x(s)} = {x(price_after)}",
+                     {"C": c, "S": s})
+
+
+def _adjusted(price: Fraction, units: Fraction, price_after: Fraction, form: Form | None, price_formula: str,
+              inputs: dict[str, Fraction]) -> Adjustment:
+    """The adjustment to ``price_after`` (worked as ``price_formula`` from ``inputs``), N' by the form."""
     shares_after, shares_formula = _shares(price, units, price_after, form)
     return Adjustment(
         section=_section(form),
@@ -80,8 +78,8 @@ def full_ratchet(price: Fraction, units: Fraction, c: Fraction, s: Fraction, for
         price_after=price_after,
         shares_before=units,
         shares_after=shares_after,
-        formula=f"full ratchet: P' = C / S = {x(c)} / {x(s)} = {x(price_after)}; " + shares_formula,
-        inputs={"C": c, "S": s, "P": price, "P'": price_after},
+        formula=f"{price_formula}; {shares_formula}",
+        inputs={**inputs, "P": price, "P'": price_after},
     )
 
 
