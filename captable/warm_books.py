@@ -4,8 +4,9 @@ from the store's head before every answer.
 A service process keeps a few read-only ledgers open and lends one to each question (``Kept``): a question
 then costs a read of the head, the journal's last commit and the stream's last row (``Books.tip``: the
 commit's seal and link checked, the row checked against it), not an opening of the store; a ledger left
-unused for a second is closed, so a quiet service holds no connection. For each of at most ``companies`` companies (least recently asked dropped first) it keeps the
-entries of the latest knowledge in effective order and the fold's state every ``every`` of them
+unused for a second is closed, so a quiet service holds no connection. For each of at most ``companies``
+companies (least recently asked dropped first) it keeps the entries of the latest knowledge in effective
+order and the fold's state every ``every`` of them
 (``Folded``): a state with the latest knowledge is a copy of the nearest state and a fold of at most
 ``every`` entries, whatever the history's length.
 

@@ -23,8 +23,10 @@ _CATEGORY = ("A §4.4 kind deemed outstanding, which never adjusts the Stock Pur
              "1997 form (another form names the kinds it carves out): option_plan (a Board-approved plan), "
              "preferred_conversion, dividend, or financing_warrant (issued with a Board-approved lease or "
              "financing).")
-_RECORD_DATE = "Who holds shares of the class at the end of this day receives it; the §4.6(i) notice is due 20 days before (the warrant's form's days)."
-_VOTE_RECORD_DATE = "The record date for the shareholders' vote, if one is taken; the §4.6(i) notice is due 20 days before (the warrant's form's days)."
+_RECORD_DATE = ("Who holds shares of the class at the end of this day receives it; the §4.6(i) notice is due 20 days "
+                "before (the warrant's form's days).")
+_VOTE_RECORD_DATE = ("The record date for the shareholders' vote, if one is taken; the §4.6(i) notice is due 20 days "
+                     "before (the warrant's form's days).")
 
 
 class CompanyFormed(Event):

@@ -24,10 +24,11 @@ from captable.forms.terms import Terms
 from captable.suggest import valid_ones
 
 FORM_NOTE = " (under "  # how a description of a duty under another form names that form's clause (``Form.under``)
-DEFAULT = "warrant_1997"
-UNSOURCED = "no clause read"  # a parameter whose value no public source read states (its note says so)  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
+DEFAULT = "warrant_1997"  # the form a WarrantIssued without ``form`` is on (DESIGN §5: old events mean what they meant)
+UNSOURCED = "no clause read"  # a parameter whose value no public source read states (its note says so)
 
-__all__ = ["DEFAULT", "FORM_NOTE", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve", "terms_error"]
+__all__ = ["DEFAULT", "FORM_NOTE", "Clause", "Form", "Source", "Terms", "by_name", "default_terms", "names", "resolve",
+           "terms_error"]
 
 
 class _Strict(BaseModel):
