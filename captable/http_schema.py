@@ -39,12 +39,15 @@ ADJUSTMENT = _object({"event": {"type": "string"}, "section": {"type": "string"}
                       "price_after": EXACT, "shares_before": EXACT, "shares_after": EXACT},
                      "A change of P or N and the clause that made it.")
 WARRANT = _object({"warrant": {"type": "string"}, "holder": {"type": "object"}, "certificate": {"type": "string"},
-                   "status": {"enum": ["outstanding", "exercised", "expired"]}, "security": {"type": "object"},
+                   "status": {"enum": ["outstanding", "exercised", "expired", "cancelled"]},
+                   "security": {"type": "object"},
                    "stock_purchase_price": EXACT, "shares_purchasable": EXACT, "aggregate_purchase_price": EXACT,
                    "conversion_ratio": {"anyOf": [EXACT, {"type": "null"}]}, "common_equivalent": EXACT,
                    "basket": {"type": "object"}, "entitlements": {"type": "array"}, "exercised": EXACT,
                    "expires": {"type": "string"}, "adjustments": {"type": "array", "items": ADJUSTMENT}},
-                  "A warrant's terms at the instant.")
+                  "A warrant's terms at the instant; `form` (and `terms`, the parameters it overrides) only for a "
+                  "warrant not on the 1997 form's own terms.")
+WARRANT["properties"].update(form={"type": "string"}, terms={"type": "object"})
 SHARE_CLASS = _object({"class": {"type": "string"}, "authorized": EXACT, "outstanding": EXACT, "reserved": EXACT,
                        "conversion_ratio": {"anyOf": [EXACT, {"type": "null"}]}}, "A class of the cap table.")
 EXACT_OR_NULL: dict[str, Any] = {"anyOf": [EXACT, {"type": "null"}]}

@@ -52,6 +52,9 @@ def state_tables(console: Console, body: dict[str, Any]) -> None:
             ("Units exercised", approx(warrant["exercised"])),
             ("Expires", warrant["expires"]),
         ]
+        if "form" in warrant:  # a warrant on another form than the 1997 one, or with terms of its own
+            terms = ", ".join(f"{k} = {v}" for k, v in warrant.get("terms", {}).items())
+            rows.append(("Form", warrant["form"] + (f" ({terms})" if terms else "")))
         for label, value in rows:
             table.add_row(label, value)
         console.print(table)

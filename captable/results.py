@@ -92,7 +92,7 @@ class Warrant:
     holder: str
     holder_address: str | None
     certificate: str
-    status: str  # outstanding, exercised or expired
+    status: str  # outstanding, exercised, expired or cancelled
     issuer: str
     security: str  # the class a unit delivers
     stock_purchase_price: Fraction
@@ -105,6 +105,8 @@ class Warrant:
     adjustments: tuple[Adjustment, ...]
     basket: Mapping[str, Any]  # what one unit delivers (§4.2, §4.3): the JSON's securities, cash, property
     entitlements: tuple[Mapping[str, Any], ...]  # accrued §4.2 amounts
+    form: str | None = None  # the form of warrant, when not the 1997 form's own terms (`captable forms`)
+    terms: Mapping[str, Any] | None = None  # the form's parameters this warrant overrides
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Warrant:
@@ -113,7 +115,8 @@ class Warrant:
                    exact(row["stock_purchase_price"]), exact(row["shares_purchasable"]),
                    exact(row["aggregate_purchase_price"]), _q(row["conversion_ratio"]),
                    exact(row["common_equivalent"]), exact(row["exercised"]), datetime.fromisoformat(row["expires"]),
-                   tuple(Adjustment.of(a) for a in row["adjustments"]), row["basket"], tuple(row["entitlements"]))
+                   tuple(Adjustment.of(a) for a in row["adjustments"]), row["basket"], tuple(row["entitlements"]),
+                   row.get("form"), row.get("terms"))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from captable import forms
 from captable.numbers import format_exact
 from captable.rules.adjustment import Adjustment
 from captable.rules.amounts import Amount
@@ -54,7 +55,7 @@ def warrant_json(state: CompanyState, warrant: Warrant, instant: datetime) -> di
     tz = state.zone
     shares = purchasable(warrant, instant)
     ratio = conversion_ratio(state, warrant)
-    return {
+    body = {
         "warrant": warrant.id,
         "holder": {"name": warrant.holder.name, "address": warrant.holder.address},
         "certificate": warrant.certificate,
@@ -71,6 +72,16 @@ def warrant_json(state: CompanyState, warrant: Warrant, instant: datetime) -> di
         "expires": warrant.expires.astimezone(tz).isoformat(),
         "adjustments": [adjustment_json(a) for a in warrant.adjustments],
     }
+    # A warrant on another form, or with terms that change its form's values, says so; one on the 1997 form's
+    # own values keeps the shape DESIGN §7 gives (and its bytes): a term restating its form's value changes nothing.
+    name = warrant.form or forms.DEFAULT
+    own = {k: v for k, v in (warrant.terms or {}).items()
+           if getattr(warrant.terms_of.terms, k) != getattr(forms.by_name(name).terms, k)}
+    if name != forms.DEFAULT or own:
+        body["form"] = name
+    if own:
+        body["terms"] = own
+    return body
 
 
 def amount_json(amount: Amount) -> dict[str, Any]:

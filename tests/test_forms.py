@@ -170,3 +170,34 @@ def test_the_library_gives_what_the_command_line_prints(tmp_path):
             books.forms("nope")
     finally:
         books.close()
+
+
+def test_the_state_names_a_warrants_form_only_off_the_1997_forms_own_terms(tmp_path):
+    """`state` (command line, library, service alike) names the form of W-B and W-C, and the terms of a warrant
+    that overrides its form's parameters; W-A, on the 1997 form's own terms, keeps DESIGN §7's shape."""
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    import captable
+    from captable.service import create_app
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "three_forms_one_cheap_issue"
+    db = str(tmp_path / "t.db")
+    assert CliRunner().invoke(app, ["--db", db, "import", str(fixture / "events.jsonl")]).exit_code == 0
+    own_terms = {"type": "WarrantIssued", "id": "w-d-issued", "effective": "2010-03-02", "warrant": "W-D",
+                 "holder": {"name": "Lender Four LLC", "address": "1 Main Street"}, "certificate": "WD-1",
+                 "class": "series_a", "shares": 100, "price": "2.00", "expires": "2015-03-01T17:00:00-08:00",
+                 "terms": {"prior_notice_days": 10}}
+    recorded = CliRunner().invoke(app, ["--db", db, "record", json.dumps(own_terms)])
+    assert recorded.exit_code == 0, recorded.stderr
+    printed = CliRunner().invoke(app, ["--db", db, "state", "--as-of", "2011-12-31", "--json"]).stdout
+    by_id = {w["warrant"]: w for w in json.loads(printed)["warrants"]}
+    assert "form" not in by_id["W-A"] and "terms" not in by_id["W-A"]
+    assert (by_id["W-B"]["form"], by_id["W-C"]["form"]) == ("preferred_net_ratchet", "placement_agent_common")
+    assert (by_id["W-D"]["form"], by_id["W-D"]["terms"]) == ("warrant_1997", {"prior_notice_days": 10})
+    with captable.open(db) as books:
+        typed = books.state("2011-12-31")
+    assert typed.warrant("W-B").form == "preferred_net_ratchet" and typed.warrant("W-A").form is None
+    assert typed.warrant("W-D").terms == {"prior_notice_days": 10}
+    assert TestClient(create_app(db)).get("/state", params={"as_of": "2011-12-31"}).text == printed
