@@ -12,12 +12,12 @@ an audit step) stay the JSON's own mappings, documented in DESIGN §7.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from captable.numbers import exact
 
@@ -32,6 +32,33 @@ def _day(text: str | None) -> date | None:
 
 def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+T = TypeVar("T")
+_REQUIRED = object()
+
+
+class _Read(Generic[T]):
+    """A member of an answer read from its JSON body under the member's own name, converted as it is read
+    (``exact`` to a ``Fraction``, ``tuple`` to a tuple); ``default`` where the JSON may leave the key out."""
+
+    def __init__(self, convert: Callable[[Any], T] | None = None, default: Any = _REQUIRED,
+                 doc: str | None = None) -> None:
+        self.convert, self.default, self.__doc__ = convert, default, doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, answer: None, owner: type) -> _Read[T]: ...
+    @overload
+    def __get__(self, answer: Answer, owner: type) -> T: ...
+
+    def __get__(self, answer: Answer | None, owner: type) -> Any:
+        if answer is None:
+            return self
+        value = answer.body[self.key] if self.default is _REQUIRED else answer.body.get(self.key, self.default)
+        return value if self.convert is None else self.convert(value)
 
 
 class Answer:
@@ -182,22 +209,11 @@ class Convertible:
 class State(Answer):
     """The warrant terms and the cap table as of ``as_of``, as the books stood at ``known_at`` (None: now)."""
 
-    @property
-    def company(self) -> str:
-        return self.body["company"]  # type: ignore[no-any-return]
-
-    @property
-    def name(self) -> str | None:
-        return self.body.get("name")
-
-    @property
-    def as_of(self) -> str:
-        """As asked (a date means the end of that day in the company's zone), or now in that zone."""
-        return self.body["as_of"]  # type: ignore[no-any-return]
-
-    @property
-    def known_at(self) -> str | None:
-        return self.body["known_at"]
+    company: _Read[str] = _Read()
+    name: _Read[str | None] = _Read(default=None)
+    as_of: _Read[str] = _Read(doc="As asked (a date means the end of that day in the company's zone), or now in "
+                                  "that zone.")
+    known_at: _Read[str | None] = _Read()
 
     @cached_property
     def warrants(self) -> tuple[Warrant, ...]:
@@ -228,48 +244,17 @@ class State(Answer):
 class Quote(Answer):
     """What an exercise at ``at`` would deliver and cost (§1(a) cash, §1(b) net), recording nothing."""
 
-    @property
-    def warrant(self) -> str:
-        return self.body["warrant"]  # type: ignore[no-any-return]
-
-    @property
-    def at(self) -> str:
-        return self.body["at"]  # type: ignore[no-any-return]
-
-    @property
-    def method(self) -> str:
-        """cash, or the §1(c) method of a net exercise."""
-        return self.body["method"]  # type: ignore[no-any-return]
-
-    @property
-    def units(self) -> Fraction:
-        return exact(self.body["units"])
-
-    @property
-    def stock_purchase_price(self) -> Fraction:
-        return exact(self.body["stock_purchase_price"])
-
-    @property
-    def balance_after(self) -> Fraction:
-        return exact(self.body["balance_after"])
-
-    @property
-    def payment_due(self) -> Fraction:
-        """The cash to tender, rounded to the cent (0 for a net exercise)."""
-        return exact(self.body.get("payment_due", "0"))
-
-    @property
-    def shares_issued(self) -> Fraction:
-        return exact(self.body.get("shares_issued", "0"))
-
-    @property
-    def cash_in_lieu(self) -> Fraction:
-        """§16: the fraction of a share paid in cash."""
-        return exact(self.body.get("cash_in_lieu", "0"))
-
-    @property
-    def deliveries(self) -> tuple[Mapping[str, Any], ...]:
-        return tuple(self.body.get("deliveries", ()))
+    warrant: _Read[str] = _Read()
+    at: _Read[str] = _Read()
+    method: _Read[str] = _Read(doc="cash, or the §1(c) method of a net exercise.")
+    units: _Read[Fraction] = _Read(exact)
+    stock_purchase_price: _Read[Fraction] = _Read(exact)
+    balance_after: _Read[Fraction] = _Read(exact)
+    payment_due: _Read[Fraction] = _Read(exact, "0",
+                                         doc="The cash to tender, rounded to the cent (0 for a net exercise).")
+    shares_issued: _Read[Fraction] = _Read(exact, "0")
+    cash_in_lieu: _Read[Fraction] = _Read(exact, "0", doc="§16: the fraction of a share paid in cash.")
+    deliveries: _Read[tuple[Mapping[str, Any], ...]] = _Read(tuple, ())
 
 
 @dataclass(frozen=True)
@@ -298,17 +283,9 @@ class Obligation:
 class Notices(Answer):
     """Every obligation arisen by ``as_of``, as the books stood at ``known_at``."""
 
-    @property
-    def company(self) -> str:
-        return self.body["company"]  # type: ignore[no-any-return]
-
-    @property
-    def as_of(self) -> str:
-        return self.body["as_of"]  # type: ignore[no-any-return]
-
-    @property
-    def known_at(self) -> str | None:
-        return self.body["known_at"]
+    company: _Read[str] = _Read()
+    as_of: _Read[str] = _Read()
+    known_at: _Read[str | None] = _Read()
 
     @cached_property
     def obligations(self) -> tuple[Obligation, ...]:
@@ -326,34 +303,13 @@ class Notices(Answer):
 class Audit(Answer):
     """The history replayed step by step, each step with its inputs, formula, result and clause."""
 
-    @property
-    def company(self) -> str:
-        return self.body["company"]  # type: ignore[no-any-return]
-
-    @property
-    def as_of(self) -> str:
-        return self.body["as_of"]  # type: ignore[no-any-return]
-
-    @property
-    def known_at(self) -> str | None:
-        return self.body["known_at"]
-
-    @property
-    def stored_events(self) -> int:
-        return self.body["stored_events"]  # type: ignore[no-any-return]
-
-    @property
-    def head(self) -> str | None:
-        """The chain head the replay covers."""
-        return self.body["head"]
-
-    @property
-    def steps(self) -> tuple[Mapping[str, Any], ...]:
-        return tuple(self.body["steps"])
-
-    @property
-    def final(self) -> tuple[Mapping[str, Any], ...]:
-        return tuple(self.body["final"])
+    company: _Read[str] = _Read()
+    as_of: _Read[str] = _Read()
+    known_at: _Read[str | None] = _Read()
+    stored_events: _Read[int] = _Read()
+    head: _Read[str | None] = _Read(doc="The chain head the replay covers.")
+    steps: _Read[tuple[Mapping[str, Any], ...]] = _Read(tuple)
+    final: _Read[tuple[Mapping[str, Any], ...]] = _Read(tuple)
 
     def text(self) -> str:
         """``audit --format text``."""
@@ -405,9 +361,7 @@ class LogEntry:
 class Log(Answer):
     """A company's stored events in stream order."""
 
-    @property
-    def company(self) -> str:
-        return self.body["company"]  # type: ignore[no-any-return]
+    company: _Read[str] = _Read()
 
     @cached_property
     def events(self) -> tuple[LogEntry, ...]:
@@ -426,23 +380,12 @@ class Verified(Answer):
     def heads(self) -> dict[str, str]:
         return {c["company"]: c["head"] for c in self.body["companies"]}
 
-    @property
-    def anchor(self) -> str | None:
-        return self.body["anchor"]
+    anchor: _Read[str | None] = _Read()
 
 
 class Stored(Answer):
     """What a write stored: events per company, how many were already stored (same id and content), the ids."""
 
-    @property
-    def stored(self) -> dict[str, int]:
-        return dict(self.body["stored"])
-
-    @property
-    def already_stored(self) -> int:
-        return self.body["already_stored"]  # type: ignore[no-any-return]
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The ids stored, in stream order (``record`` only)."""
-        return tuple(self.body.get("ids", ()))
+    stored: _Read[dict[str, int]] = _Read(dict)
+    already_stored: _Read[int] = _Read()
+    ids: _Read[tuple[str, ...]] = _Read(tuple, (), doc="The ids stored, in stream order (``record`` only).")
