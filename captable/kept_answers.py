@@ -25,7 +25,7 @@ from captable.access import READ, Caller, Tokens
 from captable.api import Books
 from captable.instants import now
 from captable.rate_limits import Buckets, spend
-from captable.warm import Answers, etag, matches
+from captable.warm import Answers, Kept, etag, matches
 from captable.warm_books import WarmBooks
 
 # The questions a kept answer may exist for, with the parameter that would otherwise mean now.
@@ -49,6 +49,21 @@ def tag_of(books: Books, path: str, parameters: QueryParams, instants: Sequence[
     if tip is None or tip.committed > now():
         return None
     return etag(tip, path, parameters.multi_items())
+
+
+def fresh(tag: str) -> dict[str, str]:
+    """The headers of an answer at ``tag``: its ETag, and to be revalidated before each reuse."""
+    return {"ETag": tag, "Cache-Control": "no-cache"}
+
+
+def from_memory(kept: Kept | None, tag: str, if_none_match: str | None) -> Response | None:
+    """Without computing: 304 when ``If-None-Match`` names ``tag`` (``*`` only when an answer is ``kept``), else
+    the kept answer, else None."""
+    if matches(if_none_match, tag, kept is not None):
+        return Response(status_code=304, headers=fresh(tag))
+    if kept is not None:
+        return Response(kept.body, media_type=kept.media_type, headers=fresh(tag))
+    return None
 
 
 class KeptAnswers:
@@ -89,10 +104,7 @@ class KeptAnswers:
             spend(self.buckets, self.tokens, authorization, host)
         except Exception:  # noqa: BLE001 - the application refuses it, with its code and status
             return None
-        fresh = {"ETag": tag, "Cache-Control": "no-cache"}
-        if matches(if_none_match, tag, True):
-            return Response(status_code=304, headers=fresh)
-        return Response(kept.body, media_type=kept.media_type, headers=fresh)
+        return from_memory(kept, tag, if_none_match)
 
     def _tag(self, who: Caller, path: str, parameters: QueryParams, instant: str) -> str | None:
         with self.books.books(who.name, self.company) as opened:

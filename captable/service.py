@@ -37,8 +37,8 @@ from captable.answers import error_body, json_text
 from captable.api import Books
 from captable.results import Answer, LogEntry
 from captable.rate_limits import Buckets, Rate, spend
-from captable.warm import Answers, matches
-from captable.kept_answers import KeptAnswers, tag_of
+from captable.warm import Answers
+from captable.kept_answers import KeptAnswers, fresh, from_memory, tag_of
 from captable.warm_books import WarmBooks
 from captable.http_schema import (ANCHOR_EXAMPLE, AUDIT_EXAMPLE, EVENT_EXAMPLE, LOG_ENTRY_EXAMPLE, NOTICES_EXAMPLE,
                                   QUOTE_EXAMPLE, STATE_EXAMPLE, answer, error_responses, publish, request_body)
@@ -189,17 +189,14 @@ def create_app(db: str, tokens: Tokens | None = None, *, company: str | None = N
             with books.books(who.name, company) as opened:
                 tag = _tag(opened, request, instants)
                 if tag is not None:
-                    fresh = {"ETag": tag, "Cache-Control": "no-cache"}
-                    kept = warm.get(tag)
-                    if matches(request.headers.get("if-none-match"), tag, kept is not None):
-                        return Response(status_code=304, headers=fresh)
-                    if kept is not None:
-                        return Response(kept.body, media_type=kept.media_type, headers=fresh)
+                    remembered = from_memory(warm.get(tag), tag, request.headers.get("if-none-match"))
+                    if remembered is not None:
+                        return remembered
                 answered = question(opened)
                 if tag is not None and answered.status_code == 200 and _tag(opened, request, instants) == tag:
                     # kept only when the head did not move while it was computed: it is the answer at ``tag``
                     warm.put(tag, bytes(answered.body), answered.media_type or "application/json")
-                    answered.headers.update(fresh)
+                    answered.headers.update(fresh(tag))
                 return answered
         except Exception as error:  # the service's edge: every failure is a coded refusal (boundary)
             return refused(boundary.explain(error))
